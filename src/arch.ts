@@ -1,0 +1,59 @@
+/**
+ * The one table of architectures. Dockerfile rewriting, hooks, the manifest spec, the Docker Hub
+ * build rules and the CLI help text all read it; nothing else in the code names an architecture.
+ */
+export interface Platform {
+  os: string;
+  architecture: string;
+  /** Always set for arm and arm64: containerd treats a bare `arm` as v7. */
+  variant?: string;
+}
+
+export interface Arch {
+  /** Official-image prefix and our tag suffix (`arm64v8` -> `arm64v8/alpine`, tag `1.2-arm64v8`). */
+  name: string;
+  platform: Platform;
+  /** qemu-user binary that emulates it on an amd64 builder; null for the native arch. */
+  qemu: string | null;
+  /** binfmt_misc handler name (`/proc/sys/fs/binfmt_misc/qemu-<handler>`); null when native. */
+  binfmt: string | null;
+  /** `uname -m` inside a container of this arch (under QEMU arm v5/v6 print armv7l unless QEMU_CPU is set). */
+  uname: string;
+}
+
+export const ARCHES: readonly Arch[] = [
+  { name: 'amd64', platform: { os: 'linux', architecture: 'amd64' }, qemu: null, binfmt: null, uname: 'x86_64' },
+  { name: 'arm32v5', platform: { os: 'linux', architecture: 'arm', variant: 'v5' }, qemu: 'qemu-arm-static', binfmt: 'arm', uname: 'armv7l' },
+  { name: 'arm32v6', platform: { os: 'linux', architecture: 'arm', variant: 'v6' }, qemu: 'qemu-arm-static', binfmt: 'arm', uname: 'armv7l' },
+  { name: 'arm32v7', platform: { os: 'linux', architecture: 'arm', variant: 'v7' }, qemu: 'qemu-arm-static', binfmt: 'arm', uname: 'armv7l' },
+  { name: 'arm64v8', platform: { os: 'linux', architecture: 'arm64', variant: 'v8' }, qemu: 'qemu-aarch64-static', binfmt: 'aarch64', uname: 'aarch64' },
+  { name: 'i386', platform: { os: 'linux', architecture: '386' }, qemu: 'qemu-i386-static', binfmt: 'i386', uname: 'i686' },
+  { name: 'ppc64le', platform: { os: 'linux', architecture: 'ppc64le' }, qemu: 'qemu-ppc64le-static', binfmt: 'ppc64le', uname: 'ppc64le' },
+  { name: 's390x', platform: { os: 'linux', architecture: 's390x' }, qemu: 'qemu-s390x-static', binfmt: 's390x', uname: 's390x' },
+  { name: 'riscv64', platform: { os: 'linux', architecture: 'riscv64' }, qemu: 'qemu-riscv64-static', binfmt: 'riscv64', uname: 'riscv64' },
+  { name: 'mips64le', platform: { os: 'linux', architecture: 'mips64le' }, qemu: 'qemu-mips64el-static', binfmt: 'mips64el', uname: 'mips64' },
+];
+
+/** The builder's own architecture: Docker Hub's builders are amd64. Its image uses the user's Dockerfile. */
+export const NATIVE_ARCH = 'amd64';
+
+/** The seeds' set, and ours by default. */
+export const DEFAULT_ARCHES: readonly string[] = ['amd64', 'arm32v6', 'arm32v7', 'arm64v8'];
+
+export function archNames(): string[] {
+  return ARCHES.map((a) => a.name);
+}
+
+export function findArch(name: string): Arch | undefined {
+  return ARCHES.find((a) => a.name === name);
+}
+
+/** `linux/arm/v7`: the form `--platform` and `FROM --platform=` take. */
+export function platformString(p: Platform): string {
+  return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
+}
+
+/** Arches in table order, whatever order the user gave them in. */
+export function sortArches(names: readonly string[]): Arch[] {
+  return ARCHES.filter((a) => names.includes(a.name));
+}
