@@ -1,0 +1,82 @@
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { ARCHES, DEFAULT_ARCHES, platformString } from './arch.js';
+import { UserError } from './errors.js';
+import { runGenerate } from './generate/index.js';
+import { VERSION } from './version.js';
+
+const archList = ARCHES.map((a) => `${a.name}=${platformString(a.platform)}`).join(', ');
+
+async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const parser = yargs(argv)
+    .scriptName('create-multiarch-hooks')
+    .usage('$0 [options]\n\nGenerates per-arch Dockerfiles, Docker Hub build hooks and a manifest list spec next to your Dockerfile,\nso Docker Hub autobuilds publish one multi-arch tag.')
+    .command(
+      '$0',
+      'generate the files (default command)',
+      (y) =>
+        y
+          .option('dockerfile', { type: 'string', default: 'Dockerfile', describe: 'the Dockerfile to build from (a subfolder works)' })
+          .option('repo', { type: 'string', describe: 'Docker Hub repository, namespace/name (default: from the git remote)' })
+          .option('arch', { type: 'string', array: true, describe: `architectures (default ${DEFAULT_ARCHES.join(',')}); known: ${archList}` })
+          .option('qemu', { type: 'string', choices: ['binfmt', 'copy'], describe: 'binfmt: register QEMU with the fix-binary flag (default); copy: copy qemu into images (kernels < 4.8)' })
+          .option('publisher', { type: 'string', choices: ['manifest-tool', 'docker'], describe: 'what publishes the list: pinned manifest-tool (default) or docker manifest' })
+          .option('branch', { type: 'string', describe: 'the branch Docker Hub builds as latest (default: the current branch)' })
+          .option('context', { type: 'string', describe: "build context as entered in Docker Hub (default: the Dockerfile's folder)" })
+          .option('tag-regex', { type: 'string', describe: 'version tag rule, e.g. /^v([0-9.]+)$/ (default); "" for none' })
+          .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'take the defaults, ask nothing' })
+          .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan, write nothing' })
+          .option('check', { type: 'boolean', default: false, describe: 'exit 1 if a generated file is missing or out of date (for CI)' })
+          .option('force', { type: 'boolean', default: false, describe: 'overwrite files you changed or did not generate (keeps a .bak copy)' }),
+      async (args) => {
+        exitCode = await runGenerate({
+          cwd: process.cwd(),
+          dockerfile: args.dockerfile,
+          flags: {
+            repo: args.repo,
+            arch: args.arch,
+            qemu: args.qemu,
+            publisher: args.publisher,
+            branch: args.branch,
+            context: args.context,
+            tagRegex: args['tag-regex'],
+            yes: args.yes,
+            interactive: Boolean(process.stdin.isTTY) && !args.check,
+          },
+          dryRun: args['dry-run'],
+          check: args.check,
+          force: args.force,
+          out: (s) => process.stdout.write(s + '\n'),
+          warn: (s) => process.stderr.write(`warn: ${s}\n`),
+        });
+      },
+    )
+    .strict()
+    .version(VERSION)
+    .help()
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new UserError(`${msg}; see --help.`, 2);
+    });
+  await parser.parseAsync();
+  return exitCode;
+}
+
+main(hideBin(process.argv)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UserError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      process.exitCode = err.exitCode;
+      return;
+    }
+    process.stderr.write(
+      `create-multiarch-hooks ${VERSION}: internal error (this is a bug, please report it with the output below)\n${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exitCode = 70;
+  },
+);

@@ -1,0 +1,54 @@
+import { posix } from 'node:path';
+import type { Arch } from '../arch.js';
+
+/** One Docker Hub build rule, as entered under Builds > Configure Automated Builds. */
+export interface BuildRule {
+  arch: string;
+  sourceType: 'Branch' | 'Tag';
+  source: string;
+  dockerTag: string;
+  /** Dockerfile location, relative to the build context (as Docker Hub takes it). */
+  dockerfile: string;
+  context: string;
+}
+
+/** The per-arch tag for a list tag: `arm64v8` for latest, `1.2.3-arm64v8` otherwise. */
+export function archTag(listTag: string, arch: string): string {
+  return listTag === 'latest' ? arch : `${listTag}-${arch}`;
+}
+
+/**
+ * One Branch rule per arch (tag `<arch>`, list `latest`) and, when a tag regex is set, one Tag
+ * rule per arch (tag `{\1}-<arch>`, list `{\1}`). No rule builds the list itself: the last arch
+ * build's post_push publishes it.
+ */
+export function buildRules(opts: {
+  arches: readonly Arch[];
+  /** Dockerfile per arch, relative to the repo root, POSIX separators. */
+  dockerfileFor: (arch: Arch) => string;
+  branch: string;
+  tagRegex: string;
+  context: string;
+}): BuildRule[] {
+  const rules: BuildRule[] = [];
+  const ctx = opts.context.replace(/^\/+/, '');
+  const location = (a: Arch) => posix.relative(ctx || '.', opts.dockerfileFor(a)) || posix.basename(opts.dockerfileFor(a));
+  for (const a of opts.arches) {
+    rules.push({ arch: a.name, sourceType: 'Branch', source: opts.branch, dockerTag: archTag('latest', a.name), dockerfile: location(a), context: opts.context });
+  }
+  if (opts.tagRegex) {
+    for (const a of opts.arches) {
+      rules.push({ arch: a.name, sourceType: 'Tag', source: opts.tagRegex, dockerTag: `{\\1}-${a.name}`, dockerfile: location(a), context: opts.context });
+    }
+  }
+  return rules;
+}
+
+/** The rules as a fixed-width table for the terminal. */
+export function formatRulesTable(rules: readonly BuildRule[]): string {
+  const head = ['Source type', 'Source', 'Docker tag', 'Dockerfile location', 'Build context'];
+  const rows = rules.map((r) => [r.sourceType, r.source, r.dockerTag, r.dockerfile, r.context]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}

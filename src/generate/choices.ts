@@ -1,0 +1,65 @@
+import { DEFAULT_ARCHES, archNames } from '../arch.js';
+import { UserError } from '../errors.js';
+import {
+  type Choices,
+  DEFAULT_TAG_REGEX,
+  parseArches,
+  validateContext,
+  validatePublisher,
+  validateQemu,
+  validateRepository,
+  validateTagRegex,
+} from './options.js';
+import { archHelp, ask } from './prompts.js';
+import type { RepoState } from './repo.js';
+import { posix, relative, sep } from 'node:path';
+
+export interface ChoiceFlags {
+  repo?: string;
+  arch?: string[];
+  qemu?: string;
+  publisher?: string;
+  branch?: string;
+  context?: string;
+  tagRegex?: string;
+  yes?: boolean;
+  interactive: boolean;
+}
+
+/** Each choice: its flag if given, else a prompt on a TTY, else the last run's, else the default. */
+export async function resolveChoices(repo: RepoState, flags: ChoiceFlags): Promise<Choices> {
+  const prev = repo.record;
+  const dirRel = relative(repo.root, repo.dir).split(sep).join(posix.sep);
+  let repository = flags.repo ?? prev?.repository ?? repo.guessedRepository;
+  let arches: string | string[] = flags.arch ?? prev?.arches ?? [...DEFAULT_ARCHES];
+
+  if (flags.interactive && !flags.yes) {
+    const questions = [];
+    if (flags.repo === undefined) questions.push({ key: 'repo', text: 'Docker Hub repository (namespace/name)', def: repository ?? '' });
+    if (flags.arch === undefined) {
+      questions.push({ key: 'arch', text: 'Architectures, comma-separated', def: (arches as string[]).join(','), help: `Known architectures:\n${archHelp()}` });
+    }
+    const answers = await ask(questions);
+    repository = answers.repo ?? repository;
+    arches = answers.arch ?? arches;
+  }
+  if (!repository) {
+    throw new UserError('Cannot tell the Docker Hub repository from the git remote; pass it with --repo namespace/name (e.g. --repo acme/demo).');
+  }
+  return {
+    repository: validateRepository(repository),
+    arches: parseArches(arches),
+    qemu: validateQemu(flags.qemu ?? prev?.qemu ?? 'binfmt'),
+    publisher: validatePublisher(flags.publisher ?? prev?.publisher ?? 'manifest-tool'),
+    branch: validateBranch(flags.branch ?? prev?.branch ?? repo.currentBranch ?? 'main'),
+    context: validateContext(flags.context ?? prev?.context ?? '/' + dirRel),
+    tagRegex: validateTagRegex(flags.tagRegex ?? prev?.tagRegex ?? DEFAULT_TAG_REGEX),
+  };
+}
+
+function validateBranch(b: string): string {
+  if (!b.trim() || /\s/.test(b.trim())) throw new UserError(`Branch "${b}" is not a branch name; pass the branch Docker Hub builds with --branch, e.g. --branch main.`);
+  return b.trim();
+}
+
+export { archNames };

@@ -1,0 +1,42 @@
+import { execFileSync } from 'node:child_process';
+
+function git(cwd: string, args: string[]): string | undefined {
+  try {
+    return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The work tree's top folder, or undefined outside a git repo (or without git). */
+export function gitTopLevel(cwd: string): string | undefined {
+  return git(cwd, ['rev-parse', '--show-toplevel']) || undefined;
+}
+
+export function gitRemoteUrl(cwd: string): string | undefined {
+  return git(cwd, ['remote', 'get-url', 'origin']) || undefined;
+}
+
+export function gitCurrentBranch(cwd: string): string | undefined {
+  return git(cwd, ['symbolic-ref', '--short', '-q', 'HEAD']) || undefined;
+}
+
+/** Stages files with the executable bit, so hooks are mode 100755 in git even where core.fileMode is off. */
+export function gitAddExecutable(cwd: string, paths: string[]): boolean {
+  if (paths.length === 0) return true;
+  return git(cwd, ['add', '--chmod=+x', '--', ...paths]) !== undefined;
+}
+
+/**
+ * `acme/demo` from `git@github.com:Acme/Demo.git` or `https://gitlab.com/acme/demo`: the usual
+ * Docker Hub name for a repo linked to it (lowercase, namespace/name).
+ */
+export function repositoryFromRemote(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  const m = /[/:]([^/:]+)\/([^/]+?)(?:\.git)?\/?$/.exec(url.trim());
+  if (!m) return undefined;
+  const clean = (s: string) => s.toLowerCase().replace(/[^a-z0-9._-]/g, '-').replace(/^[._-]+|[._-]+$/g, '');
+  const ns = clean(m[1]!);
+  const name = clean(m[2]!);
+  return ns && name ? `${ns}/${name}` : undefined;
+}

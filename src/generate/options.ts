@@ -1,0 +1,92 @@
+import { ARCHES, DEFAULT_ARCHES, NATIVE_ARCH, archNames, findArch } from '../arch.js';
+import { UserError } from '../errors.js';
+
+export type QemuStrategy = 'binfmt' | 'copy';
+export type Publisher = 'manifest-tool' | 'docker';
+export const QEMU_STRATEGIES: readonly QemuStrategy[] = ['binfmt', 'copy'];
+export const PUBLISHERS: readonly Publisher[] = ['manifest-tool', 'docker'];
+
+/** Every choice the generator makes; each has a flag, a prompt (on a TTY) and a default. */
+export interface Choices {
+  repository: string;
+  arches: string[];
+  qemu: QemuStrategy;
+  publisher: Publisher;
+  branch: string;
+  /** The build context as entered in Docker Hub, relative to the repo root (`/` = root). */
+  context: string;
+  /** The regex rule for version tags, e.g. `/^v([0-9.]+)$/`; empty string: no tag rules. */
+  tagRegex: string;
+}
+
+export const DEFAULT_TAG_REGEX = '/^v([0-9.]+)$/';
+
+// Docker's reference grammar for a repository: optional registry host[:port], then lowercase
+// path components separated by `/`; no tag, no digest (tags come from the build rules).
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const HOST = '(?:[a-zA-Z0-9-]+(?:\\.[a-zA-Z0-9-]+)*(?::[0-9]+)?|\\[[0-9a-fA-F:]+\\](?::[0-9]+)?)';
+const REPOSITORY_RE = new RegExp(`^(?:${HOST}/)?${COMPONENT}(?:/${COMPONENT})*$`);
+
+export function validateRepository(value: string): string {
+  const repo = value.trim().replace(/^(?:docker\.io|index\.docker\.io)\//, '');
+  if (/[:@][^/]*$/.test(repo) && !/^[^/]+:[0-9]+\/[^:@]+$/.test(repo)) {
+    throw new UserError(`Repository "${value}" has a tag or digest; give the repository only (e.g. acme/demo): the tags come from the build rules.`);
+  }
+  if (!REPOSITORY_RE.test(repo)) {
+    throw new UserError(`"${value}" is not a valid image repository; use lowercase namespace/name as on Docker Hub, e.g. acme/demo.`);
+  }
+  if (!repo.includes('/')) {
+    throw new UserError(`Repository "${value}" has no namespace; Docker Hub repositories are namespace/name, e.g. acme/${repo}.`);
+  }
+  return repo;
+}
+
+/** Accepts `arm64v8,arm32v7`, a list, or both; always includes and sorts by the table. */
+export function parseArches(input: string | readonly string[]): string[] {
+  const names = (Array.isArray(input) ? input : [input])
+    .flatMap((s) => String(s).split(/[\s,]+/))
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (names.length === 0) throw new UserError(`No architecture given; choose from ${archNames().join(', ')}.`);
+  const unknown = names.filter((n) => !findArch(n));
+  if (unknown.length > 0) {
+    throw new UserError(`Unknown architecture ${unknown.map((u) => `"${u}"`).join(', ')}; choose from ${archNames().join(', ')}.`);
+  }
+  if (!names.includes(NATIVE_ARCH)) {
+    throw new UserError(`The architecture list must include ${NATIVE_ARCH}: the builder's own arch builds your Dockerfile unchanged; add it to --arch.`);
+  }
+  return ARCHES.filter((a) => names.includes(a.name)).map((a) => a.name);
+}
+
+export function validateQemu(value: string): QemuStrategy {
+  if ((QEMU_STRATEGIES as readonly string[]).includes(value)) return value as QemuStrategy;
+  throw new UserError(`Unknown QEMU strategy "${value}"; use --qemu binfmt (default) or --qemu copy (builders with kernels older than 4.8).`);
+}
+
+export function validatePublisher(value: string): Publisher {
+  if ((PUBLISHERS as readonly string[]).includes(value)) return value as Publisher;
+  throw new UserError(`Unknown publisher "${value}"; use --publisher manifest-tool (default) or --publisher docker.`);
+}
+
+export function validateTagRegex(value: string): string {
+  if (value === '') return value;
+  const m = /^\/(.*)\/$/.exec(value);
+  if (!m) throw new UserError(`Tag rule "${value}" must be a regex between slashes, like ${DEFAULT_TAG_REGEX}.`);
+  try {
+    const re = new RegExp(m[1]!);
+    if (!/\((?!\?)/.test(m[1]!)) throw new Error('no group');
+    void re;
+  } catch {
+    throw new UserError(`Tag rule "${value}" must be a valid regex with one capture group for the version, like ${DEFAULT_TAG_REGEX}.`);
+  }
+  return value;
+}
+
+export function validateContext(value: string): string {
+  const v = value.trim().replace(/\\/g, '/');
+  if (v.split('/').includes('..')) throw new UserError(`Build context "${value}" leaves the repository; give a path inside it, e.g. / or /docker.`);
+  const clean = '/' + v.split('/').filter((p) => p && p !== '.').join('/');
+  return clean;
+}
+
+export { DEFAULT_ARCHES };

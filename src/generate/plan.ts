@@ -1,0 +1,158 @@
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, posix, relative, sep } from 'node:path';
+import { NATIVE_ARCH, sortArches } from '../arch.js';
+import { rewriteDockerfile } from '../dockerfile/index.js';
+import { UserError } from '../errors.js';
+import { renderHooks } from '../hooks/render.js';
+import { PINS } from '../pins.js';
+import { VERSION } from '../version.js';
+import { buildRules, type BuildRule } from './build-rules.js';
+import { manifestSpec } from './manifest-spec.js';
+import type { Choices } from './options.js';
+import { type GeneratorRecord, RECORD_FILE, sha256 } from './record.js';
+import type { RepoState } from './repo.js';
+import { rulesMarkdown, RULES_FILE } from './rules-file.js';
+
+export type Action = 'create' | 'update' | 'unchanged' | 'conflict' | 'delete';
+
+export interface PlannedFile {
+  /** Relative to the Dockerfile's folder, POSIX separators. */
+  path: string;
+  content: string;
+  mode: 0o644 | 0o755;
+  action: Action;
+  /** Why a conflict is one. */
+  reason?: string;
+}
+
+export interface Plan {
+  repo: RepoState;
+  choices: Choices;
+  files: PlannedFile[];
+  rules: BuildRule[];
+  warnings: string[];
+}
+
+function toPosix(p: string): string {
+  return p.split(sep).join('/');
+}
+
+/** Reads, validates and renders everything; writes nothing. Throws UserError on bad input. */
+export function buildPlan(repo: RepoState, choices: Choices): Plan {
+  const arches = sortArches(choices.arches);
+  const base = basename(repo.dockerfilePath);
+  const dockerfileRel = toPosix(relative(repo.root, repo.dockerfilePath));
+  const shown = toPosix(relative(repo.cwd, repo.dockerfilePath)) || base;
+  const warnings: string[] = [];
+  const fileFor = (arch: string) => (arch === NATIVE_ARCH ? base : `${base}.${arch}`);
+
+  if (repo.record && repo.record.dockerfile !== base) {
+    throw new UserError(
+      `${toPosix(relative(repo.cwd, repo.dir)) || '.'} already has hooks generated for ${repo.record.dockerfile}; Docker Hub runs one hooks/ folder per directory, so move ${base} to its own folder.`,
+    );
+  }
+
+  const generated: Omit<PlannedFile, 'action'>[] = [];
+  for (const a of arches) {
+    if (a.name === NATIVE_ARCH) continue;
+    const r = rewriteDockerfile(repo.dockerfileSource, shown, a, { qemu: choices.qemu, qemuImage: PINS.qemuImage });
+    for (const w of r.warnings) if (!warnings.includes(w)) warnings.push(w);
+    generated.push({ path: fileFor(a.name), content: r.content, mode: 0o644 });
+  }
+  const hooks = renderHooks({
+    version: VERSION,
+    arches,
+    dockerfiles: arches.map((a) => ({ file: fileFor(a.name), arch: a.name })),
+    qemu: choices.qemu,
+    publisher: choices.publisher,
+    pins: PINS,
+  });
+  for (const h of hooks) generated.push({ path: `hooks/${h.name}`, content: h.content, mode: 0o755 });
+
+  const dirRel = toPosix(relative(repo.root, repo.dir));
+  const rules = buildRules({
+    arches,
+    dockerfileFor: (a) => posix.join(dirRel, fileFor(a.name)),
+    branch: choices.branch,
+    tagRegex: choices.tagRegex,
+    context: choices.context,
+  });
+  const ctxRel = choices.context.replace(/^\/+/, '');
+  const contextHoldsDir = ctxRel === '' || dirRel === ctxRel || dirRel.startsWith(ctxRel + '/');
+  if (!contextHoldsDir) {
+    throw new UserError(`Build context ${choices.context} does not contain ${dockerfileRel}; choose a --context that holds the Dockerfile's folder.`);
+  }
+  if (dirRel !== ctxRel) {
+    warnings.push(
+      `Docker Hub runs hooks from the Dockerfile's folder (${dirRel || '/'}), not from the build context ${choices.context}; the generated hooks are there.`,
+    );
+  }
+  generated.push({ path: 'multi-arch-manifest.yaml', content: manifestSpec(choices.repository, arches), mode: 0o644 });
+  generated.push({ path: RULES_FILE, content: rulesMarkdown({ repository: choices.repository, rules, arches, dockerfile: dockerfileRel }), mode: 0o644 });
+
+  const files: PlannedFile[] = generated.map((g) => ({ ...g, ...classify(repo, g.path, g.content) }));
+
+  // Files an earlier run generated that this run does not (an arch dropped): remove them if the
+  // user left them as generated, otherwise keep them and say so.
+  for (const [path, hash] of Object.entries(repo.record?.files ?? {})) {
+    if (generated.some((g) => g.path === path)) continue;
+    const abs = join(repo.dir, path);
+    if (!existsSync(abs)) continue;
+    const current = readFileSync(abs);
+    if (sha256(current) === hash) files.push({ path, content: '', mode: 0o644, action: 'delete' });
+    else warnings.push(`${path} is no longer generated but you changed it, so it stays; delete it if it is not needed.`);
+  }
+
+  const record: GeneratorRecord = {
+    generator: 'create-multiarch-hooks',
+    version: VERSION,
+    repository: choices.repository,
+    dockerfile: base,
+    branch: choices.branch,
+    arches: arches.map((a) => a.name),
+    qemu: choices.qemu,
+    publisher: choices.publisher,
+    context: choices.context,
+    tagRegex: choices.tagRegex,
+    buildRules: rules,
+    files: Object.fromEntries(generated.map((g) => [g.path, sha256(g.content)])),
+  };
+  const recordContent = JSON.stringify(record, null, 2) + '\n';
+  const recordAbs = join(repo.dir, RECORD_FILE);
+  const recordNow = existsSync(recordAbs) ? readFileSync(recordAbs, 'utf8') : undefined;
+  files.push({
+    path: RECORD_FILE,
+    content: recordContent,
+    mode: 0o644,
+    action: recordNow === undefined ? 'create' : recordNow === recordContent ? 'unchanged' : 'update',
+  });
+
+  checkWritable(repo, files);
+  return { repo, choices, files, rules, warnings };
+}
+
+function classify(repo: RepoState, path: string, content: string): Pick<PlannedFile, 'action' | 'reason'> {
+  const abs = join(repo.dir, path);
+  if (!existsSync(abs)) return { action: 'create' };
+  if (!statSync(abs).isFile()) return { action: 'conflict', reason: 'it is not a regular file' };
+  const current = readFileSync(abs);
+  if (current.equals(Buffer.from(content))) return { action: 'unchanged' };
+  const recorded = repo.record?.files[path];
+  if (recorded === undefined) return { action: 'conflict', reason: 'create-multiarch-hooks did not write it' };
+  if (recorded !== sha256(current)) return { action: 'conflict', reason: 'it was changed after it was generated' };
+  return { action: 'update' };
+}
+
+function checkWritable(repo: RepoState, files: PlannedFile[]): void {
+  const writes = files.filter((f) => f.action !== 'unchanged');
+  if (writes.length === 0) return;
+  const dirs = new Set([repo.dir]);
+  if (writes.some((f) => f.path.startsWith('hooks/')) && existsSync(join(repo.dir, 'hooks'))) dirs.add(join(repo.dir, 'hooks'));
+  for (const d of dirs) {
+    try {
+      accessSync(d, constants.W_OK);
+    } catch {
+      throw new UserError(`Cannot write to ${relative(repo.cwd, d) || '.'}; make it writable (or run where you may write) and try again.`);
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { UserError } from '../errors.js';
+import { gitCurrentBranch, gitRemoteUrl, gitTopLevel, repositoryFromRemote } from './git.js';
+import { type GeneratorRecord, RECORD_FILE, parseRecord } from './record.js';
+
+/** Everything read from the user's repo before any choice is made. Nothing here writes. */
+export interface RepoState {
+  cwd: string;
+  /** Absolute path of the chosen Dockerfile. */
+  dockerfilePath: string;
+  /** The Dockerfile's folder: everything is generated next to it. */
+  dir: string;
+  /** The repo root (git top level, else cwd). */
+  root: string;
+  isGit: boolean;
+  dockerfileSource: string;
+  record?: GeneratorRecord;
+  guessedRepository?: string;
+  currentBranch?: string;
+}
+
+export function readRepo(cwd: string, dockerfileArg: string): RepoState {
+  const dockerfilePath = isAbsolute(dockerfileArg) ? dockerfileArg : resolve(cwd, dockerfileArg);
+  const shown = relative(cwd, dockerfilePath) || dockerfileArg;
+  if (!existsSync(dockerfilePath)) {
+    throw new UserError(
+      dockerfileArg === 'Dockerfile'
+        ? `No Dockerfile in ${cwd}; run this in the folder holding your Dockerfile, or name it with --dockerfile path/to/Dockerfile.`
+        : `Dockerfile ${shown} does not exist; check the --dockerfile path.`,
+    );
+  }
+  if (!statSync(dockerfilePath).isFile()) throw new UserError(`${shown} is not a file; name the Dockerfile itself with --dockerfile.`);
+  const dir = dirname(dockerfilePath);
+  const top = gitTopLevel(dir);
+  const recordPath = join(dir, RECORD_FILE);
+  let record: GeneratorRecord | undefined;
+  if (existsSync(recordPath)) {
+    const parsed = parseRecord(readFileSync(recordPath, 'utf8'), relative(cwd, recordPath));
+    if ('error' in parsed) {
+      throw new UserError(`${parsed.error}; remove it or pass --force to regenerate everything.`);
+    }
+    record = parsed;
+  }
+  return {
+    cwd,
+    dockerfilePath,
+    dir,
+    root: top ?? cwd,
+    isGit: top !== undefined,
+    dockerfileSource: readFileSync(dockerfilePath, 'utf8'),
+    record,
+    guessedRepository: top ? repositoryFromRemote(gitRemoteUrl(top)) : undefined,
+    currentBranch: top ? gitCurrentBranch(top) : undefined,
+  };
+}

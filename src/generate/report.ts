@@ -1,0 +1,25 @@
+import { relative } from 'node:path';
+import { platformString, sortArches } from '../arch.js';
+import { formatRulesTable } from './build-rules.js';
+import type { Plan } from './plan.js';
+
+const LABEL: Record<string, string> = { create: 'create', update: 'update', unchanged: 'same', conflict: 'CONFLICT', delete: 'delete' };
+
+/** The plan as a person reads it: what happens to each file, then the build rules. */
+export function formatPlan(plan: Plan): string {
+  const where = relative(plan.repo.cwd, plan.repo.dir);
+  const prefix = where ? where + '/' : '';
+  const arches = sortArches(plan.choices.arches)
+    .map((a) => `${a.name} (${platformString(a.platform)})`)
+    .join(', ');
+  const lines = [
+    `${plan.choices.repository}: ${arches}; QEMU ${plan.choices.qemu}, published with ${plan.choices.publisher}`,
+    '',
+    ...plan.files.map((f) => `  ${LABEL[f.action]!.padEnd(8)} ${prefix}${f.path}${f.reason ? `  (${f.reason})` : ''}`),
+  ];
+  return lines.join('\n');
+}
+
+export function formatRules(plan: Plan): string {
+  return ['Docker Hub build rules (Builds > Configure Automated Builds):', '', formatRulesTable(plan.rules)].join('\n');
+}
