@@ -1,0 +1,68 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const CLI = join(ROOT, 'bin', 'create-multiarch-hooks.js');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI as a user would: `node bin/create-multiarch-hooks.js ARGS` in `cwd`, stdin closed. */
+export function runCli(cwd: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    cwd,
+    input: opts.input ?? '',
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', ...opts.env },
+    timeout: 60_000,
+  });
+  if (r.error) throw r.error;
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+function git(cwd: string, args: string[]): string {
+  const r = spawnSync('git', args, { cwd, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** A temp git repo holding a copy of `from` (or empty), committed, with an origin remote. */
+export function tempGitRepo(from?: string, remote = 'git@github.com:acme/example.git'): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cmh-repo-'));
+  if (from) cpSync(from, dir, { recursive: true });
+  git(dir, ['init', '-q', '-b', 'main']);
+  git(dir, ['config', 'user.email', 'test@example.invalid']);
+  git(dir, ['config', 'user.name', 'test']);
+  git(dir, ['config', 'core.autocrlf', 'false']);
+  git(dir, ['remote', 'add', 'origin', remote]);
+  git(dir, ['add', '-A']);
+  git(dir, ['commit', '-q', '--allow-empty', '-m', 'initial']);
+  return dir;
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Every file below `dir` (POSIX relative paths, sorted), without .git. */
+export function listFiles(dir: string, base = dir): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    if (name === '.git') continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...listFiles(p, base));
+    else out.push(relative(base, p).split('\\').join('/'));
+  }
+  return out.sort();
+}
+
+export function gitMode(repo: string, path: string): string {
+  return git(repo, ['ls-files', '-s', '--', path]).split(' ')[0] ?? '';
+}
+
+export { git };

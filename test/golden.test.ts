@@ -1,0 +1,63 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT, gitMode, listFiles, removeDir, runCli, tempGitRepo } from './cli/run-cli.js';
+
+// Each hooks-fixtures/<case>/ holds input/ (the repo before), case.json (the CLI arguments and
+// the expected exit code), expected/ (the whole repo after, real file names) and output.txt
+// (what the CLI printed). `npx vitest run test/golden.test.ts -u` rewrites expected/ after a
+// deliberate change; CI (CI=true) never writes snapshots, so any difference fails.
+const FIXTURES = join(ROOT, 'hooks-fixtures');
+const cases = readdirSync(FIXTURES).filter((c) => statSync(join(FIXTURES, c)).isDirectory());
+const repos: string[] = [];
+afterAll(() => repos.forEach(removeDir));
+
+describe.each(cases)('golden case %s', (name) => {
+  const caseDir = join(FIXTURES, name);
+  const spec = JSON.parse(readFileSync(join(caseDir, 'case.json'), 'utf8')) as { args: string[]; exitCode: number };
+  const repo = tempGitRepo(join(caseDir, 'input'));
+  repos.push(repo);
+  const result = runCli(repo, spec.args);
+
+  it('exits as expected and prints what it did', async () => {
+    expect(result.code, result.stderr).toBe(spec.exitCode);
+    expect(result.stderr).not.toMatch(/internal error|\n\s+at /);
+    await expect(`$ create-multiarch-hooks ${spec.args.join(' ')}\n${result.stdout}--- stderr\n${result.stderr}`).toMatchFileSnapshot(
+      join(caseDir, 'output.txt'),
+    );
+  });
+
+  const produced = listFiles(repo);
+
+  it('produces exactly the expected files', () => {
+    const expectedDir = join(caseDir, 'expected');
+    const expected = existsSync(expectedDir) ? listFiles(expectedDir) : [];
+    // A missing expected/ is only allowed while snapshots are being written (-u): then it is created below.
+    if (expected.length > 0 || process.env.CI) expect(produced).toEqual(expected);
+  });
+
+  it.each(produced)('%s matches the golden file', async (file) => {
+    await expect(readFileSync(join(repo, file), 'latin1')).toMatchFileSnapshot(join(caseDir, 'expected', file));
+  });
+
+  const hooks = produced.filter((f) => /(^|\/)hooks\/(pre_build|build|post_push)$/.test(f));
+  if (spec.exitCode === 0) {
+    it('generates the three hooks', () => {
+      expect(hooks.map((h) => h.split('/').pop()).sort()).toEqual(['build', 'post_push', 'pre_build']);
+    });
+  }
+  it.each(hooks)('%s is LF, executable in git, bash -n and shellcheck clean', (hook) => {
+    const abs = join(repo, hook);
+    const text = readFileSync(abs, 'utf8');
+    expect(text.startsWith('#!/bin/bash\n')).toBe(true);
+    expect(text).not.toContain('\r');
+    expect(statSync(abs).mode & 0o777).toBe(0o755);
+    expect(gitMode(repo, hook)).toBe('100755');
+    const syntax = spawnSync('bash', ['-n', abs], { encoding: 'utf8' });
+    expect(syntax.status, syntax.stderr).toBe(0);
+    const lint = spawnSync('shellcheck', ['-s', 'bash', abs], { encoding: 'utf8' });
+    expect(lint.error, 'shellcheck is not installed: run bash scripts/setup-test-env.sh').toBeUndefined();
+    expect(lint.status, lint.stdout).toBe(0);
+  });
+});
