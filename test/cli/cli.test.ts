@@ -1,0 +1,194 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { git, listFiles, removeDir, runCli, tempGitRepo } from './run-cli.js';
+
+const repos: string[] = [];
+afterAll(() => repos.forEach(removeDir));
+
+function repoWith(files: Record<string, string>, remote?: string): string {
+  const dir = tempGitRepo(undefined, remote);
+  for (const [p, c] of Object.entries(files)) {
+    mkdirSync(join(dir, p, '..'), { recursive: true });
+    writeFileSync(join(dir, p), c);
+  }
+  git(dir, ['add', '-A']);
+  git(dir, ['commit', '-qm', 'files']);
+  repos.push(dir);
+  return dir;
+}
+
+const SIMPLE = { Dockerfile: 'FROM alpine:3.20\nRUN uname -m\n' };
+
+/** Snapshot of every file's content, to prove that a run left the repo exactly as it was. */
+function tree(dir: string): Record<string, string> {
+  return Object.fromEntries(listFiles(dir).map((f) => [f, readFileSync(join(dir, f), 'latin1')]));
+}
+
+describe('a non-interactive run', () => {
+  it('never waits: with stdin not a TTY and no --yes it takes the remote-guessed repository and defaults', () => {
+    const dir = repoWith(SIMPLE, 'https://github.com/Acme/Hello-World.git');
+    const r = runCli(dir, []);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain('?');
+    const record = JSON.parse(readFileSync(join(dir, '.multiarch-hooks.json'), 'utf8'));
+    expect(record.repository).toBe('acme/hello-world');
+    expect(record.arches).toEqual(['amd64', 'arm32v6', 'arm32v7', 'arm64v8']);
+    expect(record.branch).toBe('main');
+  });
+
+  it('asks for --repo when the remote does not tell it', () => {
+    const dir = repoWith(SIMPLE, '/some/local/path');
+    const r = runCli(dir, ['--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: .*--repo namespace\/name/);
+  });
+});
+
+describe('prompts on a terminal', () => {
+  it('asks for the repository and the architectures through a pseudo-terminal', () => {
+    const dir = repoWith(SIMPLE, 'git@github.com:acme/guessed.git');
+    const cli = join(import.meta.dirname, '..', '..', 'bin', 'create-multiarch-hooks.js');
+    // util-linux `script` gives the CLI a real pseudo-terminal on stdin; the answers are typed into it.
+    const r = spawnSync('script', ['-qec', `${process.execPath} ${cli}`, '/dev/null'], {
+      cwd: dir,
+      input: 'acme/typed\narm64v8, amd64\n',
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.error, 'util-linux script is needed for the TTY test').toBeUndefined();
+    expect(r.status, r.stdout).toBe(0);
+    expect(r.stdout).toContain('? Docker Hub repository (namespace/name) (acme/guessed)');
+    expect(r.stdout).toContain('? Architectures, comma-separated (amd64,arm32v6,arm32v7,arm64v8)');
+    const record = JSON.parse(readFileSync(join(dir, '.multiarch-hooks.json'), 'utf8'));
+    expect(record.repository).toBe('acme/typed');
+    expect(record.arches).toEqual(['amd64', 'arm64v8']);
+    expect(existsSync(join(dir, 'Dockerfile.arm64v8'))).toBe(true);
+    expect(existsSync(join(dir, 'Dockerfile.arm32v7'))).toBe(false);
+  });
+});
+
+describe('plan, then apply', () => {
+  it('--dry-run prints the plan and the rules and writes nothing', () => {
+    const dir = repoWith(SIMPLE);
+    const before = tree(dir);
+    const r = runCli(dir, ['--yes', '--repo', 'acme/dry', '--dry-run']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/create\s+Dockerfile\.arm64v8/);
+    expect(r.stdout).toMatch(/create\s+hooks\/post_push/);
+    expect(r.stdout).toContain('Dry run: nothing was written.');
+    expect(r.stdout).toMatch(/Branch\s+main\s+arm64v8\s+Dockerfile\.arm64v8/);
+    expect(tree(dir)).toEqual(before);
+  });
+
+  it('a re-run with the same choices changes nothing and says so; --check agrees', () => {
+    const dir = repoWith(SIMPLE);
+    expect(runCli(dir, ['--yes', '--repo', 'acme/same']).code).toBe(0);
+    const after = tree(dir);
+    const again = runCli(dir, ['--yes']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('Everything is up to date; nothing changed.');
+    expect(tree(dir)).toEqual(after);
+    const check = runCli(dir, ['--check']);
+    expect(check.code).toBe(0);
+    expect(check.stdout).toMatch(/All \d+ generated files are up to date/);
+  });
+
+  it('--check exits 1 and names what is missing or out of date after a change', () => {
+    const dir = repoWith(SIMPLE);
+    expect(runCli(dir, ['--yes', '--repo', 'acme/check']).code).toBe(0);
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM alpine:3.21\nRUN uname -m\n');
+    removeDir(join(dir, 'hooks', 'build'));
+    const before = tree(dir);
+    const r = runCli(dir, ['--check']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('missing: hooks/build');
+    expect(r.stdout).toContain('out of date: Dockerfile.arm64v8');
+    expect(r.stdout).not.toContain('hooks/pre_build');
+    expect(tree(dir)).toEqual(before);
+    // and a normal run brings everything back in line
+    expect(runCli(dir, ['--yes']).code).toBe(0);
+    expect(readFileSync(join(dir, 'Dockerfile.arm64v8'), 'utf8')).toContain('arm64v8/alpine:3.21');
+    expect(runCli(dir, ['--check']).code).toBe(0);
+  });
+
+  it('dropping an arch removes its untouched Dockerfile', () => {
+    const dir = repoWith(SIMPLE);
+    expect(runCli(dir, ['--yes', '--repo', 'acme/drop']).code).toBe(0);
+    const r = runCli(dir, ['--yes', '--arch', 'amd64,arm64v8']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/delete\s+Dockerfile\.arm32v6/);
+    expect(existsSync(join(dir, 'Dockerfile.arm32v6'))).toBe(false);
+    expect(existsSync(join(dir, 'Dockerfile.arm64v8'))).toBe(true);
+  });
+});
+
+describe('never overwrites silently', () => {
+  it('refuses to replace a hook it did not write, and --force keeps a backup', () => {
+    const own = '#!/bin/bash\necho my own post_push\n';
+    const dir = repoWith({ ...SIMPLE, 'hooks/post_push': own });
+    const before = tree(dir);
+    const r = runCli(dir, ['--yes', '--repo', 'acme/own']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: Refusing to overwrite hooks\/post_push \(create-multiarch-hooks did not write it\).*--force/m);
+    expect(tree(dir)).toEqual(before);
+    const forced = runCli(dir, ['--yes', '--repo', 'acme/own', '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'hooks/post_push.bak'), 'utf8')).toBe(own);
+    expect(readFileSync(join(dir, 'hooks/post_push'), 'utf8')).toContain('create-multiarch-hooks');
+  });
+
+  it('refuses to overwrite a generated file the user changed', () => {
+    const dir = repoWith(SIMPLE);
+    expect(runCli(dir, ['--yes', '--repo', 'acme/edit']).code).toBe(0);
+    writeFileSync(join(dir, 'Dockerfile.arm64v8'), readFileSync(join(dir, 'Dockerfile.arm64v8'), 'utf8') + 'RUN echo mine\n');
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM alpine:3.21\n');
+    const before = tree(dir);
+    const r = runCli(dir, ['--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('Dockerfile.arm64v8 (it was changed after it was generated)');
+    expect(tree(dir)).toEqual(before);
+    expect(runCli(dir, ['--check']).stdout).toContain('changed by hand: Dockerfile.arm64v8');
+  });
+});
+
+describe('bad input: one sentence, non-zero exit, no stack trace, nothing written', () => {
+  const cases: { name: string; files: Record<string, string>; args: string[]; message: RegExp; code?: number }[] = [
+    { name: 'no Dockerfile', files: { 'README.md': 'x\n' }, args: [], message: /No Dockerfile in .*--dockerfile/ },
+    { name: 'a --dockerfile that does not exist', files: SIMPLE, args: ['--dockerfile', 'nope/Dockerfile'], message: /nope\/Dockerfile does not exist/ },
+    { name: 'a Dockerfile with no FROM', files: { Dockerfile: 'RUN echo hi\n' }, args: [], message: /FROM/ },
+    { name: 'an unknown architecture', files: SIMPLE, args: ['--arch', 'amd64,arm64'], message: /Unknown architecture "arm64"; choose from amd64, arm32v5/ },
+    { name: 'a base that cannot be mapped', files: { Dockerfile: 'FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\n' }, args: [], message: /nanoserver/ },
+    { name: 'an ARG base without a default', files: { Dockerfile: 'ARG BASE\nFROM $BASE\n' }, args: [], message: /BASE/ },
+    { name: 'an unknown flag', files: SIMPLE, args: ['--archs', 'amd64'], message: /Unknown argument: archs/, code: 2 },
+    { name: 'a repository with a tag', files: SIMPLE, args: ['--repo', 'acme/x:latest'], message: /has a tag or digest/ },
+  ];
+  it.each(cases)('$name', ({ files, args, message, code }) => {
+    const dir = repoWith(files);
+    const before = tree(dir);
+    const r = runCli(dir, ['--yes', ...(args.includes('--repo') ? [] : ['--repo', 'acme/bad']), ...args]);
+    expect(r.code).toBe(code ?? 1);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^error: /);
+    expect(r.stderr).not.toMatch(/\n\s+at |internal error/);
+    expect(tree(dir)).toEqual(before);
+  });
+
+  it('a directory that is not writable', () => {
+    const dir = repoWith(SIMPLE);
+    chmodSync(dir, 0o755);
+    // Tests run as root, who may write anywhere: run the CLI as nobody, in a repo root owns.
+    const r = spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, join(import.meta.dirname, '..', '..', 'bin', 'create-multiarch-hooks.js'), '--yes', '--repo', 'acme/ro'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, HOME: '/tmp' },
+    });
+    expect(r.error).toBeUndefined();
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/^error: Cannot write to \.; make it writable/);
+    expect(existsSync(join(dir, 'hooks'))).toBe(false);
+  });
+});
+
