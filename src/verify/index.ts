@@ -1,0 +1,97 @@
+/**
+ * `create-multiarch-hooks verify [image]`: reads the published tag from its registry and says
+ * whether it is the multi-arch list it should be (see report.ts for what is checked).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { DEFAULT_ARCHES, archNames, findArch, type Platform } from '../arch.js';
+import { UserError } from '../errors.js';
+import { inspectTag } from './inspect.js';
+import { parseImageRef } from './reference.js';
+import { renderJson, renderTable } from './render.js';
+import { buildReport, expectedFromPlatforms, type VerifyReport } from './report.js';
+
+export type { VerifyReport } from './report.js';
+
+export interface VerifyOptions {
+  /** IMAGE[:TAG]; default: `image` of DIR/multi-arch-manifest.yaml (its tag, else latest). */
+  image?: string;
+  dir: string;
+  /** Plain HTTP / no TLS verification for this registry (loopback registries count as insecure automatically, like Docker). */
+  insecure: boolean;
+  json: boolean;
+  /** Expected arch names from src/arch.ts; default: the platforms listed in the yaml, else the table's default set. */
+  arches?: string[];
+  out: (text: string) => void;
+  env?: NodeJS.ProcessEnv;
+}
+
+export const SPEC_FILE = 'multi-arch-manifest.yaml';
+
+interface Spec {
+  image?: unknown;
+  manifests?: { platform?: { os?: unknown; architecture?: unknown; variant?: unknown } }[];
+}
+
+function readSpec(dir: string): { file: string; spec?: Spec } {
+  const file = path.join(dir, SPEC_FILE);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { file };
+    throw e;
+  }
+  try {
+    return { file, spec: (parseYaml(text) ?? {}) as Spec };
+  } catch (e) {
+    throw new UserError(`${file} is not valid YAML (${(e as Error).message.split('\n')[0]}); fix it or pass the image to verify.`, 2);
+  }
+}
+
+function specPlatforms(spec: Spec | undefined): Platform[] {
+  const out: Platform[] = [];
+  for (const m of Array.isArray(spec?.manifests) ? spec.manifests : []) {
+    const p = m?.platform;
+    if (typeof p?.os === 'string' && typeof p.architecture === 'string') {
+      out.push({ os: p.os, architecture: p.architecture, ...(typeof p.variant === 'string' && p.variant ? { variant: p.variant } : {}) });
+    }
+  }
+  return out;
+}
+
+function expectedArches(names: readonly string[]): Platform[] {
+  const unknown = names.filter((n) => !findArch(n));
+  if (unknown.length) {
+    throw new UserError(`Unknown arch ${unknown.map((n) => `"${n}"`).join(', ')}; choose from ${archNames().join(', ')}.`, 2);
+  }
+  return names.map((n) => findArch(n)!.platform);
+}
+
+/** Everything but the printing: for the command and for callers that want the data. */
+export async function verifyImage(opts: Omit<VerifyOptions, 'json' | 'out'>): Promise<VerifyReport> {
+  const env = opts.env ?? process.env;
+  const { file, spec } = readSpec(opts.dir);
+  let image = opts.image;
+  if (!image) {
+    if (!spec) throw new UserError(`No image given and no ${SPEC_FILE} in ${opts.dir}; pass the image (IMAGE[:TAG]) or --dir.`, 2);
+    if (typeof spec.image !== 'string' || !spec.image) throw new UserError(`${file} names no image; pass the image to verify.`, 2);
+    image = spec.image;
+  }
+  const ref = parseImageRef(image);
+  const fromSpec = specPlatforms(spec);
+  const platforms = opts.arches?.length ? expectedArches(opts.arches) : fromSpec.length ? fromSpec : expectedArches(DEFAULT_ARCHES);
+  const facts = await inspectTag(ref, { insecure: opts.insecure, env });
+  return buildReport(ref, facts, expectedFromPlatforms(platforms));
+}
+
+/** Exit code: 0 when there is no error finding (warnings allowed), 1 otherwise. */
+export async function verifyCommand(opts: VerifyOptions): Promise<number> {
+  const env = opts.env ?? process.env;
+  const report = await verifyImage(opts);
+  // Colour only for a terminal, as is usual; NO_COLOR / FORCE_COLOR override.
+  const color = env.FORCE_COLOR ? env.FORCE_COLOR !== '0' : !env.NO_COLOR && !!process.stdout.isTTY;
+  opts.out(opts.json ? renderJson(report) : renderTable(report, color));
+  return report.summary.ok ? 0 : 1;
+}
