@@ -1,0 +1,162 @@
+/**
+ * One build rule as Docker Hub's builder runs it: the hooks in their order, the default command
+ * for `build`/`push` where the repo has no override, each under bash, output into the rule's log.
+ * A non-zero exit stops the rule.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RuleRun } from './rules.js';
+
+export const PHASES = [
+  'post_checkout', 'pre_build', 'build', 'post_build', 'pre_test', 'test', 'post_test', 'pre_push', 'push', 'post_push',
+] as const;
+export type PhaseName = (typeof PHASES)[number];
+
+/** The builder's own command where a phase has no hook; `test` has none (autotest is not simulated). */
+const DEFAULTS: Partial<Record<PhaseName, (env: NodeJS.ProcessEnv) => string[]>> = {
+  build: (env) => ['docker', 'build', '-f', env.DOCKERFILE_PATH!, '-t', env.IMAGE_NAME!, '.'],
+  push: (env) => ['docker', 'push', env.IMAGE_NAME!],
+};
+
+export type PhaseStatus = 'ok' | 'failed' | 'interrupted';
+export interface PhaseResult {
+  phase: PhaseName;
+  /** `hooks/pre_build` or the default command. */
+  how: string;
+  status: PhaseStatus;
+  /** Exit status, or the signal that ended it, or a reason it could not start. */
+  exit?: number | string;
+  durationMs: number;
+}
+
+export type RuleStatus = 'passed' | 'failed' | 'interrupted' | 'not run';
+export interface RuleResult {
+  run: RuleRun;
+  status: RuleStatus;
+  durationMs: number;
+  failingPhase?: PhaseName;
+  exit?: number | string;
+  phases: PhaseResult[];
+  logFile: string;
+}
+
+/** Running children, so Ctrl-C can stop every build's whole process group. */
+export class ProcessGroups {
+  stopping = false;
+  private readonly children = new Set<ChildProcess>();
+
+  add(child: ChildProcess): void {
+    this.children.add(child);
+    child.once('exit', () => this.children.delete(child));
+  }
+
+  get running(): number {
+    return this.children.size;
+  }
+
+  /** SIGTERM to each group, SIGKILL to what is left after `graceMs`; resolves when all have exited. */
+  async stopAll(graceMs = 5000): Promise<void> {
+    this.stopping = true;
+    const alive = [...this.children];
+    const exited = alive.map((c) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r()))));
+    for (const c of alive) killGroup(c, 'SIGTERM');
+    const timer = setTimeout(() => alive.forEach((c) => killGroup(c, 'SIGKILL')), graceMs);
+    await Promise.all(exited);
+    clearTimeout(timer);
+    // The group can outlive its leader (a build tool that ignores SIGTERM's parent dying): make sure.
+    for (const c of alive) killGroup(c, 'SIGKILL');
+  }
+}
+
+function killGroup(c: ChildProcess, sig: NodeJS.Signals): void {
+  if (c.pid === undefined) return;
+  try {
+    process.kill(-c.pid, sig);
+  } catch {
+    // ESRCH: the group is gone already.
+  }
+}
+
+export interface RuleContext {
+  run: RuleRun;
+  env: NodeJS.ProcessEnv;
+  /** The Dockerfile's folder: where Docker Hub runs hooks. */
+  hookDir: string;
+  /** The build context, where the default build runs (`.` in its command). */
+  contextDir: string;
+  logFile: string;
+  groups: ProcessGroups;
+  onPhase: (phase: PhaseName, event: 'start' | 'end', result?: PhaseResult) => void;
+}
+
+function runCommand(argv: string[], cwd: string, env: NodeJS.ProcessEnv, logFile: string, groups: ProcessGroups): Promise<{ exit: number | string }> {
+  return new Promise((resolve) => {
+    const fd = fs.openSync(logFile, 'a');
+    // detached: its own process group, so Ctrl-C on our terminal does not reach it directly and
+    // stopAll() can end the hook together with everything it started.
+    const child = spawn(argv[0]!, argv.slice(1), { cwd, env, detached: true, stdio: ['ignore', fd, fd] });
+    fs.closeSync(fd);
+    groups.add(child);
+    child.once('error', (e: NodeJS.ErrnoException) => {
+      fs.appendFileSync(logFile, `${argv[0]}: ${e.code === 'ENOENT' ? 'command not found' : e.message}\n`);
+      resolve({ exit: e.code === 'ENOENT' ? 127 : (e.code ?? 'error') });
+    });
+    child.once('exit', (code, signal) => resolve({ exit: code ?? signal ?? 'unknown' }));
+  });
+}
+
+/** What Docker Hub's builder would refuse before running a hook. */
+function hookProblem(file: string): string | undefined {
+  const head = fs.readFileSync(file).subarray(0, 256).toString('latin1');
+  const firstLine = head.split('\n')[0]!;
+  if (firstLine.endsWith('\r')) {
+    return `${path.basename(file)} has CRLF line endings: Docker Hub fails it with "OSError: [Errno 2] No such file or directory"; convert it to LF line endings.`;
+  }
+  return undefined;
+}
+
+export async function runRule(ctx: RuleContext): Promise<RuleResult> {
+  const started = Date.now();
+  const phases: PhaseResult[] = [];
+  const log = (s: string) => fs.appendFileSync(ctx.logFile, s);
+  log(`# ${ctx.run.label} -> ${ctx.env.IMAGE_NAME}\n# SOURCE_BRANCH=${ctx.env.SOURCE_BRANCH} SOURCE_COMMIT=${ctx.env.SOURCE_COMMIT} DOCKERFILE_PATH=${ctx.env.DOCKERFILE_PATH}\n`);
+  const done = (status: RuleStatus, failingPhase?: PhaseName, exit?: number | string): RuleResult => ({
+    run: ctx.run,
+    status,
+    durationMs: Date.now() - started,
+    failingPhase,
+    exit,
+    phases,
+    logFile: ctx.logFile,
+  });
+
+  for (const phase of PHASES) {
+    const hook = path.join(ctx.hookDir, 'hooks', phase);
+    const hasHook = fs.existsSync(hook) && fs.statSync(hook).isFile();
+    const fallback = DEFAULTS[phase];
+    if (!hasHook && !fallback) continue;
+    if (ctx.groups.stopping) return done('interrupted', phase);
+    const how = hasHook ? `hooks/${phase}` : fallback!(ctx.env).join(' ');
+    ctx.onPhase(phase, 'start');
+    const t0 = Date.now();
+    log(`\n==> ${phase}: ${how}\n`);
+    let exit: number | string;
+    const problem = hasHook ? hookProblem(hook) : undefined;
+    if (problem) {
+      log(`${problem}\n`);
+      exit = 'not run';
+    } else if (hasHook) {
+      exit = (await runCommand(['bash', path.join('hooks', phase)], ctx.hookDir, ctx.env, ctx.logFile, ctx.groups)).exit;
+    } else {
+      exit = (await runCommand(fallback!(ctx.env), ctx.contextDir, ctx.env, ctx.logFile, ctx.groups)).exit;
+    }
+    const status: PhaseStatus = exit === 0 ? 'ok' : ctx.groups.stopping ? 'interrupted' : 'failed';
+    const result: PhaseResult = { phase, how, status, exit, durationMs: Date.now() - t0 };
+    phases.push(result);
+    log(`==> ${phase}: ${status === 'ok' ? 'ok' : `${status} (exit ${exit})`} after ${(result.durationMs / 1000).toFixed(1)}s\n`);
+    ctx.onPhase(phase, 'end', result);
+    if (status !== 'ok') return done(status, phase, exit);
+  }
+  return done('passed');
+}
