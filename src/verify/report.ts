@@ -226,6 +226,8 @@ export function buildReport(ref: ImageRef, facts: TagFacts, expected: ExpectedPl
     };
   });
   const errors = findings.filter((f) => f.severity === 'error').length;
+  // Errors first, each group in the order found (list order, then missing platforms, then revisions).
+  findings.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1));
   return {
     schemaVersion: 1,
     image: formatImageRef(ref),
