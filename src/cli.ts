@@ -2,7 +2,9 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ARCHES, DEFAULT_ARCHES, platformString } from './arch.js';
 import { UserError } from './errors.js';
+import { resolve } from 'node:path';
 import { runGenerate } from './generate/index.js';
+import { parseArchList } from './generate/options.js';
 import { VERSION } from './version.js';
 
 const archList = ARCHES.map((a) => `${a.name}=${platformString(a.platform)}`).join(', ');
@@ -25,6 +27,7 @@ async function main(argv: string[]): Promise<number> {
           .option('branch', { type: 'string', describe: 'the branch Docker Hub builds as latest (default: the current branch)' })
           .option('context', { type: 'string', describe: "build context as entered in Docker Hub (default: the Dockerfile's folder)" })
           .option('tag-regex', { type: 'string', describe: 'version tag rule, e.g. /^v([0-9.]+)$/ (default); "" for none' })
+          .option('ci', { type: 'string', choices: ['github', 'none'], describe: 'also write a CI workflow that runs the same builds (for after autobuilds retire on 2027-04-01)' })
           .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'take the defaults, ask nothing' })
           .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan, write nothing' })
           .option('check', { type: 'boolean', default: false, describe: 'exit 1 if a generated file is missing or out of date (for CI)' })
@@ -41,6 +44,7 @@ async function main(argv: string[]): Promise<number> {
             branch: args.branch,
             context: args.context,
             tagRegex: args['tag-regex'],
+            ci: args.ci,
             yes: args.yes,
             interactive: Boolean(process.stdin.isTTY) && !args.check,
           },
@@ -49,6 +53,59 @@ async function main(argv: string[]): Promise<number> {
           force: args.force,
           out: (s) => process.stdout.write(s + '\n'),
           warn: (s) => process.stderr.write(`warn: ${s}\n`),
+        });
+      },
+    )
+    .command(
+      'verify [image]',
+      'check a published multi-arch tag the way every docker pull will see it',
+      (y) =>
+        y
+          .positional('image', { type: 'string', describe: 'IMAGE[:TAG] (default: the image in multi-arch-manifest.yaml, tag latest)' })
+          .option('dir', { type: 'string', default: '.', describe: 'folder holding multi-arch-manifest.yaml' })
+          .option('arch', { type: 'string', array: true, describe: 'expected architectures (default: those in multi-arch-manifest.yaml)' })
+          .option('insecure', { type: 'boolean', default: false, describe: 'plain HTTP / no TLS verification (loopback registries need no flag)' })
+          .option('json', { type: 'boolean', default: false, describe: 'print JSON for scripts' }),
+      async (args) => {
+        const { verifyCommand } = await import('./verify/index.js');
+        exitCode = await verifyCommand({
+          image: args.image,
+          dir: resolve(args.dir),
+          insecure: args.insecure,
+          json: args.json,
+          arches: args.arch ? parseArchList(args.arch) : undefined,
+          out: (s) => process.stdout.write(s.endsWith('\n') ? s : s + '\n'),
+        });
+      },
+    )
+    .command(
+      'simulate',
+      'run the Docker Hub build rules here (or in another CI), as Docker Hub would',
+      (y) =>
+        y
+          .option('dir', { type: 'string', default: '.', describe: 'folder holding .multiarch-hooks.json (the Dockerfile\'s folder)' })
+          .option('registry', { type: 'string', describe: 'HOST:PORT: push the images and the list there' })
+          .option('start-registry', { type: 'boolean', default: false, describe: "start a throwaway local registry (Debian's docker-registry) for the run" })
+          .option('keep-registry', { type: 'boolean', default: false, describe: 'with --start-registry: leave it running and print its address' })
+          .option('push', { type: 'boolean', default: false, describe: 'push to the real repository (Docker Hub)' })
+          .option('tag', { type: 'string', describe: 'simulate pushing this git tag (the version tag rules)' })
+          .option('source-branch', { type: 'string', describe: "simulate a push to this branch (default: the recorded branch)" })
+          .option('order', { type: 'string', choices: ['sequential', 'parallel', 'reverse'], default: 'sequential', describe: 'how the rules run; parallel is what Docker Hub does' })
+          .option('log-dir', { type: 'string', describe: "where each rule's log goes (default: a new temp folder)" }),
+      async (args) => {
+        const { simulateCommand } = await import('./simulate/index.js');
+        exitCode = await simulateCommand({
+          dir: resolve(args.dir),
+          registry: args.registry,
+          startRegistry: args['start-registry'],
+          keepRegistry: args['keep-registry'],
+          push: args.push,
+          tag: args.tag,
+          sourceBranch: args['source-branch'],
+          order: args.order as 'sequential' | 'parallel' | 'reverse',
+          logDir: args['log-dir'],
+          out: (s) => process.stdout.write(s + '\n'),
+          err: (s) => process.stderr.write(s + '\n'),
         });
       },
     )

@@ -22,6 +22,7 @@ export interface ChoiceFlags {
   branch?: string;
   context?: string;
   tagRegex?: string;
+  ci?: string;
   yes?: boolean;
   interactive: boolean;
 }
@@ -54,6 +55,7 @@ export async function resolveChoices(repo: RepoState, flags: ChoiceFlags): Promi
     branch: validateBranch(flags.branch ?? prev?.branch ?? repo.currentBranch ?? 'main'),
     context: validateContext(flags.context ?? prev?.context ?? '/' + dirRel),
     tagRegex: validateTagRegex(flags.tagRegex ?? prev?.tagRegex ?? DEFAULT_TAG_REGEX),
+    ci: flags.ci === 'github' || (flags.ci === undefined && prev?.ci === 'github') ? 'github' : 'none',
   };
 }
 

@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { posix, relative } from 'node:path';
 import { applyPlan, conflictError } from './apply.js';
 import { type ChoiceFlags, resolveChoices } from './choices.js';
 import { buildPlan } from './plan.js';
@@ -25,7 +25,7 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
   const choices = await resolveChoices(repo, o.flags);
   const plan = buildPlan(repo, choices);
   const where = relative(o.cwd, repo.dir);
-  const shown = (p: string) => (where ? `${where}/${p}` : p);
+  const shown = (p: string) => posix.normalize(where ? `${where}/${p}` : p);
   const pending = plan.files.filter((f) => f.action !== 'unchanged');
 
   if (o.check) {

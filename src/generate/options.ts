@@ -17,6 +17,8 @@ export interface Choices {
   context: string;
   /** The regex rule for version tags, e.g. `/^v([0-9.]+)$/`; empty string: no tag rules. */
   tagRegex: string;
+  /** Also write a workflow for this CI that runs `simulate --push` (for after Docker Hub autobuilds retire). */
+  ci: 'github' | 'none';
 }
 
 export const DEFAULT_TAG_REGEX = '/^v([0-9.]+)$/';
@@ -41,8 +43,8 @@ export function validateRepository(value: string): string {
   return repo;
 }
 
-/** Accepts `arm64v8,arm32v7`, a list, or both; always includes and sorts by the table. */
-export function parseArches(input: string | readonly string[]): string[] {
+/** Accepts `arm64v8,arm32v7`, a list, or both; checks each name against the table. */
+export function parseArchList(input: string | readonly string[]): string[] {
   const names = (Array.isArray(input) ? input : [input])
     .flatMap((s) => String(s).split(/[\s,]+/))
     .map((s) => s.trim())
@@ -52,10 +54,16 @@ export function parseArches(input: string | readonly string[]): string[] {
   if (unknown.length > 0) {
     throw new UserError(`Unknown architecture ${unknown.map((u) => `"${u}"`).join(', ')}; choose from ${archNames().join(', ')}.`);
   }
+  return ARCHES.filter((a) => names.includes(a.name)).map((a) => a.name);
+}
+
+/** The generator's target set: known arches, sorted by the table, always with the native one. */
+export function parseArches(input: string | readonly string[]): string[] {
+  const names = parseArchList(input);
   if (!names.includes(NATIVE_ARCH)) {
     throw new UserError(`The architecture list must include ${NATIVE_ARCH}: the builder's own arch builds your Dockerfile unchanged; add it to --arch.`);
   }
-  return ARCHES.filter((a) => names.includes(a.name)).map((a) => a.name);
+  return names;
 }
 
 export function validateQemu(value: string): QemuStrategy {

@@ -4,6 +4,7 @@ import { NATIVE_ARCH, sortArches } from '../arch.js';
 import { rewriteDockerfile } from '../dockerfile/index.js';
 import { UserError } from '../errors.js';
 import { renderHooks } from '../hooks/render.js';
+import { githubWorkflow } from '../simulate/github-workflow.js';
 import { PINS } from '../pins.js';
 import { VERSION } from '../version.js';
 import { buildRules, type BuildRule } from './build-rules.js';
@@ -90,6 +91,26 @@ export function buildPlan(repo: RepoState, choices: Choices): Plan {
   generated.push({ path: 'multi-arch-manifest.yaml', content: manifestSpec(choices.repository, arches), mode: 0o644 });
   generated.push({ path: RULES_FILE, content: rulesMarkdown({ repository: choices.repository, rules, arches, dockerfile: dockerfileRel }), mode: 0o644 });
 
+  const recordFields = {
+    generator: 'create-multiarch-hooks' as const,
+    version: VERSION,
+    repository: choices.repository,
+    dockerfile: base,
+    branch: choices.branch,
+    arches: arches.map((a) => a.name),
+    qemu: choices.qemu,
+    publisher: choices.publisher,
+    context: choices.context,
+    tagRegex: choices.tagRegex,
+    ...(choices.ci === 'github' ? { ci: choices.ci } : {}),
+    buildRules: rules,
+  };
+  if (choices.ci === 'github') {
+    // The workflow lives at the repo root; its path is kept relative to the Dockerfile's folder like the rest.
+    const wf = githubWorkflow({ ...recordFields, files: {} }, VERSION);
+    generated.push({ path: posix.relative(dirRel, wf.path), content: wf.content, mode: 0o644 });
+  }
+
   const files: PlannedFile[] = generated.map((g) => ({ ...g, ...classify(repo, g.path, g.content) }));
 
   // Files an earlier run generated that this run does not (an arch dropped): remove them if the
@@ -104,17 +125,7 @@ export function buildPlan(repo: RepoState, choices: Choices): Plan {
   }
 
   const record: GeneratorRecord = {
-    generator: 'create-multiarch-hooks',
-    version: VERSION,
-    repository: choices.repository,
-    dockerfile: base,
-    branch: choices.branch,
-    arches: arches.map((a) => a.name),
-    qemu: choices.qemu,
-    publisher: choices.publisher,
-    context: choices.context,
-    tagRegex: choices.tagRegex,
-    buildRules: rules,
+    ...recordFields,
     files: Object.fromEntries(generated.map((g) => [g.path, sha256(g.content)])),
   };
   const recordContent = JSON.stringify(record, null, 2) + '\n';

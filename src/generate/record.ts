@@ -16,6 +16,7 @@ export interface GeneratorRecord {
   publisher: Choices['publisher'];
   context: string;
   tagRegex: string;
+  ci?: Choices['ci'];
   buildRules: BuildRule[];
   /** sha256 of each generated file's content, by path relative to the Dockerfile's folder. */
   files: Record<string, string>;

@@ -1,4 +1,4 @@
-import { relative } from 'node:path';
+import { posix, relative } from 'node:path';
 import { platformString, sortArches } from '../arch.js';
 import { formatRulesTable } from './build-rules.js';
 import type { Plan } from './plan.js';
@@ -15,7 +15,7 @@ export function formatPlan(plan: Plan): string {
   const lines = [
     `${plan.choices.repository}: ${arches}; QEMU ${plan.choices.qemu}, published with ${plan.choices.publisher}`,
     '',
-    ...plan.files.map((f) => `  ${LABEL[f.action]!.padEnd(8)} ${prefix}${f.path}${f.reason ? `  (${f.reason})` : ''}`),
+    ...plan.files.map((f) => `  ${LABEL[f.action]!.padEnd(8)} ${posix.normalize(prefix + f.path)}${f.reason ? `  (${f.reason})` : ''}`),
   ];
   return lines.join('\n');
 }
