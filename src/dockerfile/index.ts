@@ -1,0 +1,53 @@
+import type { Arch } from '../arch.js';
+import { isDockerHub } from './image-ref.js';
+import { parseDockerfile } from './parse.js';
+import { rewrite, type RewriteOptions, type RewriteResult } from './rewrite.js';
+import { type BaseKind, planStages } from './stages.js';
+
+export type { QemuStrategy, RewriteOptions, RewriteResult } from './rewrite.js';
+export type { BaseKind } from './stages.js';
+
+/**
+ * The Dockerfile for `arch`: official bases become the arch's prefixed twin, others get
+ * `FROM --platform=`, with `--qemu copy` the static emulator is copied into each emulated stage.
+ * `displayPath` names the file in messages and in the generated header.
+ * Throws UserError (one sentence naming the fix) for input that cannot be rewritten.
+ */
+export function rewriteDockerfile(source: string, displayPath: string, arch: Arch, opts: RewriteOptions): RewriteResult {
+  return rewrite(parseDockerfile(source, displayPath), arch, opts);
+}
+
+export interface BaseImage {
+  /** 1-based line of the FROM. */
+  line: number;
+  /** The stage's `AS` name, or null. */
+  stage: string | null;
+  kind: BaseKind;
+  /** The image after ARG expansion (`alpine:3.20`); for kind 'stage' the stage referred to. */
+  reference: string;
+  /** `docker.io` for Docker Hub images (written or not), else the registry as written; null for scratch and stages. */
+  registry: string | null;
+  /** The repository path as written, without registry (`alpine`, `library/alpine`, `acme/base`). */
+  name: string | null;
+  tag: string | null;
+  digest: string | null;
+}
+
+/**
+ * Each stage's base image, resolved. Runs the same checks as rewriteDockerfile (throws the
+ * same UserErrors), so the generator can validate before it writes anything. A
+ * `--platform=$BUILDPLATFORM` stage is not checked; its fields are null when its image cannot
+ * be resolved statically.
+ */
+export function describeBases(source: string, displayPath: string): BaseImage[] {
+  return planStages(parseDockerfile(source, displayPath)).map(({ stage, kind, resolved, ref }) => ({
+    line: stage.line,
+    stage: stage.name,
+    kind,
+    reference: resolved?.text ?? stage.image.raw,
+    registry: ref ? (isDockerHub(ref) ? 'docker.io' : ref.registry) : null,
+    name: ref?.path ?? null,
+    tag: ref?.tag ?? null,
+    digest: ref?.digest ?? null,
+  }));
+}

@@ -1,0 +1,120 @@
+import { UserError } from '../errors.js';
+import { AUTOMATIC_PLATFORM_ARGS, type Binding, ExpandError, type ExpandProblem, expandWord, type Resolved } from './expand.js';
+import { type Classification, classify, type ImageRef, parseImageRef } from './image-ref.js';
+import type { FlagInfo, ParsedDockerfile, Stage } from './parse.js';
+
+export type BaseKind = 'official' | 'other' | 'scratch' | 'stage' | 'buildplatform';
+
+/** How the FROM's `--platform` flag (if any) is written. */
+export type PlatformMode = 'none' | 'literal' | 'build' | 'target';
+
+export interface StagePlan {
+  stage: Stage;
+  kind: BaseKind;
+  /** The image argument after ARG expansion; null only for a build-platform stage that cannot be resolved. */
+  resolved: Resolved | null;
+  /** Null for scratch, stage references and unresolved build-platform stages. */
+  ref: ImageRef | null;
+  platform: PlatformMode;
+  platformFlag: FlagInfo | null;
+}
+
+const BUILD_ARGS = AUTOMATIC_PLATFORM_ARGS.filter((a) => a.startsWith('BUILD'));
+const TARGET_ARGS = AUTOMATIC_PLATFORM_ARGS.filter((a) => a.startsWith('TARGET'));
+
+function fail(p: ParsedDockerfile, line: number, what: string): UserError {
+  return new UserError(`${p.file} line ${line}: ${what}.`);
+}
+
+function platformOf(p: ParsedDockerfile, s: Stage): { mode: PlatformMode; flag: FlagInfo | null } {
+  const flags = s.flags.filter((f) => f.name.toLowerCase() === 'platform');
+  if (flags.length > 1) throw fail(p, s.line, 'FROM has more than one --platform flag; keep one');
+  const flag = flags[0] ?? null;
+  if (flag === null) return { mode: 'none', flag };
+  if (!flag.value || !flag.valueSpan) throw fail(p, s.line, '--platform needs a value (e.g. --platform=$BUILDPLATFORM); fix the flag');
+  const vars = [...flag.value.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
+  if (vars.length === 0) return { mode: 'literal', flag };
+  if (vars.every((v) => BUILD_ARGS.includes(v))) return { mode: 'build', flag };
+  if (vars.every((v) => TARGET_ARGS.includes(v))) return { mode: 'target', flag };
+  throw fail(
+    p,
+    s.line,
+    `--platform=${flag.value} uses a variable create-multiarch-hooks cannot follow; write the platform literally, or use $BUILDPLATFORM (a native stage) or $TARGETPLATFORM`,
+  );
+}
+
+function problemText(problem: ExpandProblem, raw: string): string {
+  switch (problem.kind) {
+    case 'no-default':
+      return `the base image ${raw} needs ARG ${problem.name} (line ${problem.line}), which has no default; give it one (ARG ${problem.name}=...) so each arch's Dockerfile can be generated`;
+    case 'undeclared':
+      return `the base image ${raw} uses ${problem.name}, which no ARG before the first FROM declares; declare it there with a default (ARG ${problem.name}=...)`;
+    case 'automatic':
+      return `the base image ${raw} depends on ${problem.name}, the build's platform; write the image name itself (in the FROM or an ARG default) so each arch's Dockerfile can map it`;
+    case 'unsupported':
+      return `the base image ${raw} uses ${problem.detail}, which create-multiarch-hooks cannot resolve; use $VAR, \${VAR} or \${VAR:-default} with ARG defaults`;
+  }
+}
+
+/** Expands a FROM's image with the global ARGs; null when it cannot be known statically. */
+export function resolveImage(p: ParsedDockerfile, s: Stage, env: ReadonlyMap<string, Binding> = p.env): Resolved | ExpandProblem {
+  try {
+    return expandWord(s.image.raw, s.image.start, env, p.escape);
+  } catch (e) {
+    if (e instanceof ExpandError) return e.problem;
+    throw e;
+  }
+}
+
+/**
+ * Classifies every stage's base and checks that each one that must be rewritten can be:
+ * throws UserError for an unresolvable ARG base, an invalid reference, a digest pin or a
+ * base with no per-arch counterpart. Stages with `--platform=$BUILDPLATFORM` run natively and
+ * are neither checked nor changed.
+ */
+export function planStages(p: ParsedDockerfile): StagePlan[] {
+  const plans: StagePlan[] = [];
+  const earlierNames: string[] = [];
+  for (const s of p.stages) {
+    const { mode, flag } = platformOf(p, s);
+    const r = resolveImage(p, s);
+    const resolved = 'text' in r ? r : null;
+    const plan = (kind: BaseKind, ref: ImageRef | null): StagePlan => ({ stage: s, kind, resolved, ref, platform: mode, platformFlag: flag });
+
+    if (mode === 'build') {
+      plans.push(plan('buildplatform', resolved ? parseImageRef(resolved.text) : null));
+    } else {
+      if (!resolved) throw fail(p, s.line, problemText(r as ExpandProblem, s.image.raw));
+      const text = resolved.text;
+      if (text === '') throw fail(p, s.line, `the base image ${s.image.raw} expands to nothing; give its ARG a default`);
+      // Docker matches stage names case-insensitively, and only names defined above.
+      if (earlierNames.includes(text.toLowerCase())) plans.push(plan('stage', null));
+      else if (text === 'scratch') plans.push(plan('scratch', null));
+      else {
+        const ref = parseImageRef(text);
+        if (!ref) throw fail(p, s.line, `${text} is not a valid image reference; fix the FROM`);
+        const c: Classification = classify(ref);
+        if (c.kind === 'unmappable') throw fail(p, s.line, `${text} ${c.why}, so it has no image for the other architectures; use a Linux base image`);
+        if (ref.digest !== null) throw digestError(p, s, ref, c);
+        plans.push(plan(c.kind, ref));
+      }
+    }
+    if (s.name) earlierNames.push(s.name.toLowerCase());
+  }
+  return plans;
+}
+
+/**
+ * A digest names one manifest. For an official image it is the amd64 image or the
+ * multi-arch index of `library/<name>`; neither exists under `arm64v8/<name>`. For any other
+ * image it may be a single-arch image that `--platform` cannot turn into another arch. So a
+ * digest is refused, with or without a tag: Docker ignores the tag when a digest is given.
+ */
+function digestError(p: ParsedDockerfile, s: Stage, ref: ImageRef, c: Classification): UserError {
+  const noDigest = ref.text.slice(0, ref.text.indexOf('@'));
+  const fix =
+    c.kind === 'official'
+      ? `drop the digest (FROM ${noDigest}), since each arch's Dockerfile uses that arch's own image (<arch>/${c.image}), which this digest does not name`
+      : `drop the digest (FROM ${noDigest}) so each arch's Dockerfile can select its platform`;
+  return fail(p, s.line, `${ref.text} is pinned by digest, which names a single image and so one architecture; ${fix}`);
+}
