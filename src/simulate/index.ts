@@ -61,6 +61,7 @@ function checkOptions(o: SimulateOptions): void {
   if (o.registry !== undefined && !/^(?:[a-zA-Z0-9.-]+|\[[0-9a-fA-F:]+\])(?::\d{1,5})?$/.test(o.registry)) {
     throw new UserError(`--registry ${o.registry} is not HOST:PORT (e.g. 127.0.0.1:5000); give the registry's address without a scheme or path.`, 2);
   }
+  if (!['sequential', 'parallel', 'reverse'].includes(o.order)) throw new UserError(`--order ${o.order} is not one of sequential, parallel, reverse.`, 2);
   if (o.keepRegistry && !o.startRegistry) throw new UserError('--keep-registry only goes with --start-registry.', 2);
   if (o.tag !== undefined && o.sourceBranch !== undefined) throw new UserError('Give --tag or --source-branch, not both: a push is one or the other.', 2);
   if (o.tag === '' || o.sourceBranch === '') throw new UserError('--tag and --source-branch need a name.', 2);

@@ -48,7 +48,9 @@ export class ProcessGroups {
 
   add(child: ChildProcess): void {
     this.children.add(child);
+    // A command that cannot start (ENOENT) emits 'error' and never 'exit'.
     child.once('exit', () => this.children.delete(child));
+    child.once('error', () => this.children.delete(child));
   }
 
   get running(): number {
@@ -59,7 +61,14 @@ export class ProcessGroups {
   async stopAll(graceMs = 5000): Promise<void> {
     this.stopping = true;
     const alive = [...this.children];
-    const exited = alive.map((c) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r()))));
+    const exited = alive.map(
+      (c) =>
+        new Promise<void>((r) => {
+          if (c.exitCode !== null || c.signalCode !== null || c.pid === undefined) return r();
+          c.once('exit', () => r());
+          c.once('error', () => r());
+        }),
+    );
     for (const c of alive) killGroup(c, 'SIGTERM');
     const timer = setTimeout(() => alive.forEach((c) => killGroup(c, 'SIGKILL')), graceMs);
     await Promise.all(exited);

@@ -40,6 +40,7 @@ describe('simulate refuses, before running anything', () => {
       [{ registry: '127.0.0.1:5000', tag: 'v1', sourceBranch: 'main' }, 'not both'],
       [{ registry: '127.0.0.1:5000', keepRegistry: true }, 'only goes with --start-registry'],
       [{ registry: '127.0.0.1:5000', sourceBranch: 'dev' }, 'No build rule matches the branch dev'],
+      [{ registry: '127.0.0.1:5000', order: 'random' as never }, 'is not one of sequential, parallel, reverse'],
     ];
     for (const [over, msg] of cases) {
       const e = await refusal(opts({ dir, ...over }));
@@ -78,5 +79,14 @@ describe('hooks Docker Hub would not run', () => {
     expect(out).toContain('verify 127.0.0.1');
     expect(out).toContain('skipped, no build of this list passed');
     expect(fs.readFileSync(path.join(o.logDir!, 'amd64.log'), 'utf8')).not.toContain('==> build');
+  });
+
+  it('without a docker command the default build fails with "command not found" (exit 127)', async () => {
+    const { dir } = handMadeRepo({ repository: 'acme/nodocker', arches: ['amd64'] });
+    const host = inject('registry');
+    const o = opts({ dir, registry: host, env: { ...shimEnv({ registryHost: host }), PATH: tmpDir('cmh-empty-path-') }, logDir: path.join(tmpDir('cmh-sim-logs-'), 'l') });
+    expect(await simulateCommand(o)).toBe(1);
+    expect(o.lines.join('\n')).toMatch(/^Branch main\s+amd64\s+amd64\s+failed\s+\S+\s+build \(exit 127\)$/m);
+    expect(fs.readFileSync(path.join(o.logDir!, 'amd64.log'), 'utf8')).toContain('docker: command not found');
   });
 });
