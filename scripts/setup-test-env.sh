@@ -4,7 +4,8 @@
 # Idempotent: on a machine that has everything it only checks, in well under a second.
 set -euo pipefail
 
-# Debian packages the tests call. apache2-utils: `htpasswd -B` for the registry's bcrypt file.
+# Debian packages the tests call (with their recommends, as seen working: crun, fuse-overlayfs).
+# apache2-utils: `htpasswd -B` for the registry's bcrypt file.
 # openssl: the token-auth registry's signing certificate. git/curl: what Docker Hub's builder has.
 PACKAGES=(docker-registry buildah skopeo qemu-user-static binfmt-support shellcheck umoci
   busybox-static apache2-utils openssl git curl)
@@ -35,7 +36,7 @@ install_packages() {
   info "installing ${missing[*]}"
   log=$(mktemp)
   export DEBIAN_FRONTEND=noninteractive
-  if ! { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+  if ! { apt-get update -qq && apt-get install -y -qq "${missing[@]}"; } >"$log" 2>&1; then
     tail -n 30 "$log" >&2
     rm -f "$log"
     err "apt-get failed installing: ${missing[*]}"

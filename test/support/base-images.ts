@@ -4,7 +4,10 @@
  *   HOST/library/busybox:latest   multi-arch list (like Docker Hub's official image)
  *   HOST/<arch>/busybox:latest    the official prefixed twins (amd64, arm32v5, ...)
  *   HOST/acme/base:1.0            a non-official multi-arch list; its images hold /etc/acme-release
+ * The .debs and the built images (an OCI layout) are cached in `${CMH_TEST_CACHE:-/tmp/cmh-test-cache}`:
+ * a warm run only copies the layout into the registry with skopeo.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -78,6 +81,7 @@ async function busyboxDebs(ports: string[]): Promise<Map<string, string>> {
       'Dir::Etc::SourceParts=/nonexistent',
       `Dir::State::Lists=${apt}/lists`,
       `Dir::Cache=${apt}/cache`,
+      'Acquire::Languages=none',
       'APT::Sandbox::User=root',
       'Debug::NoLocking=1',
       'APT::Architecture=amd64',
@@ -143,25 +147,31 @@ export interface EnsureOptions {
   credentials?: { user: string; password: string };
 }
 
-/** Builds and pushes the base images unless the registry already has them all. */
-export async function ensureBaseImages(registryHost: string, opts: EnsureOptions = {}): Promise<BaseImages> {
-  const creds = opts.credentials ? `${opts.credentials.user}:${opts.credentials.password}` : undefined;
-  const twinRefs = BASE_ARCHES.map((n) => `${registryHost}/${n}/busybox:latest`);
-  const refs = [...twinRefs, `${registryHost}/library/busybox:latest`, `${registryHost}/${ACME_BASE}`];
-  if (await refsPresent(registryHost, refs, creds)) return { refs, alreadyThere: true };
+/** Bump when the image recipe below changes: the cached layout is keyed on it and the .debs. */
+const RECIPE = 1;
 
+/**
+ * The base images as an OCI layout in the cache dir (tags `busybox` and `acme`, each an index
+ * of every base arch), built once per recipe and set of .debs; a warm run only copies it.
+ */
+async function cachedLayout(): Promise<string> {
   const ports = [...new Set(Object.values(DEBIAN_PORT))];
   const debs = await busyboxDebs(ports);
+  const hash = crypto.createHash('sha256').update(`recipe ${RECIPE}\n`);
+  for (const p of ports) hash.update(`${p} `).update(fs.readFileSync(debs.get(p)!));
+  const layout = path.join(testCacheDir(), 'images', hash.digest('hex').slice(0, 16));
+  if (fs.existsSync(path.join(layout, 'index.json'))) return layout;
+
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cmh-base-'));
-  const env = containersEnv(path.join(work, 'containers'), registryHost);
+  const env = containersEnv(path.join(work, 'containers'), '127.0.0.1:1');
   const b = (args: string[]) => runOk('buildah', args, { env });
-  const auth = creds ? ['--creds', creds] : [];
+  const tmpLayout = `${layout}.tmp-${process.pid}`;
   try {
     // The applet list is the same for every port (one Debian config); ask the native binary.
     const native = path.join(work, 'native');
+    fs.mkdirSync(native);
     await runOk('dpkg', ['-x', debs.get('amd64')!, native]);
     const applets = (await runOk(path.join(native, 'bin/busybox'), ['--list-full'])).stdout.split('\n').filter(Boolean);
-
     const rootfs = new Map<string, string>();
     for (const p of ports) {
       const dir = path.join(work, `rootfs-${p}`);
@@ -179,7 +189,6 @@ export async function ensureBaseImages(registryHost: string, opts: EnsureOptions
       await b(['add', ctr, `${rootfs.get(DEBIAN_PORT[name])}/`, '/']);
       await b(['config', ...platformFlags(a), '--env', PATH_ENV, '--cmd', '["sh"]', ctr]);
       await b(['commit', '-q', '--format', 'docker', '--rm', ctr, image]);
-      await b(['push', '-q', '--tls-verify=false', ...auth, '--format', 'v2s2', image, `docker://${registryHost}/${name}/busybox:latest`]);
       await b(['manifest', 'add', ...platformFlags(a), lists.busybox, `containers-storage:${image}`]);
 
       const acmeImage = `localhost/cmh-base/acme-${name}`;
@@ -191,13 +200,40 @@ export async function ensureBaseImages(registryHost: string, opts: EnsureOptions
       await b(['commit', '-q', '--format', 'docker', '--rm', actr, acmeImage]);
       await b(['manifest', 'add', ...platformFlags(a), lists.acme, `containers-storage:${acmeImage}`]);
     }
-    const pushList = (list: string, ref: string) =>
-      b(['manifest', 'push', '-q', '--all', '--format', 'v2s2', '--tls-verify=false', ...auth, list, `docker://${ref}`]);
-    await pushList(lists.busybox, `${registryHost}/library/busybox:latest`);
-    await pushList(lists.acme, `${registryHost}/${ACME_BASE}`);
+    fs.mkdirSync(path.dirname(layout), { recursive: true });
+    await b(['manifest', 'push', '-q', '--all', lists.busybox, `oci:${tmpLayout}:busybox`]);
+    await b(['manifest', 'push', '-q', '--all', lists.acme, `oci:${tmpLayout}:acme`]);
+    try {
+      fs.renameSync(tmpLayout, layout);
+    } catch {
+      // Another run cached the same layout first: use theirs.
+    }
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
+    fs.rmSync(tmpLayout, { recursive: true, force: true });
   }
+  return layout;
+}
+
+/** Builds (or takes from the cache) and pushes the base images unless the registry has them all. */
+export async function ensureBaseImages(registryHost: string, opts: EnsureOptions = {}): Promise<BaseImages> {
+  const creds = opts.credentials ? `${opts.credentials.user}:${opts.credentials.password}` : undefined;
+  const refs = [
+    ...BASE_ARCHES.map((n) => `${registryHost}/${n}/busybox:latest`),
+    `${registryHost}/library/busybox:latest`,
+    `${registryHost}/${ACME_BASE}`,
+  ];
+  if (await refsPresent(registryHost, refs, creds)) return { refs, alreadyThere: true };
+
+  const layout = await cachedLayout();
+  // Docker media types in the registry (v2s2 images, a Docker manifest list), as Docker Hub serves.
+  const copy = (src: string, dest: string, extra: string[] = []) =>
+    runOk('skopeo', ['copy', '-q', '--format', 'v2s2', '--dest-tls-verify=false', ...(creds ? ['--dest-creds', creds] : []), ...extra, `oci:${layout}:${src}`, `docker://${dest}`]);
+  await copy('busybox', `${registryHost}/library/busybox:latest`, ['--all']);
+  await Promise.all([
+    copy('acme', `${registryHost}/${ACME_BASE}`, ['--all']),
+    ...BASE_ARCHES.map((n) => copy('busybox', `${registryHost}/${n}/busybox:latest`, overrideFlags(arch(n)))),
+  ]);
   await verifyBaseImages(registryHost, creds);
   return { refs, alreadyThere: false };
 }
@@ -205,27 +241,24 @@ export async function ensureBaseImages(registryHost: string, opts: EnsureOptions
 /** Reads each pushed image's config back with skopeo and checks its platform against the arch table. */
 export async function verifyBaseImages(registryHost: string, creds?: string): Promise<void> {
   const auth = creds ? ['--creds', creds] : [];
-  const problems: string[] = [];
-  for (const name of BASE_ARCHES) {
-    const want = arch(name).platform;
-    const checks: [string, string[]][] = [
-      [`${registryHost}/${name}/busybox:latest`, []],
-      [`${registryHost}/library/busybox:latest`, overrideFlags(arch(name))],
-      [`${registryHost}/${ACME_BASE}`, overrideFlags(arch(name))],
-    ];
-    for (const [ref, override] of checks) {
+  const checks = BASE_ARCHES.flatMap((name) => [
+    { name, ref: `${registryHost}/${name}/busybox:latest`, override: [] as string[] },
+    { name, ref: `${registryHost}/library/busybox:latest`, override: overrideFlags(arch(name)) },
+    { name, ref: `${registryHost}/${ACME_BASE}`, override: overrideFlags(arch(name)) },
+  ]);
+  const problems = await Promise.all(
+    checks.map(async ({ name, ref, override }) => {
       const r = await run('skopeo', ['inspect', '--config', '--tls-verify=false', ...auth, ...override, `docker://${ref}`]);
-      if (r.code !== 0) {
-        problems.push(`${ref} (${name}): skopeo inspect failed: ${r.stderr.trim()}`);
-        continue;
-      }
+      if (r.code !== 0) return `${ref} (${name}): skopeo inspect failed: ${r.stderr.trim()}`;
       const cfg = JSON.parse(r.stdout) as { os?: string; architecture?: string; variant?: string };
+      const want = arch(name).platform;
       const got = `${cfg.os}/${cfg.architecture}/${cfg.variant ?? ''}`;
       const expected = `${want.os}/${want.architecture}/${want.variant ?? ''}`;
-      if (got !== expected) problems.push(`${ref} for ${name}: config says ${got}, want ${expected}`);
-    }
-  }
-  if (problems.length) throw new Error(`base images are wrong:\n${problems.join('\n')}`);
+      return got === expected ? '' : `${ref} for ${name}: config says ${got}, want ${expected}`;
+    }),
+  );
+  const wrong = problems.filter(Boolean);
+  if (wrong.length) throw new Error(`base images are wrong:\n${wrong.join('\n')}`);
 }
 
 /** skopeo's flags to pick one platform out of a list. */
