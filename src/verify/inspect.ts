@@ -38,7 +38,7 @@ export interface EntryFacts {
   /** Config plus layers, compressed: what a pull downloads. */
   imageSize?: number;
   /** Why the entry could not be read as an image (a nested index, a digest that does not match). */
-  problem?: { code: 'digest-mismatch' | 'not-an-image'; message: string };
+  problem?: { code: 'digest-mismatch' | 'not-an-image' | 'manifest-unknown'; message: string };
 }
 
 export interface IgnoredEntry {
@@ -151,7 +151,7 @@ export async function inspectTag(ref: ImageRef, opts: { insecure: boolean; env: 
     }
     const m = await client.manifest(d.digest, ACCEPT_IMAGE);
     if (!m) {
-      entry.problem = { code: 'not-an-image', message: `the registry has no manifest ${d.digest} (the list points at a deleted image)` };
+      entry.problem = { code: 'manifest-unknown', message: `the registry has no manifest ${d.digest} (the list points at a deleted image)` };
       return entry;
     }
     if (sha256(m.body) !== d.digest) {

@@ -30,7 +30,7 @@
  * ```
  * Finding codes. Errors (exit code 1): `tag-not-found`, `unsupported-manifest`, `single-image`,
  * `missing-platform`, `unexpected-platform`, `duplicate-platform`, `no-platform`,
- * `config-mismatch`, `mixed-revisions`, `digest-mismatch`, `not-an-image`.
+ * `config-mismatch`, `mixed-revisions`, `digest-mismatch`, `not-an-image`, `manifest-unknown`.
  * Warnings (exit code unchanged): `missing-revision`, `missing-variant`.
  *
  * Platforms are compared the way containerd matches them: `arm` without a variant is `arm/v7`,
@@ -49,7 +49,7 @@ export type Severity = 'error' | 'warning';
 export type FindingCode =
   | 'tag-not-found' | 'unsupported-manifest' | 'single-image' | 'missing-platform' | 'unexpected-platform'
   | 'duplicate-platform' | 'no-platform' | 'config-mismatch' | 'mixed-revisions' | 'digest-mismatch'
-  | 'not-an-image' | 'missing-revision' | 'missing-variant';
+  | 'not-an-image' | 'manifest-unknown' | 'missing-revision' | 'missing-variant';
 
 export interface Finding {
   severity: Severity;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { findArch } from '../../src/arch.js';
 import { cleanupTemps, tmpDir } from '../support/env.js';
 import { Fixtures } from './support/fixtures.js';
-import { addAttestations, editList } from './support/registry-api.js';
+import { addAttestations, editList, getManifest } from './support/registry-api.js';
 import { runVerify, runVerifyJson } from './support/run-verify.js';
 
 const host = inject('registry');
@@ -147,6 +147,19 @@ describe('verify on real lists', () => {
     // A repository that does not exist reads the same way on this registry.
     const other = await runVerifyJson({ image: `${host}/verify-nobody/none:latest` });
     expect(other.report.findings.map((f) => f.code)).toEqual(['tag-not-found']);
+  });
+
+  it('reports a list entry whose image was deleted from the registry', async () => {
+    const doomed = await fx.image('doomed-arm64v8', { arch: 'arm64v8', revision: REV_NEW, created: T_NEW });
+    await fx.list('dangling', [{ ref: img.amd64 }, { ref: doomed }], 'v2s2');
+    const { doc } = await getManifest<{ manifests: { digest: string }[] }>(host, repo, 'dangling');
+    const digest = doc.manifests[1].digest;
+    const del = await fetch(`http://${host}/v2/${repo}/manifests/${digest}`, { method: 'DELETE' });
+    expect(del.status).toBe(202);
+    const { code, report } = await runVerifyJson({ image: `${host}/${repo}:dangling`, arches: ['amd64', 'arm64v8'] });
+    expect(code).toBe(1);
+    expect(report.findings.map((f) => [f.code, f.arch, f.digest])).toEqual([['manifest-unknown', 'arm64v8', digest]]);
+    expect(report.entries[1]).toMatchObject({ arch: 'arm64v8', config: null, imageSize: null, verdict: 'fail' });
   });
 
   it('warns, without failing, about an image without a revision label', async () => {

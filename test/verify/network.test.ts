@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
+import { RegistryClient } from '../../src/verify/client.js';
 import { cleanupTemps } from '../support/env.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { freePort } from '../support/proc.js';
@@ -63,6 +64,19 @@ describe('through the fault proxy', () => {
     expect(e.exitCode).toBe(1);
     expect(e.message).toContain(`${proxy.host}/${repo} answered 500 for manifest latest (UNKNOWN: injected fault 500)`);
     expect(proxy.count({ path: '/manifests/' })).toBe(3);
+  });
+
+  it('retries a request that got no answer in time, and a 429', async () => {
+    proxy.clearFaults();
+    proxy.resetCounts();
+    proxy.addFault({ method: 'GET', path: '/manifests/latest', delayMs: 1500, times: 1 });
+    proxy.addFault({ method: 'GET', path: '/manifests/latest', status: 429, times: 1 });
+    // The command's timeout is 30 s; the client takes a shorter one so the test stays quick.
+    const client = new RegistryClient({ registry: proxy.host, repository: repo, insecure: false, env: fast(), timeoutMs: 300 });
+    const got = await client.manifest('latest', ['application/vnd.docker.distribution.manifest.list.v2+json']);
+    expect(got?.status).toBe(200);
+    expect(client.stats.retries).toBe(2);
+    expect(proxy.count({ path: '/manifests/latest' })).toBe(3);
   });
 
   it('does not retry an answer that is not transient (404)', async () => {
