@@ -95,6 +95,7 @@ export function expandWord(raw: string, start: number, env: ReadonlyMap<string, 
     const n = name();
     if (n === '') throw new ExpandError({ kind: 'unsupported', detail: raw.slice(dollarAt) });
     const op = peek();
+    if (op === undefined) throw new ExpandError({ kind: 'unsupported', detail: `${raw.slice(dollarAt)} without its closing }` });
     if (op === '}') {
       i++;
       return required(n);
