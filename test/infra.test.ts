@@ -9,6 +9,7 @@ import { ACME_BASE, BASE_ARCHES, overrideFlags } from './support/base-images.js'
 import { startFaultProxy } from './support/fault-proxy.js';
 import { startHttpServer } from './support/http-server.js';
 import { run, runOk } from './support/proc.js';
+import { ensureQemuImage } from './support/qemu-image.js';
 import { startRegistry } from './support/registry.js';
 import { REPO_ROOT, cleanupTemps, readImageFile, readShimLog, shimEnv, tmpDir, tmpGitRepo } from './support/env.js';
 
@@ -148,6 +149,29 @@ describe('docker shim: builds for real under QEMU', () => {
     const check = shimEnv({ registryHost: host });
     expect(readImageFile(check, image, '/cross').trim()).toBe(`${arch('amd64').uname} ${platformString(a.platform)} arm64 v8`);
     expect(readImageFile(check, image, '/arch').trim()).toBe(a.uname);
+  });
+
+  it('a --qemu copy style Dockerfile builds against the stand-in qemu-user-static image', async () => {
+    const qemu = await ensureQemuImage(host);
+    const a = arch('arm64v8');
+    expect(qemu.binaries).toContain(a.qemu);
+    const env = shimEnv({ registryHost: host });
+    const { dir } = tmpGitRepo({
+      Dockerfile: [
+        `FROM docker.io/multiarch/qemu-user-static@${qemu.digest} AS qemu-user-static`,
+        'FROM arm64v8/busybox',
+        `COPY --from=qemu-user-static /usr/bin/${a.qemu} /usr/bin/${a.qemu}`,
+        `RUN uname -m > /arch && ls -l /usr/bin/${a.qemu} > /qemu`,
+        '',
+      ].join('\n'),
+    });
+    const image = `${host}/infra/copy:arm64v8`;
+    const build = await run('docker', ['build', '-t', image, '.'], { env, cwd: dir });
+    expect(build.code, build.stderr).toBe(0);
+    await runOk('docker', ['push', image], { env });
+    const check = shimEnv({ registryHost: host });
+    expect(readImageFile(check, image, '/arch').trim()).toBe(a.uname);
+    expect(readImageFile(check, image, '/qemu')).toContain(`/usr/bin/${a.qemu}`);
   });
 
   it('runs a command in an image (docker run without --privileged)', async () => {

@@ -77,8 +77,15 @@ async function authSection(dir: string, opts: RegistryOptions): Promise<{ yaml: 
   return { yaml: '' };
 }
 
+/** Storage dirs of registries still running, removed at exit if a test forgot `stop()`. */
+const liveDirs = new Set<string>();
+process.once('exit', () => {
+  for (const d of liveDirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
 export async function startRegistry(opts: RegistryOptions = {}): Promise<Registry> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmh-registry-'));
+  liveDirs.add(dir);
   const { yaml, tokenServer } = await authSection(dir, opts);
   const expected = opts.tokenAuth || opts.htpasswd ? 401 : 200;
   const logFile = path.join(dir, 'registry.log');
@@ -117,11 +124,13 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
         await stopChild(child);
         await tokenServer?.stop();
         fs.rmSync(dir, { recursive: true, force: true });
+        liveDirs.delete(dir);
       },
     };
   }
   await tokenServer?.stop();
   const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').slice(-2000) : '';
   fs.rmSync(dir, { recursive: true, force: true });
+  liveDirs.delete(dir);
   throw new Error(`could not start docker-registry: ${String(lastError)}\n${log}`);
 }
