@@ -8,8 +8,10 @@ await build({
   platform: 'node',
   target: 'node20',
   format: 'esm',
-  minify: true,
-  sourcemap: 'linked',
+  // Whitespace and syntax only: identifiers stay, so the stack a bug prints names real functions
+  // without shipping a source map.
+  minifyWhitespace: true,
+  minifySyntax: true,
   legalComments: 'linked',
   // yargs and friends are CommonJS-aware ESM; a require shim lets bundled CJS (handlebars) load builtins.
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
