@@ -174,6 +174,19 @@ describe('docker shim: builds for real under QEMU', () => {
     expect(readImageFile(check, image, '/qemu')).toContain(`/usr/bin/${a.qemu}`);
   });
 
+  it('DOCKER_BUILDKIT=0 labels an emulated build with the builder arch, like the classic builder', async () => {
+    const env = shimEnv({ registryHost: host, extra: { DOCKER_BUILDKIT: '0' } });
+    const { dir } = tmpGitRepo({ Dockerfile: 'FROM arm32v6/busybox\nRUN uname -m > /arch\n' });
+    const image = `${host}/infra/classic:arm32v6`;
+    const build = await run('docker', ['build', '-t', image, '.'], { env, cwd: dir });
+    expect(build.code, build.stderr).toBe(0);
+    expect(build.stderr).toContain('moby/moby#36552');
+    await runOk('docker', ['push', image], { env });
+    const cfg = await skopeoJson(['--config', `docker://${image}`]);
+    expect([cfg.os, cfg.architecture, cfg.variant]).toEqual([arch('amd64').platform.os, arch('amd64').platform.architecture, undefined]);
+    expect(readImageFile(shimEnv({ registryHost: host }), image, '/arch').trim()).toBe(arch('arm32v6').uname);
+  });
+
   it('runs a command in an image (docker run without --privileged)', async () => {
     const env = shimEnv({ registryHost: host });
     const r = await run('docker', ['run', '--rm', `${host}/arm32v7/busybox:latest`, 'uname', '-m'], { env });

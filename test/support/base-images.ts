@@ -13,6 +13,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { findArch, type Arch } from '../../src/arch.js';
 import { containersEnv } from './containers.js';
+
+/** Maps docker.io pulls to the local registry; see containers.ts. */
+export { writeRegistriesConf } from './containers.js';
 import { run, runOk } from './proc.js';
 
 /** Arches we have base images for, and the Debian port whose busybox-static serves each. */
