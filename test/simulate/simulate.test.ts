@@ -52,6 +52,8 @@ async function simulate(dir: string, order: Order, extra: { tag?: string } = {})
     env: shimEnv({ registryHost: host }),
   });
   const seconds = (Date.now() - t0) / 1000;
+  // CMH_SHOW=1 prints what a user would see.
+  if (process.env.CMH_SHOW) console.log(`${lines.join('\n')}\n--- stderr ---\n${errs.join('\n')}`);
   return { code, out: lines.join('\n'), lines, err: errs.join('\n'), seconds };
 }
 
