@@ -33,7 +33,8 @@ export function gitAddExecutable(cwd: string, paths: string[]): boolean {
  */
 export function repositoryFromRemote(url: string | undefined): string | undefined {
   if (!url) return undefined;
-  const m = /[/:]([^/:]+)\/([^/]+?)(?:\.git)?\/?$/.exec(url.trim());
+  // Only hosted remotes (scheme://host/... or user@host:...): a local path names no repository.
+  const m = /^(?:[a-z][a-z0-9+.-]*:\/\/[^/]+\/|[^@/\s]+@[^:/\s]+:)(?:.*\/)?([^/]+)\/([^/]+?)(?:\.git)?\/?$/i.exec(url.trim());
   if (!m) return undefined;
   const clean = (s: string) => s.toLowerCase().replace(/[^a-z0-9._-]/g, '-').replace(/^[._-]+|[._-]+$/g, '');
   const ns = clean(m[1]!);

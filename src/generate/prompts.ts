@@ -1,14 +1,23 @@
-import { createInterface } from 'node:readline/promises';
+import { createInterface } from 'node:readline';
 import { ARCHES, platformString } from '../arch.js';
+import { UserError } from '../errors.js';
 
-/** Asks on a terminal; only called when stdin is a TTY and --yes was not given. */
+/**
+ * Asks on a terminal; only called when stdin is a TTY and --yes was not given. Lines are read
+ * through readline's async iterator, which queues lines typed (or pasted) ahead of a question.
+ */
 export async function ask(questions: { key: string; text: string; def: string; help?: string }[]): Promise<Record<string, string>> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
+  const lines = rl[Symbol.asyncIterator]();
   const answers: Record<string, string> = {};
   try {
     for (const q of questions) {
       if (q.help) process.stderr.write(q.help + '\n');
-      const a = (await rl.question(`? ${q.text} (${q.def}) `)).trim();
+      rl.setPrompt(`? ${q.text} (${q.def}) `);
+      rl.prompt();
+      const next = await lines.next();
+      if (next.done) throw new UserError('Input ended before every question was answered; answer them, or pass --yes and the flags (see --help).', 130);
+      const a = String(next.value).trim();
       answers[q.key] = a === '' ? q.def : a;
     }
   } finally {
