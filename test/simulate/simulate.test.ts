@@ -39,6 +39,14 @@ async function generatedExample(repository: string): Promise<{ dir: string; sha:
   return { dir, sha: git(dir, 'rev-parse', 'HEAD') };
 }
 
+function collect(lines: string[], errs: string[], t0: number) {
+  const seconds = (Date.now() - t0) / 1000;
+  // CMH_SHOW=1 prints what a user would see.
+  if (process.env.CMH_SHOW) console.log(`${lines.join('\n')}\n--- stderr ---\n${errs.join('\n')}`);
+  return { out: lines.join('\n'), lines, err: errs.join('\n'), seconds };
+}
+
+/** simulateCommand in this process. */
 async function simulate(dir: string, order: Order, extra: { tag?: string } = {}) {
   const host = inject('registry');
   const lines: string[] = [];
@@ -51,10 +59,14 @@ async function simulate(dir: string, order: Order, extra: { tag?: string } = {})
     err: (s) => errs.push(s),
     env: shimEnv({ registryHost: host }),
   });
-  const seconds = (Date.now() - t0) / 1000;
-  // CMH_SHOW=1 prints what a user would see.
-  if (process.env.CMH_SHOW) console.log(`${lines.join('\n')}\n--- stderr ---\n${errs.join('\n')}`);
-  return { code, out: lines.join('\n'), lines, err: errs.join('\n'), seconds };
+  return { code, ...collect(lines, errs, t0) };
+}
+
+/** The built CLI, as a user types it: `create-multiarch-hooks simulate ARGS` in `dir`. */
+async function simulateCli(dir: string, args: string[]) {
+  const t0 = Date.now();
+  const r = await run(process.execPath, [CLI, 'simulate', ...args], { cwd: dir, env: shimEnv({ registryHost: inject('registry') }), timeoutMs: 600_000 });
+  return { code: r.code, ...collect(r.stdout.trimEnd().split('\n'), [r.stderr], t0) };
 }
 
 interface ListDoc {
@@ -132,9 +144,9 @@ describe('simulate on the generated example repo, against the local registry', (
     await expectList(`${inject('registry')}/acme/sim-parallel:latest`, sha);
   }, 600_000);
 
-  it('reverse, for a pushed tag v1.2.3: the tag rules run last-to-first and publish the list 1.2.3', async () => {
+  it('reverse, through the built CLI, for a pushed tag v1.2.3: the tag rules run last-to-first and publish the list 1.2.3', async () => {
     const { dir, sha } = await generatedExample('acme/sim-reverse');
-    const r = await simulate(dir, 'reverse', { tag: 'v1.2.3' });
+    const r = await simulateCli(dir, ['--registry', inject('registry'), '--order', 'reverse', '--tag', 'v1.2.3', '--log-dir', path.join(tmpDir('cmh-sim-logs-'), 'logs')]);
     durations.reverse = r.seconds;
     expect(r.code, `${r.out}\n${r.err}`).toBe(0);
     const reversed = [...ARCHES].reverse();

