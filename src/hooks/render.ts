@@ -1,0 +1,106 @@
+/**
+ * Renders the Docker Hub hooks: for each hook a Handlebars template (header and configuration,
+ * `templates/hooks/<name>.sh.hbs`) followed by the bash runtime pieces it uses
+ * (`templates/runtime/*.sh`), inlined so every hook runs on its own from any working directory.
+ */
+import { readFileSync } from 'node:fs';
+import Handlebars from 'handlebars';
+import { type Arch, NATIVE_ARCH, platformString } from '../arch.js';
+import { templatePath } from '../package-root.js';
+import type { Pins } from '../pins.js';
+
+export interface HookConfig {
+  version: string;
+  arches: Arch[];
+  dockerfiles: { file: string; arch: string }[];
+  qemu: 'binfmt' | 'copy';
+  publisher: 'manifest-tool' | 'docker';
+  pins: Pins;
+}
+
+export type HookName = 'pre_build' | 'build' | 'post_push';
+export interface RenderedHook {
+  name: HookName;
+  content: string;
+}
+
+/** The runtime pieces each hook inlines, in order; the last one defines `main`. */
+export const HOOK_PIECES: Record<HookName, readonly string[]> = {
+  pre_build: ['core', 'retry', 'context', 'binfmt', 'main-pre_build'],
+  build: ['core', 'context', 'revision', 'main-build'],
+  post_push: [
+    'core', 'retry', 'context', 'revision', 'repo', 'json', 'sha256', 'http', 'credentials', 'registry',
+    'publish-docker', 'publish-manifest-tool', 'main-post_push',
+  ],
+};
+const HOOKS = Object.keys(HOOK_PIECES) as HookName[];
+
+/** A bash word that means exactly `s`: bare when that is safe, else single-quoted. */
+export function shQuote(s: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s)) return s;
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+const hbs = Handlebars.create();
+hbs.registerHelper('sh', (v: unknown) => shQuote(String(v)));
+hbs.registerHelper('shArray', (v: unknown) => `(${(v as unknown[]).map((x) => shQuote(String(x ?? ''))).join(' ')})`);
+
+const cache = new Map<string, string>();
+function read(...parts: string[]): string {
+  const file = templatePath(...parts);
+  let text = cache.get(file);
+  if (text === undefined) {
+    text = readFileSync(file, 'utf8').replace(/\r\n/g, '\n');
+    cache.set(file, text);
+  }
+  return text;
+}
+
+const compiled = new Map<HookName, HandlebarsTemplateDelegate>();
+function template(name: HookName): HandlebarsTemplateDelegate {
+  let t = compiled.get(name);
+  if (!t) {
+    t = hbs.compile(read('hooks', `${name}.sh.hbs`), { noEscape: true, strict: true });
+    compiled.set(name, t);
+  }
+  return t;
+}
+
+function checkConfig(cfg: HookConfig): void {
+  if (cfg.arches.length === 0) throw new Error('renderHooks: no arches');
+  for (const a of cfg.arches) {
+    if (!/^[a-z0-9]+$/.test(a.name)) throw new Error(`renderHooks: arch name ${a.name} is not [a-z0-9]+`);
+    const files = cfg.dockerfiles.filter((d) => d.arch === a.name);
+    if (files.length !== 1) throw new Error(`renderHooks: arch ${a.name} needs exactly one Dockerfile, got ${files.length}`);
+    if (files[0]!.file.includes('/')) throw new Error(`renderHooks: Dockerfile ${files[0]!.file} must be a basename`);
+  }
+}
+
+/** What the templates see. Arrays are parallel: index i is `arches[i]`. */
+function view(cfg: HookConfig, hook: HookName) {
+  const fileFor = (a: Arch) => cfg.dockerfiles.find((d) => d.arch === a.name)!.file;
+  return {
+    hook,
+    version: cfg.version,
+    nativeArch: NATIVE_ARCH,
+    archNames: cfg.arches.map((a) => a.name),
+    dockerfiles: cfg.arches.map(fileFor),
+    platforms: cfg.arches.map((a) => platformString(a.platform)),
+    binfmt: cfg.arches.map((a) => a.binfmt ?? ''),
+    qemuBinaries: cfg.arches.map((a) => a.qemu ?? ''),
+    qemu: cfg.qemu,
+    publisher: cfg.publisher,
+    pins: cfg.pins,
+  };
+}
+
+function renderOne(cfg: HookConfig, name: HookName): string {
+  const head = template(name)(view(cfg, name)).trimEnd();
+  const pieces = HOOK_PIECES[name].map((p) => `# --- ${p}.sh ---\n${read('runtime', `${p}.sh`).trim()}`);
+  return `${[head, ...pieces].join('\n\n')}\n\nmain "$@"\n`;
+}
+
+export function renderHooks(cfg: HookConfig): RenderedHook[] {
+  checkConfig(cfg);
+  return HOOKS.map((name) => ({ name, content: renderOne(cfg, name) }));
+}

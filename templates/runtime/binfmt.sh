@@ -1,0 +1,68 @@
+# QEMU's binfmt_misc handlers: is this architecture's handler usable, and registering it.
+
+# binfmt_ok I: true when the handler for CMH_ARCHES[I] is enabled and fits CMH_QEMU; else
+# REPLY says what is wrong.
+binfmt_ok() {
+    local dir=${MULTIARCH_BINFMT_DIR:-/proc/sys/fs/binfmt_misc} name="qemu-${CMH_BINFMT[$1]}"
+    local file line state="" interp="" flags=""
+    file=$dir/$name
+    if [ -f "$dir/status" ] && [ "$(<"$dir/status")" = disabled ]; then
+        REPLY="binfmt_misc is disabled ($dir/status)"
+        return 1
+    fi
+    if [ ! -f "$file" ]; then
+        REPLY="$name is not registered in $dir"
+        return 1
+    fi
+    while IFS= read -r line; do
+        case $line in
+            enabled | disabled) state=$line ;;
+            "interpreter "*) interp=${line#interpreter } ;;
+            "flags: "* | flags:) flags=${line#flags:} ;;
+        esac
+    done <"$file"
+    if [ "$state" != enabled ]; then
+        REPLY="$name is registered but disabled"
+        return 1
+    fi
+    if [[ $flags == *F* ]]; then
+        REPLY="$name is enabled with the F flag (interpreter $interp)"
+        return 0
+    fi
+    if [ "$CMH_QEMU" = copy ] && [ "$interp" = "/usr/bin/${CMH_QEMU_BINARIES[$1]}" ]; then
+        REPLY="$name is enabled with interpreter $interp, which the image carries"
+        return 0
+    fi
+    if [ "$CMH_QEMU" = copy ]; then
+        REPLY="$name runs $interp, which the image does not carry, without the F flag"
+    else
+        REPLY="$name is enabled without the F flag, so QEMU would have to be inside the image"
+    fi
+    return 1
+}
+
+# Runs the registration container, retrying a failed run; REPLY = its arguments.
+binfmt_register() {
+    local image=${MULTIARCH_QEMU_IMAGE:-$CMH_QEMU_IMAGE} attempt=0 out rc
+    local args=(--reset -p yes)
+    # copy: register without F, so the kernel runs /usr/bin/qemu-*-static from inside the image.
+    if [ "$CMH_QEMU" = copy ]; then args=(--reset); fi
+    need_cmd docker "registering QEMU needs the docker CLI and a daemon that allows --privileged"
+    while :; do
+        rc=0
+        out=$(docker run --rm --privileged "$image" "${args[@]}" 2>&1) || rc=$?
+        if [ "$rc" -eq 0 ]; then break; fi
+        printf '%s\n' "$out" | tail -n 5 >&2
+        if [[ $out == *"Invalid argument"* ]]; then
+            err "the kernel ($(uname -r)) refused the QEMU registration (write error: Invalid argument); kernels before 4.8 have no F flag: regenerate the files with npx create-multiarch-hooks --qemu copy."
+        fi
+        attempt=$((attempt + 1))
+        if [ "$attempt" -gt "$CMH_RETRIES" ]; then
+            err "docker run --rm --privileged $image ${args[*]} failed $attempt times (exit $rc); the builder must allow privileged containers and reach the image (set MULTIARCH_QEMU_IMAGE to a mirror of it)."
+        fi
+        backoff_delay "$attempt"
+        warn "docker run $image failed (exit $rc); retrying in ${REPLY}s ($attempt of $CMH_RETRIES)"
+        sleep "$REPLY"
+    done
+    REPLY="docker run --rm --privileged $image ${args[*]}"
+}
