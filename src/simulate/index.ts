@@ -148,8 +148,13 @@ export async function simulateCommand(opts: SimulateOptions): Promise<number> {
       interrupted = true;
       opts.err(`${sig}: stopping the running builds (again to kill them at once)...`);
       void groups.stopAll();
-    } else {
+    } else if (groups.running > 0) {
       void groups.stopAll(0);
+    } else {
+      // Nothing of ours left to stop (e.g. verify is reading the registry): die of the signal as usual.
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+      process.kill(process.pid, sig);
     }
   };
   process.on('SIGINT', onSignal);
