@@ -1,0 +1,131 @@
+/**
+ * `npm run bench` (scripts/bench.sh bundles this file with esbuild and runs it with node).
+ *   --runs N      recorded runs per figure (default 5); --warmups N (default 1)
+ *   --big-runs N  recorded runs of the 100-Dockerfile loop (default 2)
+ *   --only 1,3    run only these sections
+ *   --out FILE    JSON results (default bench/results/latest.json)
+ * Prints one table (stdout) and writes the same figures as JSON. It measures; it asserts nothing
+ * about speed. A section that cannot run prints "not measured: why".
+ */
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { warmGenerator } from './sections/generate.js';
+import { hookOverhead } from './sections/hooks.js';
+import { imageOverhead } from './sections/image.js';
+import { coldNpx } from './sections/npx.js';
+import { publishing } from './sections/publish.js';
+import { startInfra, type Infra } from './lib/infra.js';
+import { notMeasured, renderTable, row, writeJson, type Row } from './lib/report.js';
+import { ROOT, removeWork } from './lib/repos.js';
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    warmups: { type: 'string', default: '1' },
+    'big-runs': { type: 'string', default: '2' },
+    only: { type: 'string' },
+    out: { type: 'string', default: path.join(ROOT, 'bench/results/latest.json') },
+  },
+});
+const runs = Number(values.runs);
+const warmups = Number(values.warmups);
+const bigRuns = Number(values['big-runs']);
+const only = values.only ? new Set(values.only.split(',').map(Number)) : undefined;
+const t0 = Number(process.env.CMH_BENCH_T0 ?? Date.now());
+const startedAt = new Date().toISOString();
+
+function log(s: string): void {
+  process.stderr.write(`bench: ${s}\n`);
+}
+
+function version(cmd: string, args: string[]): string {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n')[0]!;
+  } catch {
+    return 'missing';
+  }
+}
+
+let infra: Infra | undefined;
+async function getInfra(): Promise<Infra> {
+  infra ??= await startInfra();
+  return infra;
+}
+
+const SECTIONS: { n: number; name: string; run: () => Promise<Row[]> }[] = [
+  {
+    n: 1,
+    name: '1 cold npx',
+    run: () => {
+      const bin = process.env.CMH_BENCH_VERDACCIO;
+      if (!bin) throw new Error('CMH_BENCH_VERDACCIO is not set: run it with npm run bench (scripts/bench.sh installs verdaccio)');
+      return coldNpx({ runs, warmups, verdaccioBin: bin });
+    },
+  },
+  { n: 2, name: '2 warm generator', run: () => warmGenerator({ runs, warmups, bigRuns }) },
+  { n: 3, name: '3 publishing', run: async () => publishing(await getInfra(), { runs, warmups }) },
+  { n: 4, name: '4 image overhead', run: async () => imageOverhead(await getInfra()) },
+  { n: 5, name: '5 hook overhead', run: async () => hookOverhead(await getInfra(), { runs: Math.min(runs, 3), warmups }) },
+];
+
+async function main(): Promise<number> {
+  const rows: Row[] = [];
+  const timing: Row[] = [];
+  let failed = 0;
+  try {
+    for (const s of SECTIONS) {
+      if (only && !only.has(s.n)) continue;
+      log(`section ${s.name} ...`);
+      const start = Date.now();
+      try {
+        rows.push(...(await s.run()));
+      } catch (e) {
+        failed++;
+        const msg = (e as Error).message;
+        log(`section ${s.name} failed:\n${(e as Error).stack ?? msg}`);
+        rows.push(notMeasured(s.name, 'the whole section', msg.split('\n')[0]!.slice(0, 300)));
+      }
+      const secs = (Date.now() - start) / 1000;
+      log(`section ${s.name} took ${secs.toFixed(1)} s`);
+      timing.push(row({ section: 'bench run', measure: `section ${s.name}`, unit: 's', value: secs }));
+    }
+  } finally {
+    await infra?.stop();
+    removeWork();
+  }
+  timing.push(row({ section: 'bench run', measure: 'total wall (npm run bench, setup included)', unit: 's', value: (Date.now() - t0) / 1000 }));
+  rows.push(...timing);
+  const cpus = os.cpus();
+  const results = {
+    schema: 1 as const,
+    startedAt,
+    totalSeconds: (Date.now() - t0) / 1000,
+    machine: {
+      cpus: cpus.length,
+      cpuModel: cpus[0]?.model ?? '',
+      memoryMB: Math.round(os.totalmem() / 2 ** 20),
+      kernel: os.release(),
+      node: process.version,
+      npm: version('npm', ['--version']),
+      buildah: version('buildah', ['--version']),
+      skopeo: version('skopeo', ['--version']),
+      docker: version(process.env.CMH_REAL_DOCKER || 'docker', ['--version']),
+      runs,
+      warmups,
+    },
+    rows,
+  };
+  writeJson(values.out!, results);
+  process.stdout.write(`${renderTable(rows)}\n\nJSON: ${path.relative(process.cwd(), values.out!) || values.out}\n`);
+  return failed ? 1 : 0;
+}
+
+main().then(
+  (code) => (process.exitCode = code),
+  (e: unknown) => {
+    process.stderr.write(`bench: ${(e as Error).stack ?? String(e)}\n`);
+    process.exitCode = 1;
+  },
+);
