@@ -154,6 +154,7 @@ export async function simulateCommand(opts: SimulateOptions): Promise<number> {
       // Nothing of ours left to stop (e.g. verify is reading the registry): die of the signal as usual.
       process.removeListener('SIGINT', onSignal);
       process.removeListener('SIGTERM', onSignal);
+      if (local && !opts.keepRegistry) local.killNow();
       process.kill(process.pid, sig);
     }
   };

@@ -21,6 +21,8 @@ export interface LocalRegistry {
   stop(): Promise<void>;
   /** Lets it outlive this process (its storage stays too). */
   detach(): void;
+  /** At once, synchronously: for a process about to die of a signal. */
+  killNow(): void;
 }
 
 export function findOnPath(cmd: string, env: NodeJS.ProcessEnv): string | undefined {
@@ -107,10 +109,16 @@ export async function startLocalRegistry(env: NodeJS.ProcessEnv): Promise<LocalR
           }
           fs.rmSync(dir, { recursive: true, force: true });
         };
-        return { host, pid: child.pid!, dir, logFile, stop, detach: () => {
-            process.removeListener('exit', reap);
-            child.unref();
-          } };
+        const killNow = () => {
+          process.removeListener('exit', reap);
+          child.kill('SIGKILL');
+          fs.rmSync(dir, { recursive: true, force: true });
+        };
+        const detach = () => {
+          process.removeListener('exit', reap);
+          child.unref();
+        };
+        return { host, pid: child.pid!, dir, logFile, stop, killNow, detach };
       }
       await sleep(100);
     }
