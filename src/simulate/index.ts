@@ -134,11 +134,10 @@ export async function simulateCommand(opts: SimulateOptions): Promise<number> {
       throw new UserError(`The ${r.rule.arch} rule builds ${path.relative(process.cwd(), dockerfileAbs) || dockerfileAbs}, which does not exist; run npx create-multiarch-hooks to regenerate the files.`, 2);
     }
   }
-  const logDir = opts.logDir ? path.resolve(opts.logDir) : fs.mkdtempSync(path.join(os.tmpdir(), 'cmh-simulate-logs-'));
-  fs.mkdirSync(logDir, { recursive: true });
-
   let local: LocalRegistry | undefined;
   if (opts.startRegistry) local = await startLocalRegistry(env);
+  const logDir = opts.logDir ? path.resolve(opts.logDir) : fs.mkdtempSync(path.join(os.tmpdir(), 'cmh-simulate-logs-'));
+  fs.mkdirSync(logDir, { recursive: true });
   const registry = opts.push ? 'docker.io' : (local?.host ?? opts.registry!);
   const dockerRepo = `${opts.push ? DOCKER_HUB_REPO_HOST : registry}/${record.repository}`;
   const groups = new ProcessGroups();

@@ -51,8 +51,11 @@ describe('simulate refuses, before running anything', () => {
 
   it('--start-registry without docker-registry on PATH says how to get it', async () => {
     const { dir } = handMadeRepo({ repository: 'acme/x', arches: ['amd64'] });
-    const e = await refusal(opts({ dir, startRegistry: true, env: { ...process.env, PATH: tmpDir('cmh-empty-path-') } }));
+    const tmp = tmpDir('cmh-empty-path-');
+    const e = await refusal(opts({ dir, startRegistry: true, logDir: path.join(tmp, 'logs'), env: { ...process.env, PATH: tmp } }));
     expect(e.message).toContain('apt-get install docker-registry');
+    // Refused before it made anything (no log folder).
+    expect(fs.readdirSync(tmp)).toEqual([]);
   });
 
   it('a per-arch Dockerfile that is gone: regenerate (exit 2)', async () => {
