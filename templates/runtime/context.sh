@@ -29,7 +29,7 @@ detect_build() {
         err "DOCKER_TAG=$tag builds $path (${CMH_ARCHES[by_file]}) but does not end in ${CMH_ARCHES[by_file]}, so its push would overwrite a multi-arch list; set this build rule's Docker tag to $REPLY (or <version>-$REPLY), see DOCKER_HUB_BUILD_RULES.md."
     fi
     if [ -n "$by_file" ] && [ "$by_file" != "$by_tag" ]; then
-        err "DOCKERFILE_PATH=$path is the ${CMH_ARCHES[by_file]} Dockerfile but DOCKER_TAG=$tag is a ${CMH_ARCHES[by_tag]} tag; fix this build rule in Docker Hub (see DOCKER_HUB_BUILD_RULES.md)."
+        err "DOCKERFILE_PATH=$path is the ${CMH_ARCHES[by_file]} Dockerfile but DOCKER_TAG=$tag is for ${CMH_ARCHES[by_tag]}; fix this build rule in Docker Hub (see DOCKER_HUB_BUILD_RULES.md)."
     fi
     if [ -z "$by_tag" ]; then
         err "cannot tell which architecture this build is for: DOCKER_TAG=$tag${path:+ and DOCKERFILE_PATH=$path} match none of the generated ones ($known); name the tag <arch> or <version>-<arch>."

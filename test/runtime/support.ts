@@ -129,14 +129,14 @@ export async function pushBlob(host: string, repo: string, content: Buffer | str
   if (start.status !== 202) throw new Error(`blob upload to ${host}/${repo}: POST answered ${start.status}`);
   const location = new URL(start.headers.get('location') ?? '', `http://${host}`);
   location.searchParams.set('digest', digest);
-  const put = await registryFetch(host, location.pathname + location.search, { method: 'PUT', body: bytes, headers: { 'content-type': 'application/octet-stream' } }, creds);
+  const put = await registryFetch(host, location.pathname + location.search, { method: 'PUT', body: new Uint8Array(bytes), headers: { 'content-type': 'application/octet-stream' } }, creds);
   if (put.status !== 201) throw new Error(`blob upload to ${host}/${repo}: PUT answered ${put.status}: ${await put.text()}`);
   return { digest, size: bytes.length };
 }
 
 /** PUT a manifest under `reference` (tag or digest); returns its digest. */
 export async function putManifest(host: string, repo: string, reference: string, bytes: Buffer, mediaType: string, creds?: Creds): Promise<string> {
-  const r = await registryFetch(host, `/v2/${repo}/manifests/${reference}`, { method: 'PUT', body: bytes, headers: { 'content-type': mediaType } }, creds);
+  const r = await registryFetch(host, `/v2/${repo}/manifests/${reference}`, { method: 'PUT', body: new Uint8Array(bytes), headers: { 'content-type': mediaType } }, creds);
   if (r.status !== 201) throw new Error(`PUT ${host}/${repo}:${reference} answered ${r.status}: ${await r.text()}`);
   return sha256(bytes);
 }

@@ -1,0 +1,129 @@
+// Runtime functions, called from a rendered hook: which arch and list tag a build is, how
+// DOCKER_REPO maps to a registry, the backoff, sha256 without sha256sum.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ARCHES, archNames } from '../../src/arch.js';
+import { cleanupTemps, tmpDir } from '../support/env.js';
+import { dockerfileFor, hookConfig, hookContent, sha256, withHookFunctions } from './support.js';
+
+afterAll(() => cleanupTemps());
+
+const all = hookConfig({ arches: archNames() });
+const postPush = hookContent(all, 'post_push');
+const cleanEnv = (extra: Record<string, string> = {}) => {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...extra };
+  return env;
+};
+
+describe('detect_build: arch and list tag for every arch of the table', () => {
+  it.each(ARCHES.map((a) => a.name))('%s', async (name) => {
+    const script = `
+      for case in "${dockerfileFor(name)}|${name}" "|${name}" "sub/dir/${dockerfileFor(name)}|1.2.3-${name}" "|1.2.3-${name}" "|v2-rc.1-${name}"; do
+        DOCKERFILE_PATH=\${case%%|*} DOCKER_TAG=\${case#*|}
+        detect_build
+        arch_tag "$LIST_TAG" "$BUILD_ARCH"
+        echo "$BUILD_ARCH \${CMH_ARCHES[BUILD_I]} $LIST_TAG $REPLY"
+      done`;
+    const r = await withHookFunctions(postPush, script, cleanEnv());
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim().split('\n')).toEqual([
+      `${name} ${name} latest ${name}`,
+      `${name} ${name} latest ${name}`,
+      `${name} ${name} 1.2.3 1.2.3-${name}`,
+      `${name} ${name} 1.2.3 1.2.3-${name}`,
+      `${name} ${name} v2-rc.1 v2-rc.1-${name}`,
+    ]);
+  });
+});
+
+describe('detect_build: builds it refuses', () => {
+  const cases: [string, Record<string, string>, RegExp][] = [
+    ['no DOCKER_TAG', { DOCKERFILE_PATH: 'Dockerfile' }, /DOCKER_TAG is not set/],
+    ['a tag without arch, which would overwrite the list', { DOCKERFILE_PATH: 'Dockerfile', DOCKER_TAG: 'latest' }, /does not end in amd64, so its push would overwrite a multi-arch list; set this build rule's Docker tag to amd64/],
+    ['an unknown arch', { DOCKER_TAG: '1.0-sparc64' }, new RegExp(`match none of the generated ones \\(${archNames().join(' ')}\\)`)],
+    ['Dockerfile and tag of different arches', { DOCKERFILE_PATH: 'Dockerfile.arm64v8', DOCKER_TAG: 'arm32v7' }, /is the arm64v8 Dockerfile but DOCKER_TAG=arm32v7 is for arm32v7/],
+    ['latest-<arch>, which is not the scheme', { DOCKER_TAG: 'latest-arm64v8' }, /is tagged arm64v8; use that tag/],
+    ['an invalid tag', { DOCKER_TAG: 'a b-arm64v8' }, /is not a valid image tag/],
+  ];
+  it.each(cases)('%s', async (_name, env, message) => {
+    const r = await withHookFunctions(postPush, 'detect_build; echo "no error"', cleanEnv(env));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^error: /);
+    expect(r.stderr).toMatch(message);
+  });
+});
+
+describe('parse_repo', () => {
+  const cases: [string, Record<string, string>, string][] = [
+    ['acme/demo', {}, 'docker.io acme/demo https://registry-1.docker.io https://index.docker.io/v1/ 0 docker.io/acme/demo'],
+    ['index.docker.io/acme/demo', {}, 'docker.io acme/demo https://registry-1.docker.io https://index.docker.io/v1/ 0 docker.io/acme/demo'],
+    ['docker.io/acme/demo', {}, 'docker.io acme/demo https://registry-1.docker.io https://index.docker.io/v1/ 0 docker.io/acme/demo'],
+    ['busybox', {}, 'docker.io library/busybox https://registry-1.docker.io https://index.docker.io/v1/ 0 docker.io/library/busybox'],
+    ['127.0.0.1:5000/acme/demo', {}, '127.0.0.1:5000 acme/demo http://127.0.0.1:5000 127.0.0.1:5000 1 127.0.0.1:5000/acme/demo'],
+    ['127.8.9.10/a/b/c', {}, '127.8.9.10 a/b/c http://127.8.9.10 127.8.9.10 1 127.8.9.10/a/b/c'],
+    ['localhost:5000/acme/demo', {}, 'localhost:5000 acme/demo http://localhost:5000 localhost:5000 1 localhost:5000/acme/demo'],
+    ['[::1]:5000/acme/demo', {}, '[::1]:5000 acme/demo http://[::1]:5000 [::1]:5000 1 [::1]:5000/acme/demo'],
+    ['ghcr.io/acme/demo', {}, 'ghcr.io acme/demo https://ghcr.io ghcr.io 0 ghcr.io/acme/demo'],
+    ['10.0.0.5:5000/acme/demo', {}, '10.0.0.5:5000 acme/demo https://10.0.0.5:5000 10.0.0.5:5000 0 10.0.0.5:5000/acme/demo'],
+    ['10.0.0.5:5000/acme/demo', { MULTIARCH_INSECURE_REGISTRY: '1' }, '10.0.0.5:5000 acme/demo http://10.0.0.5:5000 10.0.0.5:5000 1 10.0.0.5:5000/acme/demo'],
+  ];
+  it.each(cases)('%s %o', async (repo, env, want) => {
+    const r = await withHookFunctions(postPush, 'parse_repo; echo "$REG_HOST $REG_PATH $REG_API $REG_KEY $REG_PLAIN $REPO_REF"', cleanEnv({ DOCKER_REPO: repo, ...env }));
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe(want);
+  });
+
+  it.each(['Acme/Demo', 'acme//demo', ''])('refuses DOCKER_REPO=%j', async (repo) => {
+    const r = await withHookFunctions(postPush, 'parse_repo; echo ok', cleanEnv({ DOCKER_REPO: repo }));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: DOCKER_REPO/);
+  });
+});
+
+describe('retry settings and backoff', () => {
+  it('doubles from MULTIARCH_RETRY_DELAY and stops at 60 s', async () => {
+    const script = 'retry_settings; for n in 1 2 3 4 12; do backoff_delay $n; printf "%s " "$REPLY"; done; echo "$CMH_RETRIES"';
+    const dflt = await withHookFunctions(postPush, script, cleanEnv());
+    expect(dflt.stdout.trim()).toBe('1.000 2.000 4.000 8.000 60.000 5');
+    const small = await withHookFunctions(postPush, script, cleanEnv({ MULTIARCH_RETRY_DELAY: '0.05', MULTIARCH_RETRIES: '2' }));
+    expect(small.stdout.trim()).toBe('0.050 0.100 0.200 0.400 60.000 2');
+  });
+
+  it.each([{ MULTIARCH_RETRIES: 'many' }, { MULTIARCH_RETRY_DELAY: '-1' }, { MULTIARCH_RETRY_DELAY: '1s' }])('refuses %o', async (env) => {
+    const r = await withHookFunctions(postPush, 'retry_settings; echo ok', cleanEnv(env));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: MULTIARCH_RETR/);
+  });
+});
+
+describe('sha256_file', () => {
+  const dir = tmpDir('cmh-sha-');
+  const file = path.join(dir, 'data');
+  fs.writeFileSync(file, 'some bytes\n'.repeat(1000));
+  const want = sha256(fs.readFileSync(file)).slice(7);
+
+  /** A PATH holding only links to `tools`. */
+  function onlyTools(tools: string[]): string {
+    const bin = tmpDir('cmh-bin-');
+    for (const t of tools) {
+      const real = (process.env.PATH ?? '').split(':').map((d) => path.join(d, t)).find((f) => fs.existsSync(f));
+      if (!real) throw new Error(`${t} is not installed`);
+      fs.symlinkSync(real, path.join(bin, t));
+    }
+    return bin;
+  }
+
+  it.each([[['sha256sum']], [['shasum']], [['openssl']]])('with only %j', async (tools) => {
+    const r = await withHookFunctions(postPush, `PATH=${onlyTools(tools)}; sha256_file ${file}; echo "$REPLY"`, cleanEnv());
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe(want);
+  });
+
+  it('with none of them: an error naming them', async () => {
+    const r = await withHookFunctions(postPush, `PATH=${onlyTools([])}; sha256_file ${file}; echo "$REPLY"`, cleanEnv());
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/none of sha256sum, shasum or openssl is installed/);
+  });
+});

@@ -1,0 +1,159 @@
+// pre_build: nothing for the native arch; QEMU handlers checked in binfmt_misc (the machine's
+// real one, or a folder the shim's fake registration writes) and registered when missing or
+// unfit, with bounded retries and clear errors.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { PINS } from '../../src/pins.js';
+import { cleanupTemps, hubBuildEnv, readShimLog, shimEnv, tmpDir } from '../support/env.js';
+import { dockerfileFor, hookConfig, runHook, writeHooks, type ConfigOptions } from './support.js';
+
+const host = inject('registry');
+afterAll(() => cleanupTemps());
+
+function repoWithHooks(o: ConfigOptions = {}): string {
+  return writeHooks(tmpDir('cmh-pre-'), hookConfig(o));
+}
+
+/** An empty binfmt_misc look-alike (`status` enabled), plus `handlers` (name -> file content). */
+function binfmtDir(handlers: Record<string, string> = {}): string {
+  const dir = tmpDir('cmh-binfmt-');
+  fs.writeFileSync(path.join(dir, 'status'), 'enabled\n');
+  for (const [name, content] of Object.entries(handlers)) fs.writeFileSync(path.join(dir, name), content);
+  return dir;
+}
+
+const handler = (interpreter: string, flags: string) => `enabled\ninterpreter ${interpreter}\nflags: ${flags}\noffset 0\nmagic 7f454c46\nmask ffffffff\n`;
+
+function env(archName: string, extra: Record<string, string | undefined> = {}, binfmt?: string): NodeJS.ProcessEnv {
+  return shimEnv({
+    registryHost: host,
+    binfmtDir: binfmt,
+    extra: {
+      ...hubBuildEnv({ registryHost: host, repo: 'acme/pre', tag: archName, dockerfilePath: dockerfileFor(archName), sourceCommit: 'c0ffee' }),
+      MULTIARCH_BINFMT_DIR: binfmt,
+      MULTIARCH_RETRY_DELAY: '0.01',
+      ...extra,
+    },
+  });
+}
+
+/**
+ * A FAKE `docker` put before the shim: `run` prints `output` and exits `code`, optionally writing
+ * `writes` (handler files) into MULTIARCH_BINFMT_DIR first. Counts its calls. For registrations
+ * that fail in ways the shim cannot show (a kernel refusing the F flag, no daemon).
+ */
+function fakeDocker(e: NodeJS.ProcessEnv, o: { output: string; code: number; writes?: Record<string, string> }): { calls(): number } {
+  const dir = tmpDir('cmh-fake-docker-');
+  const count = path.join(dir, 'calls');
+  fs.writeFileSync(count, '');
+  const writes = Object.entries(o.writes ?? {})
+    .map(([n, c]) => `printf '%s' '${c}' >"$MULTIARCH_BINFMT_DIR/${n}"`)
+    .join('\n');
+  fs.writeFileSync(path.join(dir, 'docker'), `#!/bin/bash\necho "$*" >>'${count}'\n${writes}\nprintf '%s\\n' '${o.output}' >&2\nexit ${o.code}\n`, { mode: 0o755 });
+  e.PATH = `${dir}:${e.PATH}`;
+  return { calls: () => fs.readFileSync(count, 'utf8').split('\n').filter(Boolean).length };
+}
+
+describe('pre_build', () => {
+  it('does nothing for the native arch', async () => {
+    const e = env('amd64', {}, binfmtDir());
+    const r = await runHook(repoWithHooks(), 'pre_build', e);
+    expect(r.code, r.out).toBe(0);
+    expect(r.stderr).toBe('info: amd64 builds natively; no QEMU needed.\n');
+    expect(readShimLog(e)).toEqual([]);
+  });
+
+  it("finds the machine's real qemu-aarch64 handler (F flag) and registers nothing", async () => {
+    const e = env('arm64v8');
+    expect(e.MULTIARCH_BINFMT_DIR).toBeUndefined();
+    const r = await runHook(repoWithHooks(), 'pre_build', e);
+    expect(r.code, r.out).toBe(0);
+    expect(r.stderr).toMatch(/^info: arm64v8 builds under QEMU: qemu-aarch64 is enabled with the F flag \(interpreter .+\); nothing to do\.\n$/);
+    expect(readShimLog(e)).toEqual([]);
+  });
+
+  it('registers a missing handler with the pinned image, --reset -p yes, and says why', async () => {
+    const dir = binfmtDir();
+    const e = env('arm64v8', {}, dir);
+    const r = await runHook(repoWithHooks(), 'pre_build', e);
+    expect(r.code, r.out).toBe(0);
+    expect(readShimLog(e)).toEqual([`docker run --rm --privileged ${PINS.qemuImage} --reset -p yes`]);
+    expect(fs.readFileSync(path.join(dir, 'qemu-aarch64'), 'utf8')).toMatch(/^enabled\n[\s\S]*flags: F/);
+    expect(r.stderr).toContain(
+      `info: registered QEMU with docker run --rm --privileged ${PINS.qemuImage} --reset -p yes because qemu-aarch64 is not registered in ${dir}: qemu-aarch64 is enabled with the F flag`,
+    );
+  });
+
+  it('re-registers a handler without the F flag, from the MULTIARCH_QEMU_IMAGE mirror', async () => {
+    const dir = binfmtDir({ 'qemu-arm': handler('/usr/bin/qemu-arm-static', '') });
+    const e = env('arm32v7', { MULTIARCH_QEMU_IMAGE: `${host}/mirror/qemu-user-static:pinned` }, dir);
+    const r = await runHook(repoWithHooks(), 'pre_build', e);
+    expect(r.code, r.out).toBe(0);
+    expect(readShimLog(e)).toEqual([`docker run --rm --privileged ${host}/mirror/qemu-user-static:pinned --reset -p yes`]);
+    expect(r.stderr).toMatch(/because qemu-arm is enabled without the F flag, so QEMU would have to be inside the image: qemu-arm is enabled with the F flag/);
+  });
+
+  it('--qemu copy: registers without -p yes, so the kernel runs the qemu inside the image', async () => {
+    const dir = binfmtDir();
+    const e = env('arm32v6', {}, dir);
+    const r = await runHook(repoWithHooks({ qemu: 'copy' }), 'pre_build', e);
+    expect(r.code, r.out).toBe(0);
+    expect(readShimLog(e)).toEqual([`docker run --rm --privileged ${PINS.qemuImage} --reset`]);
+    const h = fs.readFileSync(path.join(dir, 'qemu-arm'), 'utf8');
+    expect(h).toContain('interpreter /usr/bin/qemu-arm-static\n');
+    expect(h).not.toMatch(/flags: \S*F/);
+    expect(r.stderr).toMatch(/qemu-arm is enabled with interpreter \/usr\/bin\/qemu-arm-static, which the image carries\.\n$/);
+  });
+
+  it('--qemu copy: accepts an existing handler for /usr/bin/qemu-*-static as it is', async () => {
+    const e = env('arm64v8', {}, binfmtDir({ 'qemu-aarch64': handler('/usr/bin/qemu-aarch64-static', 'OC') }));
+    const r = await runHook(repoWithHooks({ qemu: 'copy' }), 'pre_build', e);
+    expect(r.code, r.out).toBe(0);
+    expect(r.stderr).toMatch(/nothing to do/);
+    expect(readShimLog(e)).toEqual([]);
+  });
+
+  it('--qemu copy: replaces a handler whose interpreter the image does not carry', async () => {
+    const e = env('arm64v8', {}, binfmtDir({ 'qemu-aarch64': handler('/usr/libexec/qemu-binfmt/aarch64-binfmt-P', 'P') }));
+    const r = await runHook(repoWithHooks({ qemu: 'copy' }), 'pre_build', e);
+    expect(r.code, r.out).toBe(0);
+    expect(r.stderr).toMatch(/because qemu-aarch64 runs \/usr\/libexec\/qemu-binfmt\/aarch64-binfmt-P, which the image does not carry/);
+    expect(readShimLog(e)).toHaveLength(1);
+  });
+
+  it('a kernel that refuses the F flag: stops at once and says to use --qemu copy', async () => {
+    const e = env('arm64v8', {}, binfmtDir());
+    const fake = fakeDocker(e, { output: 'sh: write error: Invalid argument', code: 1 });
+    const r = await runHook(repoWithHooks(), 'pre_build', e);
+    expect(r.code).toBe(1);
+    expect(fake.calls()).toBe(1);
+    expect(r.stderr).toMatch(/error: the kernel \(.+\) refused the QEMU registration .*kernels before 4\.8 have no F flag: regenerate the files with npx create-multiarch-hooks --qemu copy\./);
+  });
+
+  it('a registration that leaves no F flag: an error naming the fix', async () => {
+    const e = env('arm64v8', {}, binfmtDir());
+    const fake = fakeDocker(e, { output: 'registered', code: 0, writes: { 'qemu-aarch64': handler('/usr/bin/qemu-aarch64-static', '') } });
+    const r = await runHook(repoWithHooks(), 'pre_build', e);
+    expect(r.code).toBe(1);
+    expect(fake.calls()).toBe(1);
+    expect(r.stderr).toMatch(/error: after docker run .*, qemu-aarch64 is enabled without the F flag.*kernels before 4\.8 cannot register the F flag: regenerate the files with npx create-multiarch-hooks --qemu copy\./);
+  });
+
+  it('retries a failing docker run MULTIARCH_RETRIES times, then stops with what to do', async () => {
+    const e = env('arm32v7', { MULTIARCH_RETRIES: '2' }, binfmtDir());
+    const fake = fakeDocker(e, { output: 'docker: Cannot connect to the Docker daemon.', code: 125 });
+    const r = await runHook(repoWithHooks(), 'pre_build', e);
+    expect(r.code).toBe(1);
+    expect(fake.calls()).toBe(3);
+    expect(r.stderr.match(/^warn: docker run .* failed \(exit 125\); retrying in/gm)).toHaveLength(2);
+    expect(r.stderr).toMatch(/error: docker run --rm --privileged \S+ --reset -p yes failed 3 times \(exit 125\); the builder must allow privileged containers/);
+  });
+
+  it('stops before the build when the tag would overwrite the list', async () => {
+    const e = env('amd64', { DOCKER_TAG: 'latest' }, binfmtDir());
+    const r = await runHook(repoWithHooks(), 'pre_build', e);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: DOCKER_TAG=latest builds Dockerfile \(amd64\) but does not end in amd64/);
+  });
+});
