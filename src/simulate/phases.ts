@@ -57,33 +57,33 @@ export class ProcessGroups {
     return this.children.size;
   }
 
-  /** SIGTERM to each group, SIGKILL to what is left after `graceMs`; resolves when all have exited. */
+  /**
+   * SIGTERM to each process group, SIGKILL to what is left after `graceMs`. Resolves when every
+   * member of every group is gone, not only the hooks themselves: a straggling `docker push` must
+   * not still be writing to the registry when the report says what is in it.
+   */
   async stopAll(graceMs = 5000): Promise<void> {
     this.stopping = true;
-    const alive = [...this.children];
-    const exited = alive.map(
-      (c) =>
-        new Promise<void>((r) => {
-          if (c.exitCode !== null || c.signalCode !== null || c.pid === undefined) return r();
-          c.once('exit', () => r());
-          c.once('error', () => r());
-        }),
-    );
-    for (const c of alive) killGroup(c, 'SIGTERM');
-    const timer = setTimeout(() => alive.forEach((c) => killGroup(c, 'SIGKILL')), graceMs);
-    await Promise.all(exited);
-    clearTimeout(timer);
-    // The group can outlive its leader (a build tool that ignores SIGTERM's parent dying): make sure.
-    for (const c of alive) killGroup(c, 'SIGKILL');
+    const groups = [...this.children].flatMap((c) => (c.pid === undefined ? [] : [c.pid]));
+    for (const g of groups) signalGroup(g, 'SIGTERM');
+    const anyLeft = () => groups.some((g) => signalGroup(g, 0));
+    const soft = Date.now() + graceMs;
+    while (anyLeft() && Date.now() < soft) await sleep(50);
+    for (const g of groups) signalGroup(g, 'SIGKILL');
+    const hard = Date.now() + 2000;
+    while (anyLeft() && Date.now() < hard) await sleep(50);
   }
 }
 
-function killGroup(c: ChildProcess, sig: NodeJS.Signals): void {
-  if (c.pid === undefined) return;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Signals a whole process group; false when it has no member left. Signal 0 only asks. */
+function signalGroup(pgid: number, sig: NodeJS.Signals | 0): boolean {
   try {
-    process.kill(-c.pid, sig);
+    process.kill(-pgid, sig);
+    return true;
   } catch {
-    // ESRCH: the group is gone already.
+    return false;
   }
 }
 

@@ -32,10 +32,10 @@ async function waitForFile(file: string, ms: number, alive: () => boolean): Prom
   throw new Error(`timed out after ${ms} ms waiting for ${file}`);
 }
 
+/** Running (a zombie waiting to be reaped has ended: it holds no resources and does nothing). */
 function isAlive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
   } catch {
     return false;
   }
