@@ -198,11 +198,23 @@ export async function putImage(host: string, repo: string, tag: string, archName
   return putManifest(host, repo, tag, Buffer.from(JSON.stringify(manifest, null, 3)), manifest.mediaType, o.creds);
 }
 
-/** Puts the image `digest` (already in `repo`) under `tag` too. */
+/**
+ * Puts the image `digest` (already in `repo`) under `tag` too. docker-registry's filesystem
+ * storage rewrites a manifest's link file in place when it is PUT again, so a concurrent GET can
+ * get a 500 ("invalid checksum digest format"): retried here as the hooks retry it.
+ */
 export async function tagImage(host: string, repo: string, digest: string, tag: string, creds?: Creds): Promise<void> {
-  const m = await getManifest(host, repo, digest, creds);
-  if (m.status !== 200) throw new Error(`GET ${repo}@${digest} answered ${m.status}`);
-  await putManifest(host, repo, tag, m.bytes, m.mediaType, creds);
+  for (let attempt = 1; ; attempt++) {
+    const m = await getManifest(host, repo, digest, creds);
+    if (m.status === 200) {
+      const r = await registryFetch(host, `/v2/${repo}/manifests/${tag}`, { method: 'PUT', body: new Uint8Array(m.bytes), headers: { 'content-type': m.mediaType } }, creds);
+      if (r.status === 201) return;
+      if (r.status < 500 || attempt === 5) throw new Error(`PUT ${repo}:${tag} answered ${r.status}: ${await r.text()}`);
+    } else if (m.status < 500 || attempt === 5) {
+      throw new Error(`GET ${repo}@${digest} answered ${m.status}`);
+    }
+    await new Promise((r) => setTimeout(r, 100 * attempt));
+  }
 }
 
 function gzip(b: Buffer): Buffer {
