@@ -35,6 +35,8 @@ const bigRuns = Number(values['big-runs']);
 const only = values.only ? new Set(values.only.split(',').map(Number)) : undefined;
 const t0 = Number(process.env.CMH_BENCH_T0 ?? Date.now());
 const startedAt = new Date().toISOString();
+// Other work on the machine skews every figure: the load averages go into the results.
+const loadAtStart = os.loadavg()[0]!;
 
 function log(s: string): void {
   process.stderr.write(`bench: ${s}\n`);
@@ -59,9 +61,9 @@ const SECTIONS: { n: number; name: string; run: () => Promise<Row[]> }[] = [
     n: 1,
     name: '1 cold npx',
     run: () => {
-      const bin = process.env.CMH_BENCH_VERDACCIO;
-      if (!bin) throw new Error('CMH_BENCH_VERDACCIO is not set: run it with npm run bench (scripts/bench.sh installs verdaccio)');
-      return coldNpx({ runs, warmups, verdaccioBin: bin });
+      const dir = process.env.CMH_BENCH_VERDACCIO;
+      if (!dir) throw new Error('CMH_BENCH_VERDACCIO is not set: run it with npm run bench (scripts/bench.sh installs verdaccio)');
+      return coldNpx({ runs, warmups, verdaccioDir: dir });
     },
   },
   { n: 2, name: '2 warm generator', run: () => warmGenerator({ runs, warmups, bigRuns }) },
@@ -114,11 +116,15 @@ async function main(): Promise<number> {
       docker: version(process.env.CMH_REAL_DOCKER || 'docker', ['--version']),
       runs,
       warmups,
+      loadAverage1mAtStart: Number(loadAtStart.toFixed(2)),
+      loadAverage1mAtEnd: Number(os.loadavg()[0]!.toFixed(2)),
     },
     rows,
   };
   writeJson(values.out!, results);
-  process.stdout.write(`${renderTable(rows)}\n\nJSON: ${path.relative(process.cwd(), values.out!) || values.out}\n`);
+  const m = results.machine;
+  const about = `${m.cpus} x ${m.cpuModel}, ${m.memoryMB} MB, node ${m.node}, npm ${m.npm}; 1-min load average ${m.loadAverage1mAtStart} at start, ${m.loadAverage1mAtEnd} at end`;
+  process.stdout.write(`${renderTable(rows)}\n\nmachine: ${about}\nJSON: ${path.relative(process.cwd(), values.out!) || values.out}\n`);
   return failed ? 1 : 0;
 }
 

@@ -31,8 +31,8 @@ npm run --silent build
 
 install_verdaccio() {
   local dir=$CACHE/verdaccio-$VERDACCIO_VERSION tmp
-  if [ -x "$dir/node_modules/.bin/verdaccio" ]; then
-    printf '%s\n' "$dir/node_modules/verdaccio/bin/verdaccio"
+  if [ -f "$dir/node_modules/verdaccio/package.json" ]; then
+    printf '%s\n' "$dir/node_modules/verdaccio"
     return
   fi
   info "installing verdaccio $VERDACCIO_VERSION into $dir"
@@ -47,7 +47,7 @@ install_verdaccio() {
   # Into place last, so an interrupted install is never taken for a finished one.
   rm -rf "$dir"
   mv "$tmp" "$dir"
-  printf '%s\n' "$dir/node_modules/verdaccio/bin/verdaccio"
+  printf '%s\n' "$dir/node_modules/verdaccio"
 }
 CMH_BENCH_VERDACCIO=$(install_verdaccio)
 export CMH_BENCH_VERDACCIO CMH_BENCH_T0=$T0

@@ -1,10 +1,11 @@
 /**
  * A real npm registry on loopback: verdaccio (installed by scripts/bench.sh), storage in a temp
  * dir, every package but ours proxied to the registry `npm config get registry` names (asked at
- * run time; the host lands only in the temp config file, which is removed with the registry).
+ * run time and handed over in the environment, never written to a file).
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { freePort, runOk, spawnTracked, stopChild, waitFor } from '../../test/support/proc.js';
 import { npmEnv } from './npm.js';
 
@@ -16,46 +17,39 @@ export interface Verdaccio {
   stop(): Promise<void>;
 }
 
-function config(dir: string, port: number, uplink: string, own: string): string {
-  return `storage: ${dir}/storage
-uplinks:
-  upstream:
-    url: ${uplink}
-    timeout: 60s
-    maxage: 30m
-packages:
-  '${own}':
-    access: $all
-    publish: $authenticated
-  '**':
-    access: $all
-    publish: $authenticated
-    proxy: upstream
-auth:
-  htpasswd:
-    file: ${dir}/htpasswd
-    max_users: 1
-listen: 127.0.0.1:${port}
-log: { type: stdout, format: pretty, level: warn }
-`;
+/** verdaccio's configuration, as the object its YAML file would parse to. */
+function config(dir: string, port: number, uplink: string, own: string): object {
+  const everyone = { access: '$all', publish: '$authenticated' };
+  return {
+    self_path: dir,
+    storage: path.join(dir, 'storage'),
+    uplinks: { upstream: { url: uplink, timeout: '60s', maxage: '30m' } },
+    packages: { [own]: everyone, '**': { ...everyone, proxy: 'upstream' } },
+    auth: { htpasswd: { file: path.join(dir, 'htpasswd'), max_users: 1 } },
+    listen: `127.0.0.1:${port}`,
+    log: { type: 'stdout', format: 'pretty', level: 'warn' },
+  };
 }
 
-/** `ownPackage` is served only from this registry (never looked up upstream). */
-export async function startVerdaccio(bin: string, dir: string, ownPackage: string): Promise<Verdaccio> {
+const LAUNCHER = fileURLToPath(new URL('./verdaccio-server.cjs', import.meta.url));
+
+/**
+ * `pkgDir`: the installed verdaccio package (node_modules/verdaccio). `ownPackage` is served only
+ * from this registry (never looked up upstream).
+ */
+export async function startVerdaccio(pkgDir: string, dir: string, ownPackage: string): Promise<Verdaccio> {
   const uplink = (await runOk('npm', ['config', 'get', 'registry'], { env: npmEnv() })).stdout.trim();
   if (!/^https?:\/\//.test(uplink)) throw new Error(`npm config get registry printed ${JSON.stringify(uplink)}, not a URL`);
   fs.mkdirSync(dir, { recursive: true });
   const port = await freePort();
-  const configFile = path.join(dir, 'config.yaml');
-  fs.writeFileSync(configFile, config(dir, port, uplink, ownPackage));
   const log = fs.openSync(path.join(dir, 'verdaccio.log'), 'a');
-  const child = spawnTracked(process.execPath, [bin, '--config', configFile], { stdio: ['ignore', log, log] });
+  const child = spawnTracked(process.execPath, [LAUNCHER, pkgDir], {
+    stdio: ['ignore', log, log],
+    env: npmEnv({ CMH_BENCH_VERDACCIO_CONFIG: JSON.stringify(config(dir, port, uplink, ownPackage)) }),
+  });
   fs.closeSync(log);
   const url = `http://127.0.0.1:${port}/`;
-  const stop = async () => {
-    await stopChild(child);
-    fs.rmSync(configFile, { force: true });
-  };
+  const stop = () => stopChild(child);
   try {
     await waitFor(
       async () => {

@@ -18,7 +18,8 @@ const SECTION = '1 cold npx (empty npm cache, loopback verdaccio)';
 export interface NpxOptions {
   runs: number;
   warmups: number;
-  verdaccioBin: string;
+  /** The installed verdaccio package (node_modules/verdaccio). */
+  verdaccioDir: string;
 }
 
 interface Run {
@@ -44,7 +45,7 @@ async function packTheirs(spec: string, registry: string, userconfig: string): P
 
 export async function coldNpx(o: NpxOptions): Promise<Row[]> {
   const ours = await packOurs();
-  const reg = await startVerdaccio(o.verdaccioBin, freshDir('verdaccio'), ours.name);
+  const reg = await startVerdaccio(o.verdaccioDir, freshDir('verdaccio'), ours.name);
   try {
     await runOk('npm', ['publish', ours.tgz, '--tag', 'latest'], {
       env: npmEnv({ npm_config_userconfig: reg.npmrc, npm_config_registry: reg.url }),
@@ -100,7 +101,7 @@ export async function coldNpx(o: NpxOptions): Promise<Row[]> {
       }),
       row({
         section: SECTION,
-        measure: 'peak RSS of the npx process tree',
+        measure: 'peak RSS (largest process of the npx tree)',
         unit: 'MB',
         value: stat(a.map((r) => r.t.maxRssKb / 1024)),
         vs: { what: vs, value: stat(b.map((r) => r.t.maxRssKb / 1024)) },
