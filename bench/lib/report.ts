@@ -18,6 +18,8 @@ export interface Row {
   note?: string;
   /** Why the figure is missing. */
   notMeasured?: string;
+  /** JSON only: e.g. every request of one run, in order. */
+  detail?: string[];
 }
 
 export function median(v: Value): number {

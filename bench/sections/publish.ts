@@ -111,6 +111,10 @@ async function measureArchCount(infra: Infra, proxy: FaultProxy, arches: Arch[],
       value: hookN,
       vs: { what: 'docker manifest create/annotate/push', value: plainN },
       note: `post_push: ${breakdown(hook[0]!.requests)} | docker manifest: ${breakdown(plain[0]!.requests)}`,
+      detail: [
+        ...hook[0]!.requests.map((r) => `post_push: ${r.method} ${r.path} ${r.status}`),
+        ...plain[0]!.requests.map((r) => `docker manifest: ${r.method} ${r.path} ${r.status}`),
+      ],
     }),
     row({
       section: SECTION,
