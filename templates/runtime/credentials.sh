@@ -22,18 +22,19 @@ cred_key_matches() {
 
 # creds_from_auths PREFIX: CMH_CRED_B64 from the JSON_LINES entry PREFIX/<key>/auth for REG_HOST.
 creds_from_auths() {
-    local line re="^$1/(.+)/(auth|identitytoken)"$'\t'"\"(.*)\"$"
+    local line key kind value re="^$1/(.+)/(auth|identitytoken)"$'\t'"\"(.*)\"$"
     for line in "${JSON_LINES[@]}"; do
-        if [[ $line =~ $re ]] && cred_key_matches "${BASH_REMATCH[1]}" && [ -n "${BASH_REMATCH[3]}" ]; then
-            if [ "${BASH_REMATCH[2]}" = identitytoken ]; then
-                warn "the login for ${BASH_REMATCH[1]} is an identity token, which this hook cannot use; log in with a password or access token instead."
-                continue
-            fi
-            if ! [[ ${BASH_REMATCH[3]} =~ ^[A-Za-z0-9+/]+=*$ ]]; then
-                warn "the login for ${BASH_REMATCH[1]} is not base64; ignoring it."
-                continue
-            fi
-            CMH_CRED_B64=${BASH_REMATCH[3]}
+        if ! [[ $line =~ $re ]]; then continue; fi
+        key=${BASH_REMATCH[1]}
+        kind=${BASH_REMATCH[2]}
+        value=${BASH_REMATCH[3]}
+        if [ -z "$value" ] || ! cred_key_matches "$key"; then continue; fi
+        if [ "$kind" = identitytoken ]; then
+            warn "the login for $key is an identity token, which this hook cannot use; log in with a password or access token instead."
+        elif ! [[ $value =~ ^[A-Za-z0-9+/]+=*$ ]]; then
+            warn "the login for $key is not base64; ignoring it."
+        else
+            CMH_CRED_B64=$value
             return 0
         fi
     done
