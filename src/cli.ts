@@ -19,7 +19,7 @@ async function main(argv: string[]): Promise<number> {
       'generate the files (default command)',
       (y) =>
         y
-          .option('dockerfile', { type: 'string', default: 'Dockerfile', describe: 'the Dockerfile to build from (a subfolder works)' })
+          .option('dockerfile', { type: 'string', array: true, default: ['Dockerfile'], describe: 'the Dockerfile to build from (a subfolder works); repeat for several, each in its own folder, with --repo ns/{dir}' })
           .option('repo', { type: 'string', describe: 'Docker Hub repository, namespace/name (default: from the git remote)' })
           .option('arch', { type: 'string', array: true, describe: `architectures (default ${DEFAULT_ARCHES.join(',')}); known: ${archList}` })
           .option('qemu', { type: 'string', choices: ['binfmt', 'copy'], describe: 'binfmt: register QEMU with the fix-binary flag (default); copy: copy qemu into images (kernels < 4.8)' })
@@ -35,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
       async (args) => {
         exitCode = await runGenerate({
           cwd: process.cwd(),
-          dockerfile: args.dockerfile,
+          dockerfiles: args.dockerfile,
           flags: {
             repo: args.repo,
             arch: args.arch,

@@ -18,14 +18,17 @@ export interface ApplyResult {
  * only when all of them are written are they renamed into place, so a failure (disk full, a
  * permission) leaves the repo as it was.
  */
-export function applyPlan(plan: Plan, opts: { force: boolean }): ApplyResult {
-  const conflicts = plan.files.filter((f) => f.action === 'conflict');
-  if (conflicts.length > 0 && !opts.force) throw conflictError(plan, conflicts);
-  const writes = plan.files.filter((f) => f.action === 'create' || f.action === 'update' || f.action === 'conflict');
-  const deletes = plan.files.filter((f) => f.action === 'delete');
+export function applyPlans(plans: readonly Plan[], opts: { force: boolean }): ApplyResult {
+  for (const plan of plans) {
+    const conflicts = plan.files.filter((f) => f.action === 'conflict');
+    if (conflicts.length > 0 && !opts.force) throw conflictError(plan, conflicts);
+  }
+  const isWrite = (f: PlannedFile) => f.action === 'create' || f.action === 'update' || f.action === 'conflict';
+  const writes = plans.flatMap((plan) => plan.files.filter(isWrite).map((file) => ({ plan, file })));
+  const deletes = plans.flatMap((plan) => plan.files.filter((f) => f.action === 'delete').map((file) => ({ plan, file })));
   const temps: { tmp: string; target: string; file: PlannedFile }[] = [];
   try {
-    for (const f of writes) {
+    for (const { plan, file: f } of writes) {
       const target = join(plan.repo.dir, f.path);
       fse.ensureDirSync(dirname(target));
       const tmp = join(dirname(target), `.${basename(target)}.cmh-${process.pid}.tmp`);
@@ -47,14 +50,15 @@ export function applyPlan(plan: Plan, opts: { force: boolean }): ApplyResult {
     }
     renameSync(t.tmp, t.target);
   }
-  for (const d of deletes) fse.removeSync(join(plan.repo.dir, d.path));
+  for (const d of deletes) fse.removeSync(join(d.plan.repo.dir, d.file.path));
 
   let staged: boolean | undefined;
-  if (plan.repo.isGit) {
-    const hooks = plan.files.filter((f) => f.mode === 0o755 && f.action !== 'delete').map((f) => join(plan.repo.dir, f.path));
-    staged = gitAddExecutable(plan.repo.dir, hooks);
+  const gitPlans = plans.filter((p) => p.repo.isGit);
+  if (gitPlans.length > 0) {
+    const hooks = gitPlans.flatMap((p) => p.files.filter((f) => f.mode === 0o755 && f.action !== 'delete').map((f) => join(p.repo.dir, f.path)));
+    staged = gitAddExecutable(gitPlans[0]!.repo.root, hooks);
   }
-  return { written: writes, deleted: deletes, backups, staged };
+  return { written: writes.map((w) => w.file), deleted: deletes.map((d) => d.file), backups, staged };
 }
 
 function freeBackupName(target: string): string {

@@ -1,8 +1,9 @@
-import { posix, relative } from 'node:path';
-import { applyPlan, conflictError } from './apply.js';
+import { basename, posix, relative } from 'node:path';
+import { UserError } from '../errors.js';
+import { applyPlans } from './apply.js';
 import { type ChoiceFlags, resolveChoices } from './choices.js';
-import { buildPlan } from './plan.js';
-import { readRepo } from './repo.js';
+import { type Plan, buildPlan } from './plan.js';
+import { type RepoState, readRepo } from './repo.js';
 import { formatPlan, formatRules } from './report.js';
 import { RULES_FILE } from './rules-file.js';
 
@@ -10,7 +11,8 @@ const CHECK_LABEL: Record<string, string> = { create: 'missing', update: 'out of
 
 export interface GenerateOptions {
   cwd: string;
-  dockerfile: string;
+  /** One or more Dockerfiles; several are planned together and written only if all are valid. */
+  dockerfiles: string[];
   flags: ChoiceFlags;
   dryRun: boolean;
   check: boolean;
@@ -19,30 +21,44 @@ export interface GenerateOptions {
   warn: (s: string) => void;
 }
 
-/** read -> choose -> plan -> (check | dry run | apply). Returns the exit code. */
+/**
+ * read -> choose -> plan -> (check | dry run | apply), for one or several Dockerfiles. Every plan
+ * is built (and so validated) before anything is written. Returns the exit code.
+ */
 export async function runGenerate(o: GenerateOptions): Promise<number> {
-  const repo = readRepo(o.cwd, o.dockerfile);
-  const choices = await resolveChoices(repo, o.flags);
-  const plan = buildPlan(repo, choices);
-  const where = relative(o.cwd, repo.dir);
-  const shown = (p: string) => posix.normalize(where ? `${where}/${p}` : p);
-  const pending = plan.files.filter((f) => f.action !== 'unchanged');
+  const many = o.dockerfiles.length > 1;
+  const plans: Plan[] = [];
+  for (const dockerfile of o.dockerfiles) {
+    const repo = readRepo(o.cwd, dockerfile);
+    const flags = many ? { ...o.flags, interactive: false, repo: repositoryFor(repo, o.flags.repo) } : o.flags;
+    plans.push(buildPlan(repo, await resolveChoices(repo, flags)));
+  }
+  checkDistinct(plans);
+  const shown = (plan: Plan, p: string) => posix.normalize(relative(o.cwd, plan.repo.dir) ? `${relative(o.cwd, plan.repo.dir)}/${p}` : p);
+  const pending = plans.flatMap((plan) => plan.files.filter((f) => f.action !== 'unchanged').map((f) => ({ plan, f })));
 
   if (o.check) {
+    const total = plans.reduce((n, p) => n + p.files.length, 0);
     if (pending.length === 0) {
-      o.out(`All ${plan.files.length} generated files are up to date.`);
+      o.out(`All ${total} generated files are up to date.`);
       return 0;
     }
-    for (const f of pending) o.out(`${CHECK_LABEL[f.action]}: ${shown(f.path)}`);
+    for (const { plan, f } of pending) o.out(`${CHECK_LABEL[f.action]}: ${shown(plan, f.path)}`);
     o.out('Run npx create-multiarch-hooks to regenerate them, then commit.');
     return 1;
   }
 
-  for (const w of plan.warnings) o.warn(w);
-  o.out(formatPlan(plan));
+  for (const plan of plans) {
+    for (const w of plan.warnings) o.warn(many ? `${relative(o.cwd, plan.repo.dockerfilePath)}: ${w}` : w);
+    o.out(formatPlan(plan));
+  }
+  const rules = () => {
+    if (many) o.out(`The Docker Hub build rules of each repository are in its ${RULES_FILE}.`);
+    else o.out(formatRules(plans[0]!));
+  };
   if (o.dryRun) {
     o.out('');
-    o.out(formatRules(plan));
+    rules();
     o.out('');
     o.out('Dry run: nothing was written.');
     return 0;
@@ -52,20 +68,49 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
     o.out('Everything is up to date; nothing changed.');
     return 0;
   }
-  const conflicts = plan.files.filter((f) => f.action === 'conflict');
-  if (conflicts.length > 0 && !o.force) throw conflictError(plan, conflicts);
-
-  const result = applyPlan(plan, { force: o.force });
+  const result = applyPlans(plans, { force: o.force });
   for (const b of result.backups) o.warn(`kept your previous version as ${relative(o.cwd, b)}`);
   if (result.staged === false) o.warn('could not stage the hooks with git; run git add --chmod=+x hooks/* before committing.');
   o.out('');
-  o.out(formatRules(plan));
+  rules();
   o.out('');
   o.out(
     [
       `Next: commit the files${result.staged ? ' (the hooks are staged as executable)' : ''}, enter the build rules above in Docker Hub`,
-      `(they are also in ${shown(RULES_FILE)}), push, and when the builds finish run: npx create-multiarch-hooks verify`,
+      `(they are also in ${many ? RULES_FILE : shown(plans[0]!, RULES_FILE)}), push, and when the builds finish run: npx create-multiarch-hooks verify`,
     ].join('\n'),
   );
   return 0;
+}
+
+/**
+ * With several Dockerfiles each needs its own repository: the record's, else --repo with `{dir}`
+ * replaced by the Dockerfile's folder name, else the remote's namespace and the folder name.
+ */
+function repositoryFor(repo: RepoState, flag: string | undefined): string | undefined {
+  const folder = basename(repo.dir).toLowerCase().replace(/[^a-z0-9._-]/g, '-');
+  if (flag !== undefined) {
+    if (!flag.includes('{dir}')) {
+      throw new UserError(`With several --dockerfile, --repo must contain {dir} (e.g. --repo acme/{dir}) so each image gets its own repository.`);
+    }
+    return flag.replaceAll('{dir}', folder);
+  }
+  if (repo.record) return repo.record.repository;
+  const ns = repo.guessedRepository?.split('/')[0];
+  return ns ? `${ns}/${folder}` : undefined;
+}
+
+function checkDistinct(plans: readonly Plan[]): void {
+  const seen = new Map<string, string>();
+  for (const p of plans) {
+    const other = seen.get(p.repo.dir);
+    if (other) throw new UserError(`${other} and ${p.repo.dockerfilePath} are in the same folder; Docker Hub runs one hooks/ folder per directory, so give each Dockerfile its own folder.`);
+    seen.set(p.repo.dir, p.repo.dockerfilePath);
+  }
+  const repos = new Map<string, string>();
+  for (const p of plans) {
+    const other = repos.get(p.choices.repository);
+    if (other) throw new UserError(`${other} and ${p.repo.dockerfilePath} would both publish ${p.choices.repository}; give them different repositories (--repo acme/{dir}).`);
+    repos.set(p.choices.repository, p.repo.dockerfilePath);
+  }
 }

@@ -124,6 +124,26 @@ describe('plan, then apply', () => {
   });
 });
 
+describe('several Dockerfiles in one run', () => {
+  it('generates next to each, one repository per folder, and writes nothing if any is invalid', () => {
+    const dir = repoWith({ 'a/Dockerfile': 'FROM alpine:3.20\n', 'b/Dockerfile': 'FROM debian:bookworm\n', 'c/Dockerfile': 'FROM alpine@sha256:' + 'a'.repeat(64) + '\n' });
+    const before = tree(dir);
+    const bad = runCli(dir, ['--yes', '--repo', 'acme/{dir}', '--dockerfile', 'a/Dockerfile', '--dockerfile', 'b/Dockerfile', '--dockerfile', 'c/Dockerfile']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^error: .*c\/Dockerfile.*digest/);
+    expect(tree(dir)).toEqual(before);
+    const noDir = runCli(dir, ['--yes', '--repo', 'acme/x', '--dockerfile', 'a/Dockerfile', '--dockerfile', 'b/Dockerfile']);
+    expect(noDir.stderr).toContain('--repo must contain {dir}');
+    const ok = runCli(dir, ['--yes', '--repo', 'acme/{dir}', '--dockerfile', 'a/Dockerfile', '--dockerfile', 'b/Dockerfile']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'a/.multiarch-hooks.json'), 'utf8')).repository).toBe('acme/a');
+    expect(JSON.parse(readFileSync(join(dir, 'b/.multiarch-hooks.json'), 'utf8')).repository).toBe('acme/b');
+    expect(readFileSync(join(dir, 'b/Dockerfile.arm64v8'), 'utf8')).toContain('FROM arm64v8/debian:bookworm');
+    expect(existsSync(join(dir, 'a/hooks/post_push'))).toBe(true);
+    expect(runCli(dir, ['--check', '--dockerfile', 'a/Dockerfile', '--dockerfile', 'b/Dockerfile']).code).toBe(0);
+  });
+});
+
 describe('never overwrites silently', () => {
   it('refuses to replace a hook it did not write, and --force keeps a backup', () => {
     const own = '#!/bin/bash\necho my own post_push\n';
