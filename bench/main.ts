@@ -69,7 +69,7 @@ const SECTIONS: { n: number; name: string; run: () => Promise<Row[]> }[] = [
   { n: 2, name: '2 warm generator', run: () => warmGenerator({ runs, warmups, bigRuns }) },
   { n: 3, name: '3 publishing', run: async () => publishing(await getInfra(), { runs, warmups }) },
   { n: 4, name: '4 image overhead', run: async () => imageOverhead(await getInfra()) },
-  { n: 5, name: '5 hook overhead', run: async () => hookOverhead(await getInfra(), { runs: Math.min(runs, 3), warmups }) },
+  { n: 5, name: '5 hook overhead', run: async () => hookOverhead(await getInfra(), { runs: Math.min(runs, 4), warmups }) },
 ];
 
 async function main(): Promise<number> {
