@@ -13,12 +13,18 @@ export function gitTopLevel(cwd: string): string | undefined {
   return git(cwd, ['rev-parse', '--show-toplevel']) || undefined;
 }
 
-export function gitRemoteUrl(cwd: string): string | undefined {
-  return git(cwd, ['remote', 'get-url', 'origin']) || undefined;
+// Asked once per work tree: a run over many Dockerfiles of one repo spawns git once for these.
+const remotes = new Map<string, string | undefined>();
+const branches = new Map<string, string | undefined>();
+
+export function gitRemoteUrl(top: string): string | undefined {
+  if (!remotes.has(top)) remotes.set(top, git(top, ['remote', 'get-url', 'origin']) || undefined);
+  return remotes.get(top);
 }
 
-export function gitCurrentBranch(cwd: string): string | undefined {
-  return git(cwd, ['symbolic-ref', '--short', '-q', 'HEAD']) || undefined;
+export function gitCurrentBranch(top: string): string | undefined {
+  if (!branches.has(top)) branches.set(top, git(top, ['symbolic-ref', '--short', '-q', 'HEAD']) || undefined);
+  return branches.get(top);
 }
 
 /** Stages files with the executable bit, so hooks are mode 100755 in git even where core.fileMode is off. */
