@@ -91,7 +91,7 @@ describe('retry settings and backoff', () => {
     expect(small.stdout.trim()).toBe('0.050 0.100 0.200 0.400 60.000 2');
   });
 
-  it.each([{ MULTIARCH_RETRIES: 'many' }, { MULTIARCH_RETRY_DELAY: '-1' }, { MULTIARCH_RETRY_DELAY: '1s' }])('refuses %o', async (env) => {
+  it.each<Record<string, string>>([{ MULTIARCH_RETRIES: 'many' }, { MULTIARCH_RETRY_DELAY: '-1' }, { MULTIARCH_RETRY_DELAY: '1s' }])('refuses %o', async (env) => {
     const r = await withHookFunctions(postPush, 'retry_settings; echo ok', cleanEnv(env));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error: MULTIARCH_RETR/);
