@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 function git(cwd: string, args: string[]): string | undefined {
   try {
@@ -8,9 +10,17 @@ function git(cwd: string, args: string[]): string | undefined {
   }
 }
 
-/** The work tree's top folder, or undefined outside a git repo (or without git). */
+/**
+ * The work tree's top folder, or undefined outside a git repo. Found as git finds it, by the
+ * nearest folder holding `.git` (no process spawned per Dockerfile); only when GIT_DIR or
+ * GIT_WORK_TREE redirect git is git itself asked.
+ */
 export function gitTopLevel(cwd: string): string | undefined {
-  return git(cwd, ['rev-parse', '--show-toplevel']) || undefined;
+  if (process.env.GIT_DIR || process.env.GIT_WORK_TREE) return git(cwd, ['rev-parse', '--show-toplevel']) || undefined;
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, '.git'))) return dir;
+    if (dirname(dir) === dir) return undefined;
+  }
 }
 
 // Asked once per work tree: a run over many Dockerfiles of one repo spawns git once for these.
