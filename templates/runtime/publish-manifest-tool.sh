@@ -58,6 +58,8 @@ publish_manifest_tool() {
     local spec="$CMH_TMP/spec.yaml" out="$CMH_TMP/manifest-tool.log" attempt=0 rc plain=()
     write_spec "$spec"
     if [ "$REG_PLAIN" = 1 ]; then plain=(--plain-http); fi
+    # --docker-cfg is the folder exported as DOCKER_CONFIG: manifest-tool v2 loads that folder's
+    # config.json (credential helpers included); any other path it would read as a file.
     while :; do
         rc=0
         "$CMH_MT_BIN" --docker-cfg "$DOCKER_CONFIG" ${plain[@]+"${plain[@]}"} push from-spec "$spec" >"$out" 2>&1 || rc=$?
