@@ -6,9 +6,11 @@ set -euo pipefail
 
 # Debian packages the tests call (with their recommends, as seen working: crun, fuse-overlayfs).
 # apache2-utils: `htpasswd -B` for the registry's bcrypt file.
+# perl: its shasum is one of the sha256 tools the hooks fall back to (tested one by one).
+# util-linux: `script`, the pseudo-terminal for the prompt test; `setpriv` for the unwritable-dir test.
 # openssl: the token-auth registry's signing certificate. git/curl: what Docker Hub's builder has.
 PACKAGES=(docker-registry buildah skopeo qemu-user-static binfmt-support shellcheck umoci
-  busybox-static apache2-utils openssl git curl)
+  busybox-static apache2-utils openssl git curl perl util-linux)
 # binfmt handlers the tests need (qemu-<name>); every other arch is registered by the same package.
 HANDLERS=(aarch64 arm)
 BINFMT_DIR=/proc/sys/fs/binfmt_misc
