@@ -144,6 +144,21 @@ describe('several Dockerfiles in one run', () => {
   });
 });
 
+describe('--ci github', () => {
+  it('writes the workflow at the repo root for a Dockerfile in a subfolder, and remembers the choice', () => {
+    const dir = repoWith({ 'svc/api/Dockerfile': 'FROM alpine:3.20\n' });
+    const r = runCli(dir, ['--yes', '--repo', 'acme/api', '--dockerfile', 'svc/api/Dockerfile', '--ci', 'github']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/create\s+\.github\/workflows\/multiarch-hooks\.yml/);
+    const wf = readFileSync(join(dir, '.github/workflows/multiarch-hooks.yml'), 'utf8');
+    expect(wf).toContain('working-directory: "svc/api"');
+    expect(wf).toMatch(/simulate --push --order parallel/);
+    expect(JSON.parse(readFileSync(join(dir, 'svc/api/.multiarch-hooks.json'), 'utf8')).ci).toBe('github');
+    const again = runCli(dir, ['--yes', '--dockerfile', 'svc/api/Dockerfile']);
+    expect(again.stdout).toContain('Everything is up to date; nothing changed.');
+  });
+});
+
 describe('never overwrites silently', () => {
   it('refuses to replace a hook it did not write, and --force keeps a backup', () => {
     const own = '#!/bin/bash\necho my own post_push\n';
