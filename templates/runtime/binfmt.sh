@@ -6,7 +6,11 @@ binfmt_ok() {
     local dir=${MULTIARCH_BINFMT_DIR:-/proc/sys/fs/binfmt_misc} name="qemu-${CMH_BINFMT[$1]}"
     local file line state="" interp="" flags=""
     file=$dir/$name
-    if [ -f "$dir/status" ] && [ "$(<"$dir/status")" = disabled ]; then
+    if [ ! -f "$dir/status" ]; then
+        REPLY="binfmt_misc is not mounted at $dir"
+        return 1
+    fi
+    if [ "$(<"$dir/status")" = disabled ]; then
         REPLY="binfmt_misc is disabled ($dir/status)"
         return 1
     fi

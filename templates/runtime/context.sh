@@ -37,6 +37,11 @@ detect_build() {
     BUILD_I=$by_tag
     BUILD_ARCH=${CMH_ARCHES[BUILD_I]}
     if [ "$tag" = "$BUILD_ARCH" ]; then LIST_TAG=latest; else LIST_TAG=${tag%-"$BUILD_ARCH"}; fi
+    for i in "${!CMH_ARCHES[@]}"; do
+        if [ "$LIST_TAG" = "${CMH_ARCHES[i]}" ]; then
+            err "DOCKER_TAG=$tag would publish its list as $LIST_TAG, the tag of the ${CMH_ARCHES[i]} image of latest; name the build rule's tag <version>-$BUILD_ARCH with a version that is not an architecture."
+        fi
+    done
     arch_tag "$LIST_TAG" "$BUILD_ARCH"
     if [ "$REPLY" != "$tag" ]; then
         err "DOCKER_TAG=$tag: the $BUILD_ARCH image of the list $LIST_TAG is tagged $REPLY; use that tag in the build rule."

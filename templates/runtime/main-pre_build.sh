@@ -18,7 +18,7 @@ main() {
     if ! binfmt_ok "$BUILD_I"; then
         local dir=${MULTIARCH_BINFMT_DIR:-/proc/sys/fs/binfmt_misc}
         if [ ! -f "$dir/status" ]; then
-            warn "ran $how because $why; binfmt_misc is not mounted at $dir, so the registration cannot be checked: the build will tell."
+            warn "ran $how because $why, so the registration cannot be checked: the build will tell."
             return 0
         fi
         if [ "$CMH_QEMU" = binfmt ]; then

@@ -39,14 +39,15 @@ fetch_manifest_tool() {
     CMH_MT_BIN=$dir/$CMH_MANIFEST_TOOL_MEMBER
 }
 
-# write_spec FILE: the manifest-tool spec of the list of ARCH_DIGEST.
+# write_spec FILE: the manifest-tool spec of the list of ARCH_DIGEST. References are quoted: an
+# IPv6 registry ([::1]:5000/...) would otherwise read as a YAML sequence.
 write_spec() {
     local i
     {
-        printf 'image: %s\nmanifests:\n' "$REPO_REF:$LIST_TAG"
+        printf "image: '%s'\nmanifests:\n" "$REPO_REF:$LIST_TAG"
         for i in "${!CMH_ARCHES[@]}"; do
             platform_of "$i"
-            printf '  - image: %s\n    platform:\n      architecture: %s\n      os: %s\n' \
+            printf "  - image: '%s'\n    platform:\n      architecture: %s\n      os: %s\n" \
                 "$REPO_REF@${ARCH_DIGEST[i]}" "$PLAT_ARCH" "$PLAT_OS"
             if [ -n "$PLAT_VARIANT" ]; then printf '      variant: %s\n' "$PLAT_VARIANT"; fi
         done

@@ -15,6 +15,16 @@ platform_of() {
     if [[ $p == */* ]]; then PLAT_VARIANT=${p#*/}; fi
 }
 
+# normal_platform P: REPLY = P with the variant a runtime assumes when there is none (containerd
+# takes a bare arm as v7 and arm64 as v8), so that a v7 image never passes for a v6 one.
+normal_platform() {
+    case $1 in
+        */arm) REPLY=$1/v7 ;;
+        */arm64) REPLY=$1/v8 ;;
+        *) REPLY=$1 ;;
+    esac
+}
+
 # entry_platform N: REPLY = os/arch[/variant] of entry N of the loaded index.
 entry_platform() {
     local os arch
@@ -38,7 +48,7 @@ get_verified() {
 # read_arch_image I: ARCH_DIGEST[I] and ARCH_REV[I] of the image tagged for CMH_ARCHES[I], or
 # ARCH_WHY[I] saying why there is none.
 read_arch_image() {
-    local i=$1 tag m="$CMH_TMP/manifest.json" c="$CMH_TMP/config.json" n digest="" exact="" any="" count=0 want
+    local i=$1 tag m="$CMH_TMP/manifest.json" c="$CMH_TMP/config.json" n digest="" exact="" want
     arch_tag "$LIST_TAG" "${CMH_ARCHES[i]}"
     tag=$REPLY
     ARCH_DIGEST[i]=""
@@ -53,27 +63,21 @@ read_arch_image() {
     if ! json_load "$m"; then err "$REPO_REF:$tag: the registry's answer is not JSON."; fi
     if json_get /manifests/0/digest; then
         # An index (BuildKit with attestations): this platform's entry; unknown/unknown are attestations.
-        platform_of "$i"
-        want=${CMH_PLATFORMS[i]}
+        normal_platform "${CMH_PLATFORMS[i]}"
+        want=$REPLY
         n=0
         while json_str "/manifests/$n/digest"; do
             digest=$REPLY
             entry_platform "$n"
+            normal_platform "$REPLY"
             if [ "$REPLY" = "$want" ]; then exact=$digest; fi
-            if [[ $REPLY == "$PLAT_OS/$PLAT_ARCH" || $REPLY == "$PLAT_OS/$PLAT_ARCH/"* ]]; then
-                any=$digest
-                count=$((count + 1))
-            fi
             n=$((n + 1))
         done
-        if [ -n "$exact" ]; then
-            digest=$exact
-        elif [ "$count" = 1 ]; then
-            digest=$any
-        else
-            ARCH_WHY[i]="$REPO_REF:$tag is a list without one $want image"
+        if [ -z "$exact" ]; then
+            ARCH_WHY[i]="$REPO_REF:$tag is a list without a ${CMH_PLATFORMS[i]} image"
             return 0
         fi
+        digest=$exact
         get_verified "the $want image of $REPO_REF:$tag" "manifests/$digest" "$digest" "$m" "$CMH_ACCEPT"
         json_load "$m" || err "$REPO_REF@$digest is not JSON."
     else

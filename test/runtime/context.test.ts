@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { ARCHES, archNames } from '../../src/arch.js';
 import { cleanupTemps, tmpDir } from '../support/env.js';
 import { dockerfileFor, hookConfig, hookContent, sha256, withHookFunctions } from './support.js';
@@ -45,6 +46,7 @@ describe('detect_build: builds it refuses', () => {
     ['Dockerfile and tag of different arches', { DOCKERFILE_PATH: 'Dockerfile.arm64v8', DOCKER_TAG: 'arm32v7' }, /is the arm64v8 Dockerfile but DOCKER_TAG=arm32v7 is for arm32v7/],
     ['latest-<arch>, which is not the scheme', { DOCKER_TAG: 'latest-arm64v8' }, /is tagged arm64v8; use that tag/],
     ['an invalid tag', { DOCKER_TAG: 'a b-arm64v8' }, /is not a valid image tag/],
+    ['a list tag that is an arch tag', { DOCKER_TAG: 'amd64-arm64v8' }, /would publish its list as amd64, the tag of the amd64 image of latest/],
   ];
   it.each(cases)('%s', async (_name, env, message) => {
     const r = await withHookFunctions(postPush, 'detect_build; echo "no error"', cleanEnv(env));
@@ -125,5 +127,21 @@ describe('sha256_file', () => {
     const r = await withHookFunctions(postPush, `PATH=${onlyTools([])}; sha256_file ${file}; echo "$REPLY"`, cleanEnv());
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/none of sha256sum, shasum or openssl is installed/);
+  });
+});
+
+describe('write_spec: the manifest-tool spec', () => {
+  it('is YAML whose references survive an IPv6 registry', async () => {
+    const digests = all.arches.map((_, i) => `sha256:${String(i).repeat(64).slice(0, 64)}`);
+    const file = path.join(tmpDir('cmh-spec-'), 'spec.yaml');
+    const script = `REPO_REF='[::1]:5000/acme/demo' LIST_TAG=1.2.3; ARCH_DIGEST=(${digests.join(' ')}); write_spec ${file}`;
+    const r = await withHookFunctions(postPush, script, cleanEnv());
+    expect(r.code, r.out).toBe(0);
+    const spec = parseYaml(fs.readFileSync(file, 'utf8')) as { image: string; manifests: { image: string; platform: Record<string, string> }[] };
+    expect(spec.image).toBe('[::1]:5000/acme/demo:1.2.3');
+    expect(spec.manifests.map((m) => m.image)).toEqual(digests.map((d) => `[::1]:5000/acme/demo@${d}`));
+    expect(spec.manifests.map((m) => [m.platform.os, m.platform.architecture, m.platform.variant].filter(Boolean).join('/'))).toEqual(
+      all.arches.map((a) => [a.platform.os, a.platform.architecture, a.platform.variant].filter(Boolean).join('/')),
+    );
   });
 });

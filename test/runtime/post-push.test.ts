@@ -95,6 +95,41 @@ describe('post_push', () => {
     for (const e of list!.entries) if (e.platform.architecture.startsWith('arm')) expect(e.platform.variant).toMatch(/^v[5-8]$/);
   });
 
+  it('an arm32v6 tag that is a list holding only an arm/v7 image: that is not the v6 image, it waits', async () => {
+    const repo = uniqueRepo('variant');
+    for (const name of DEFAULT_ARCHES) await putImage(host, repo, name === 'arm32v6' ? 'v7-image' : name, name, { revision: SHA, format: 'oci' });
+    const v7 = await putImage(host, repo, 'v7-image', 'arm32v7', { revision: SHA, format: 'oci' });
+    const size = (await getManifest(host, repo, v7)).bytes.length;
+    const index = {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: v7, size, platform: { os: 'linux', architecture: 'arm', variant: 'v7' } }],
+    };
+    await putManifest(host, repo, 'arm32v6', Buffer.from(JSON.stringify(index)), index.mediaType);
+    const r = await runHook(hooks(), 'post_push', env(repo, 'amd64'));
+    expect(r.code, r.out).toBe(0);
+    expect(r.stderr).toContain(`info: waiting for arm32v6 (${host}/${repo}:arm32v6 is a list without a linux/arm/v6 image);`);
+    expect(await readList(host, repo, 'latest')).toBeNull();
+  });
+
+  it("this build's own image is not in the registry: an error, since the list could never be complete", async () => {
+    const repo = uniqueRepo('own-missing');
+    for (const name of DEFAULT_ARCHES) if (name !== 'arm64v8') await putImage(host, repo, name, name, { revision: SHA });
+    const r = await runHook(hooks(), 'post_push', env(repo, 'arm64v8'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error: ${host}/${repo}:arm64v8, the image this build just pushed, is not in the registry, so the list can never be complete; check that DOCKER_REPO (${host}/${repo}) is where the push went.`);
+    expect(await readList(host, repo, 'latest')).toBeNull();
+  });
+
+  it('docker manifest gets --insecure from the hook itself for a loopback registry (the shim adds none)', async () => {
+    const repo = uniqueRepo('plain-http');
+    for (const name of DEFAULT_ARCHES) await putImage(host, repo, name, name, { revision: SHA });
+    const r = await runHook(hooks(), 'post_push', env(repo, 'amd64', { CMH_SHIM_MANIFEST_INSECURE: '0' }));
+    expect(r.code, r.out).toBe(0);
+    expect(r.stderr).toContain(`published ${host}/${repo}:latest (commit ${SHA})`);
+    expect(platformsOf((await readList(host, repo, 'latest'))!.entries)).toEqual(tablePlatforms(DEFAULT_ARCHES));
+  });
+
   it.each([
     ['MULTIARCH_PUBLISHER=buildx', { MULTIARCH_PUBLISHER: 'buildx' }, /error: MULTIARCH_PUBLISHER=buildx: use manifest-tool or docker\./],
     ['no DOCKER_REPO', { DOCKER_REPO: undefined }, /error: DOCKER_REPO is not set; set it to the image repository/],

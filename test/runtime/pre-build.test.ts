@@ -150,6 +150,16 @@ describe('pre_build', () => {
     expect(r.stderr).toMatch(/error: docker run --rm --privileged \S+ --reset -p yes failed 3 times \(exit 125\); the builder must allow privileged containers/);
   });
 
+  it('binfmt_misc not mounted where the hook looks: registers, then warns that only the build can tell', async () => {
+    const dir = tmpDir('cmh-no-binfmt-');
+    const e = env('arm64v8', {}, dir);
+    const fake = fakeDocker(e, { output: 'registered', code: 0 });
+    const r = await runHook(repoWithHooks(), 'pre_build', e);
+    expect(r.code, r.out).toBe(0);
+    expect(fake.calls()).toBe(1);
+    expect(r.stderr).toMatch(/^warn: ran docker run --rm --privileged \S+ --reset -p yes because binfmt_misc is not mounted at \S+, so the registration cannot be checked: the build will tell\.\n$/);
+  });
+
   it('stops before the build when the tag would overwrite the list', async () => {
     const e = env('amd64', { DOCKER_TAG: 'latest' }, binfmtDir());
     const r = await runHook(repoWithHooks(), 'pre_build', e);

@@ -23,26 +23,47 @@ function env(repo: string, archName: string, sha: string): NodeJS.ProcessEnv {
   });
 }
 
+type Hold = 'before' | 'after';
+interface Holder {
+  dir: string;
+  /** Appears when the Nth (from 1) `docker manifest push` is held. */
+  ready(n: number): string;
+  /** Create it to let the Nth push go on. */
+  go(n: number): string;
+}
+
 /**
- * A `docker` that, on the first `docker manifest push` (`when` = before: ahead of it; after: once
- * it is done), creates `ready` and waits (at most 60 s) for `go` before going on.
+ * A `docker` whose Nth `docker manifest push` (`holds[N-1]` = before: ahead of it; after: once it
+ * is done) creates `ready-N` and waits (at most 60 s) for `go-N` before going on.
  */
-function holdingDocker(when: 'before' | 'after'): { dir: string; ready: string; go: string } {
+function holdingDocker(holds: Hold[]): Holder {
   const dir = tmpDir('cmh-race-');
-  const ready = path.join(dir, 'ready');
-  const go = path.join(dir, 'go');
-  const hold = `touch '${ready}'; for _ in $(seq 600); do [ -e '${go}' ] && break; sleep 0.1; done`;
+  const hold = (n: number) => `touch '${dir}/ready-${n}'; for _ in $(seq 600); do [ -e '${dir}/go-${n}' ] && break; sleep 0.1; done`;
+  const cases = holds
+    .map((when, i) =>
+      when === 'before'
+        ? `    ${i + 1}) ${hold(i + 1)}; exec '${SHIM_DIR}/docker' "$@" ;;`
+        : `    ${i + 1}) '${SHIM_DIR}/docker' "$@"; rc=$?; ${hold(i + 1)}; exit $rc ;;`,
+    )
+    .join('\n');
   fs.writeFileSync(
     path.join(dir, 'docker'),
     `#!/bin/bash
-if [ "$1 $2" = "manifest push" ] && [ ! -e '${ready}' ]; then
-  ${when === 'before' ? `${hold}\n  exec '${SHIM_DIR}/docker' "$@"` : `'${SHIM_DIR}/docker' "$@"; rc=$?\n  ${hold}\n  exit $rc`}
+if [ "$1 $2" = "manifest push" ]; then
+  echo x >>'${dir}/pushes'
+  case $(wc -l <'${dir}/pushes') in
+${cases}
+  esac
 fi
 exec '${SHIM_DIR}/docker' "$@"
 `,
     { mode: 0o755 },
   );
-  return { dir, ready, go };
+  return { dir, ready: (n) => path.join(dir, `ready-${n}`), go: (n) => path.join(dir, `go-${n}`) };
+}
+
+function held(e: NodeJS.ProcessEnv, holder: Holder): NodeJS.ProcessEnv {
+  return { ...e, PATH: `${holder.dir}:${e.PATH}` };
 }
 
 async function waitForFile(file: string, ms: number): Promise<void> {
@@ -52,23 +73,32 @@ async function waitForFile(file: string, ms: number): Promise<void> {
   }
 }
 
-async function race(when: 'before' | 'after'): Promise<{ a: HookRun; b: HookRun; repo: string; digestsB: string[] }> {
-  const repo = uniqueRepo(`race-${when}`);
+/** Commit A's images at the arch tags, commit B's pushed untagged (staged); B's digests. */
+async function twoCommits(repo: string): Promise<string[]> {
   const digestsB: string[] = [];
   for (const name of DEFAULT_ARCHES) {
     await putImage(host, repo, name, name, { revision: A });
     digestsB.push(await putImage(host, repo, `staged-b-${name}`, name, { revision: B }));
   }
-  const dir = writeHooks(tmpDir('cmh-race-repo-'), hookConfig({ publisher: 'docker' }));
-  const hold = holdingDocker(when);
-  const envA = env(repo, 'arm64v8', A);
-  envA.PATH = `${hold.dir}:${envA.PATH}`;
-  const runningA = runHook(dir, 'post_push', envA);
-  await waitForFile(hold.ready, 60_000);
-  // Meanwhile: commit B's four builds push, and B's last post_push publishes.
+  return digestsB;
+}
+
+/** Commit B's four builds push: its images take the arch tags. */
+async function landB(repo: string, digestsB: string[]): Promise<void> {
   for (const [i, name] of DEFAULT_ARCHES.entries()) await tagImage(host, repo, digestsB[i]!, name);
+}
+
+async function race(when: Hold): Promise<{ a: HookRun; b: HookRun; repo: string; digestsB: string[] }> {
+  const repo = uniqueRepo(`race-${when}`);
+  const digestsB = await twoCommits(repo);
+  const dir = writeHooks(tmpDir('cmh-race-repo-'), hookConfig({ publisher: 'docker' }));
+  const hold = holdingDocker([when]);
+  const runningA = runHook(dir, 'post_push', held(env(repo, 'arm64v8', A), hold));
+  await waitForFile(hold.ready(1), 60_000);
+  // Meanwhile: commit B's four builds push, and B's last post_push publishes.
+  await landB(repo, digestsB);
   const b = await runHook(dir, 'post_push', env(repo, 'amd64', B));
-  fs.writeFileSync(hold.go, '');
+  fs.writeFileSync(hold.go(1), '');
   const a = await runningA;
   return { a, b, repo, digestsB };
 }
@@ -90,7 +120,35 @@ describe('two commits publishing at once', () => {
     expect(b.code, b.out).toBe(0);
     expect(b.stderr).toContain(`published ${host}/${repo}:latest (commit ${B})`);
     expect(a.code, a.out).toBe(0);
-    expect(a.stderr).toContain(`info: ${host}/${repo}:latest was replaced meanwhile by the complete list of commit ${B}; leaving it.`);
+    expect(a.stderr).toContain(`info: ${host}/${repo}:latest changed while this build published it (another build's post_push wrote it); looking again.`);
+    expect(a.stderr).toContain(`info: meanwhile every image of ${host}/${repo}:latest became commit ${B}; publishing that list.`);
+    expect(a.stderr).toContain(`info: ${host}/${repo}:latest already lists the 4 images of commit ${B}; nothing to publish.`);
+    expect((await readList(host, repo, 'latest'))!.entries.map((e) => e.digest).sort()).toEqual([...digestsB].sort());
+  });
+
+  it("A's write lands after B's write, before B reads it back: B writes its list again, both succeed", async () => {
+    const repo = uniqueRepo('race-between');
+    const digestsB = await twoCommits(repo);
+    const dir = writeHooks(tmpDir('cmh-race-repo-'), hookConfig({ publisher: 'docker' }));
+    const holdA = holdingDocker(['before', 'before']);
+    const holdB = holdingDocker(['after']);
+    const runningA = runHook(dir, 'post_push', held(env(repo, 'arm64v8', A), holdA));
+    await waitForFile(holdA.ready(1), 60_000); // A saw every image at A and is about to write
+    await landB(repo, digestsB);
+    const runningB = runHook(dir, 'post_push', held(env(repo, 'amd64', B), holdB));
+    await waitForFile(holdB.ready(1), 60_000); // B wrote its list and has not read it back
+    fs.writeFileSync(holdA.go(1), '');
+    await waitForFile(holdA.ready(2), 60_000); // A's list is written over B's; A is about to put B's back
+    fs.writeFileSync(holdB.go(1), '');
+    const b = await runningB;
+    fs.writeFileSync(holdA.go(2), '');
+    const a = await runningA;
+    expect(b.code, b.out).toBe(0);
+    expect(b.stderr).toContain(`info: ${host}/${repo}:latest changed while this build published it (another build's post_push wrote it); looking again.`);
+    expect(b.stderr).toContain(`published ${host}/${repo}:latest (commit ${B})`);
+    expect(b.stderr).not.toContain('error:');
+    expect(a.code, a.out).toBe(0);
+    expect(a.stderr).toContain(`info: meanwhile every image of ${host}/${repo}:latest became commit ${B}; publishing that list.`);
     expect((await readList(host, repo, 'latest'))!.entries.map((e) => e.digest).sort()).toEqual([...digestsB].sort());
   });
 });
