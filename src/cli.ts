@@ -7,6 +7,16 @@ import { runGenerate } from './generate/index.js';
 import { parseArchList } from './generate/options.js';
 import { VERSION } from './version.js';
 
+/** verify's usage errors exit 2 (its contract: 0 all well, 1 findings, 2 usage). */
+function usageError<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof UserError) throw new UserError(e.message, 2);
+    throw e;
+  }
+}
+
 const archList = ARCHES.map((a) => `${a.name}=${platformString(a.platform)}`).join(', ');
 
 async function main(argv: string[]): Promise<number> {
@@ -73,7 +83,7 @@ async function main(argv: string[]): Promise<number> {
           dir: resolve(args.dir),
           insecure: args.insecure,
           json: args.json,
-          arches: args.arch ? parseArchList(args.arch) : undefined,
+          arches: args.arch ? usageError(() => parseArchList(args.arch!)) : undefined,
           out: (s) => process.stdout.write(s.endsWith('\n') ? s : s + '\n'),
         });
       },

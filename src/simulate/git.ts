@@ -5,7 +5,7 @@ export interface GitFacts {
   root: string;
   commit: string;
   message: string;
-  /** Uncommitted changes: Docker Hub builds the commit, we build the work tree. */
+  /** Uncommitted changes or untracked files: Docker Hub builds the commit, we build the work tree. */
   dirty: boolean;
 }
 
@@ -28,6 +28,6 @@ export function readGit(dir: string): GitFacts {
     throw new UserError('The repository has no commit yet; commit the generated files, then run simulate.', 2);
   }
   const message = git(dir, ['log', '-1', '--format=%B', 'HEAD']).replace(/\n+$/, '');
-  const dirty = git(dir, ['status', '--porcelain', '--untracked-files=no']).trim() !== '';
+  const dirty = git(dir, ['status', '--porcelain', '--untracked-files=normal']).trim() !== '';
   return { root, commit, message, dirty };
 }

@@ -9,7 +9,14 @@ import type { GeneratorRecord } from '../generate/record.js';
 import { RECORD_FILE } from '../generate/record.js';
 import { templatePath } from '../package-root.js';
 
-export const WORKFLOW_PATH = '.github/workflows/multiarch-hooks.yml';
+/**
+ * One workflow per Dockerfile folder: `multiarch-hooks.yml` for the repo root, else named after the
+ * folder (`svc/api` -> `multiarch-hooks-svc-api.yml`), so several Dockerfiles never share a file.
+ */
+export function workflowPath(dir: string): string {
+  const slug = dir === '.' ? '' : `-${dir.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
+  return `.github/workflows/multiarch-hooks${slug}.yml`;
+}
 
 let template: HandlebarsTemplateDelegate | undefined;
 
@@ -85,6 +92,7 @@ export function githubWorkflow(record: GeneratorRecord, version: string): { path
     branchFilters: [...new Set(branches.map(filterGlob))].map(yamlString),
     tagFilters: [...new Set(tags.map(filterGlob))].map(yamlString),
     workingDirectory: yamlString(dir),
+    name: yamlString(dir === '.' ? 'multiarch-hooks' : `multiarch-hooks ${dir}`),
   });
-  return { path: WORKFLOW_PATH, content };
+  return { path: workflowPath(dir), content };
 }

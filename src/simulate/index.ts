@@ -13,13 +13,13 @@ import { isLoopback } from '../verify/reference.js';
 import { readGit, type GitFacts } from './git.js';
 import { formatLeftovers, runTags, snapshot, type Snapshot } from './leftovers.js';
 import { startLocalRegistry, type LocalRegistry } from './local-registry.js';
-import { ProcessGroups, runRule, type RuleResult } from './phases.js';
+import { ProcessGroups, runRule, Turns, type RuleResult } from './phases.js';
 import { Progress } from './progress.js';
 import { rulePaths, selectRuns, type RuleRun, type Source } from './rules.js';
 import { summaryTable } from './summary.js';
 import { verifyList } from './verify-list.js';
 
-export { githubWorkflow, WORKFLOW_PATH } from './github-workflow.js';
+export { githubWorkflow, workflowPath } from './github-workflow.js';
 
 export type Order = 'sequential' | 'parallel' | 'reverse';
 
@@ -164,7 +164,7 @@ export async function simulateCommand(opts: SimulateOptions): Promise<number> {
     opts.out(`Simulating Docker Hub builds of ${record.repository} for a push of ${source.type.toLowerCase()} ${source.name} (commit ${short}):`);
     opts.out(`${runs.length} build rules, ${opts.order}, pushing to ${dockerRepo}; logs in ${logDir}`);
     if (local) opts.out(`Started docker-registry on ${local.host} for this run.`);
-    if (git.dirty) opts.out('Note: the work tree has uncommitted changes; they are built too (Docker Hub builds the commit).');
+    if (git.dirty) opts.out('Note: the work tree has uncommitted changes or untracked files; they are built too (Docker Hub builds the commit): commit them first.');
 
     const { archTags, listTags } = runTags(runs);
     const before: Snapshot | undefined = await snapshot(registry, record.repository, [...archTags, ...listTags], env).catch(() => undefined);
@@ -172,6 +172,7 @@ export async function simulateCommand(opts: SimulateOptions): Promise<number> {
     const progress = new Progress(opts.out, runs, (opts.heartbeatSeconds ?? 30) * 1000);
     progress.start();
     const limit = opts.order === 'parallel' ? runs.length : 1;
+    const preBuildTurns = new Turns();
     const results = await pool(runs, limit, () => groups.stopping, async (run) => {
       const logFile = path.join(logDir, `${run.dockerTag}.log`);
       fs.writeFileSync(logFile, '');
@@ -184,6 +185,7 @@ export async function simulateCommand(opts: SimulateOptions): Promise<number> {
         contextDir,
         logFile,
         groups,
+        preBuildTurns,
         onPhase: (phase, event, result) => progress.phase(run, phase, event, result),
       });
       progress.ruleEnd(r);
@@ -211,7 +213,7 @@ export async function simulateCommand(opts: SimulateOptions): Promise<number> {
       } catch (e) {
         opts.err(`Could not read ${dockerRepo} to say what was left: ${(e as Error).message}`);
       }
-      return 1;
+      return 130;
     }
 
     let verified = true;

@@ -1,6 +1,7 @@
 /**
  * One build rule as Docker Hub's builder runs it: the hooks in their order, the default command
- * for `build`/`push` where the repo has no override, each under bash, output into the rule's log.
+ * for `build`/`push` where the repo has no override; a hook is executed as the file it is (shebang,
+ * mode), as Docker Hub does; output goes into the rule's log.
  * A non-zero exit stops the rule.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -96,6 +97,8 @@ export interface RuleContext {
   contextDir: string;
   logFile: string;
   groups: ProcessGroups;
+  /** Shared by the rules of one run: pre_build runs in turns. */
+  preBuildTurns: Turns;
   onPhase: (phase: PhaseName, event: 'start' | 'end', result?: PhaseResult) => void;
 }
 
@@ -115,14 +118,35 @@ function runCommand(argv: string[], cwd: string, env: NodeJS.ProcessEnv, logFile
   });
 }
 
-/** What Docker Hub's builder would refuse before running a hook. */
+/** What Docker Hub's builder would refuse before running a hook (it executes the file itself). */
 function hookProblem(file: string): string | undefined {
   const head = fs.readFileSync(file).subarray(0, 256).toString('latin1');
   const firstLine = head.split('\n')[0]!;
   if (firstLine.endsWith('\r')) {
     return `${path.basename(file)} has CRLF line endings: Docker Hub fails it with "OSError: [Errno 2] No such file or directory"; convert it to LF line endings.`;
   }
+  if ((fs.statSync(file).mode & 0o111) === 0) {
+    return `${path.basename(file)} is not executable, so it cannot be run as a hook; run chmod +x on it and git update-index --chmod=+x so the commit has mode 100755.`;
+  }
   return undefined;
+}
+
+/**
+ * Lets one caller at a time through. On Docker Hub each rule has a builder of its own; here all
+ * rules share one kernel's binfmt_misc, and a pre_build that registers QEMU (`--reset`) removes
+ * every handler for a moment: run one pre_build at a time, and the later ones find QEMU there.
+ */
+export class Turns {
+  private last: Promise<void> = Promise.resolve();
+
+  async take(): Promise<() => void> {
+    let done!: () => void;
+    const mine = new Promise<void>((r) => (done = r));
+    const before = this.last;
+    this.last = before.then(() => mine);
+    await before;
+    return done;
+  }
 }
 
 export async function runRule(ctx: RuleContext): Promise<RuleResult> {
@@ -156,7 +180,12 @@ export async function runRule(ctx: RuleContext): Promise<RuleResult> {
       log(`${problem}\n`);
       exit = 'not run';
     } else if (hasHook) {
-      exit = (await runCommand(['bash', path.join('hooks', phase)], ctx.hookDir, ctx.env, ctx.logFile, ctx.groups)).exit;
+      const release = phase === 'pre_build' ? await ctx.preBuildTurns.take() : undefined;
+      try {
+        exit = ctx.groups.stopping ? 'not run' : (await runCommand([`./hooks/${phase}`], ctx.hookDir, ctx.env, ctx.logFile, ctx.groups)).exit;
+      } finally {
+        release?.();
+      }
     } else {
       exit = (await runCommand(fallback!(ctx.env), ctx.contextDir, ctx.env, ctx.logFile, ctx.groups)).exit;
     }

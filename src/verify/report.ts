@@ -260,20 +260,25 @@ function platformKeyOf(s: string): string {
 }
 
 /**
- * Entries built from different commits. The reference is the revision of the newest image (the
- * last build to push is the current commit; older ones are what a still-running or failed build
- * left behind), and every entry with another revision is stale.
+ * Entries built from different commits. The reference is the revision most entries carry (a late
+ * rebuild of one arch from another commit is the odd one out, whatever its age); on a tie, the
+ * revision of the newest image (the last build to push is most likely the current commit).
  */
 function mixedRevisions(entries: EntryFacts[], names: string[], add: (s: Severity, c: FindingCode, m: string, at?: { arch?: string; digest?: string }) => void): string[] {
   const withRev = entries.map((e, i) => ({ e, name: names[i] })).filter((x) => x.e.config?.revision);
   const revisions = [...new Set(withRev.map((x) => x.e.config!.revision!))];
   if (revisions.length < 2) return revisions;
   const time = (e: EntryFacts) => Date.parse(e.config?.created ?? '') || 0;
-  const newest = withRev.reduce((a, b) => (time(b.e) > time(a.e) ? b : a));
-  const current = newest.e.config!.revision!;
+  const carrying = (rev: string) => withRev.filter((x) => x.e.config!.revision === rev);
+  const newestOf = (rev: string) => Math.max(...carrying(rev).map((x) => time(x.e)));
+  const current = revisions.reduce((a, b) => {
+    const d = carrying(b).length - carrying(a).length;
+    return d > 0 || (d === 0 && newestOf(b) > newestOf(a)) ? b : a;
+  });
+  const others = carrying(current).map((x) => x.name);
   for (const x of withRev) {
     if (x.e.config!.revision === current) continue;
-    add('error', 'mixed-revisions', `${x.name} was built from revision ${x.e.config!.revision!.slice(0, 12)}, the newest image (${newest.name}) from ${current.slice(0, 12)}; rebuild ${x.name} from the same commit and publish the list again.`, { arch: x.name, digest: x.e.digest });
+    add('error', 'mixed-revisions', `${x.name} was built from revision ${x.e.config!.revision!.slice(0, 12)}, ${others.join(', ')} from ${current.slice(0, 12)}; rebuild ${x.name} from the same commit and publish the list again.`, { arch: x.name, digest: x.e.digest });
   }
   return revisions;
 }

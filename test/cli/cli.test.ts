@@ -149,13 +149,26 @@ describe('--ci github', () => {
     const dir = repoWith({ 'svc/api/Dockerfile': 'FROM alpine:3.20\n' });
     const r = runCli(dir, ['--yes', '--repo', 'acme/api', '--dockerfile', 'svc/api/Dockerfile', '--ci', 'github']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/create\s+\.github\/workflows\/multiarch-hooks\.yml/);
-    const wf = readFileSync(join(dir, '.github/workflows/multiarch-hooks.yml'), 'utf8');
+    expect(r.stdout).toMatch(/create\s+\.github\/workflows\/multiarch-hooks-svc-api\.yml/);
+    const wf = readFileSync(join(dir, '.github/workflows/multiarch-hooks-svc-api.yml'), 'utf8');
     expect(wf).toContain('working-directory: "svc/api"');
     expect(wf).toMatch(/simulate --push --order parallel/);
     expect(JSON.parse(readFileSync(join(dir, 'svc/api/.multiarch-hooks.json'), 'utf8')).ci).toBe('github');
     const again = runCli(dir, ['--yes', '--dockerfile', 'svc/api/Dockerfile']);
     expect(again.stdout).toContain('Everything is up to date; nothing changed.');
+  });
+
+  it('several Dockerfiles get a workflow each, named after their folder', () => {
+    const dir = repoWith({ 'a/Dockerfile': 'FROM alpine:3.20\n', 'b/Dockerfile': 'FROM alpine:3.20\n' });
+    const r = runCli(dir, ['--yes', '--repo', 'acme/{dir}', '--dockerfile', 'a/Dockerfile', '--dockerfile', 'b/Dockerfile', '--ci', 'github']);
+    expect(r.code, r.stderr).toBe(0);
+    for (const d of ['a', 'b']) {
+      const wf = readFileSync(join(dir, `.github/workflows/multiarch-hooks-${d}.yml`), 'utf8');
+      expect(wf).toContain(`working-directory: "${d}"`);
+      expect(wf).toContain(`name: "multiarch-hooks ${d}"`);
+      expect(JSON.parse(readFileSync(join(dir, `${d}/.multiarch-hooks.json`), 'utf8')).ci).toBe('github');
+    }
+    expect(runCli(dir, ['--check', '--dockerfile', 'a/Dockerfile', '--dockerfile', 'b/Dockerfile']).code).toBe(0);
   });
 });
 

@@ -241,5 +241,6 @@ describe('Docker Hub build rules, end to end', () => {
     };
     // Three orders at a time: each has its own list tag.
     for (let i = 0; i < all.length; i += 3) await Promise.all(all.slice(i, i + 3).map((o, j) => runOrder(o, i + j)));
-  });
+    // 96 post_push runs: ~2 minutes on a quiet 2-core machine, so the default 120 s is no budget.
+  }, 600_000);
 });

@@ -74,7 +74,7 @@ fi
     if (code === 'timeout') child.kill('SIGKILL');
     const diag = `stdout:\n${stdout}\nstderr:\n${stderr}`;
     if (process.env.CMH_SHOW) console.log(diag);
-    expect(code, diag).toBe(1);
+    expect(code, diag).toBe(130);
 
     expect(stderr).toContain('SIGINT: stopping the running builds');
     expect(stdout).toMatch(/^Branch main\s+amd64\s+amd64\s+passed\s+\S+s$/m);

@@ -84,6 +84,35 @@ describe('hooks Docker Hub would not run', () => {
     expect(fs.readFileSync(path.join(o.logDir!, 'amd64.log'), 'utf8')).not.toContain('==> build');
   });
 
+  it('a hook that is not executable fails its phase, naming the fix', async () => {
+    const { dir } = handMadeRepo({
+      repository: 'acme/noexec',
+      arches: ['amd64'],
+      hooks: { pre_build: { content: '#!/bin/bash\necho hi\n', mode: 0o644 } },
+    });
+    const host = inject('registry');
+    const o = opts({ dir, registry: host, env: shimEnv({ registryHost: host }), logDir: path.join(tmpDir('cmh-sim-logs-'), 'l') });
+    expect(await simulateCommand(o)).toBe(1);
+    expect(o.lines.join('\n')).toMatch(/^Branch main\s+amd64\s+amd64\s+failed\s+\S+\s+pre_build \(exit not run\)$/m);
+    expect(fs.readFileSync(path.join(o.logDir!, 'amd64.log'), 'utf8')).toContain('pre_build is not executable, so it cannot be run as a hook; run chmod +x on it');
+  });
+
+  it('hooks run as the files they are (their shebang), and one pre_build at a time when the rules run in parallel', async () => {
+    const marks = tmpDir('cmh-turns-');
+    // Not bash: simulate must execute the file, as Docker Hub does, not hand it to bash.
+    const preBuild = `#!/bin/sh\nset -e\n[ -z "\${BASH_VERSION:-}" ] || { echo "run by bash, not by its shebang" >&2; exit 9; }\necho "start $DOCKER_TAG $(date +%s%N)" >>'${marks}/log'\nsleep 1\necho "end $DOCKER_TAG $(date +%s%N)" >>'${marks}/log'\n`;
+    const { dir } = handMadeRepo({ repository: 'acme/turns', arches: ['amd64', 'arm32v7', 'arm64v8'], hooks: { pre_build: { content: preBuild, mode: 0o755 } } });
+    const host = inject('registry');
+    const o = opts({ dir, registry: host, order: 'parallel', env: shimEnv({ registryHost: host }), logDir: path.join(tmpDir('cmh-sim-logs-'), 'l') });
+    await simulateCommand(o);
+    const events = fs.readFileSync(path.join(marks, 'log'), 'utf8').trim().split('\n').map((l) => l.split(' '));
+    expect(events).toHaveLength(6);
+    // start, end, start, end, ...: never two pre_build at once, each ending before the next starts.
+    expect(events.map((e) => e[0])).toEqual(['start', 'end', 'start', 'end', 'start', 'end']);
+    for (let i = 0; i < 6; i += 2) expect(events[i]![1]).toBe(events[i + 1]![1]);
+    expect(new Set(events.map((e) => e[1]))).toEqual(new Set(['amd64', 'arm32v7', 'arm64v8']));
+  });
+
   it('without a docker command the default build fails with "command not found" (exit 127)', async () => {
     const { dir } = handMadeRepo({ repository: 'acme/nodocker', arches: ['amd64'] });
     const host = inject('registry');

@@ -113,6 +113,21 @@ describe('verify on real lists', () => {
     expect(report.entries.filter((e) => e.verdict === 'fail').map((e) => e.arch)).toEqual(['arm64v8']);
   });
 
+  it('blames the odd one out, not the older majority: a late rebuild of one arch from another commit', async () => {
+    const lateNew = await fx.image('late-new-amd64', { arch: 'amd64', revision: REV_NEW, created: T_NEW + 3600 });
+    const oldOnes = await Promise.all(
+      (['arm32v6', 'arm32v7'] as const).map((arch) => fx.image(`old-${arch}`, { arch, revision: REV_OLD, created: T_OLD })),
+    );
+    const entries = [lateNew, ...oldOnes, img.oldArm64].map((r) => ({ ref: r }));
+    const ref = await fx.list('late-rebuild', entries, 'v2s2');
+    const { code, report } = await runVerifyJson({ image: ref, arches: FOUR });
+    expect(code).toBe(1);
+    expect(report.findings.map((f) => [f.code, f.arch])).toEqual([['mixed-revisions', 'amd64']]);
+    expect(report.findings[0].message).toBe(
+      `amd64 was built from revision ${REV_NEW.slice(0, 12)}, arm32v6, arm32v7, arm64v8 from ${REV_OLD.slice(0, 12)}; rebuild amd64 from the same commit and publish the list again.`,
+    );
+  });
+
   it('reports a tag that is a single image, not a list', async () => {
     const { code, report } = await runVerifyJson({ image: img.amd64, arches: FOUR });
     expect(code).toBe(1);

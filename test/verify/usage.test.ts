@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
+import { runCli } from '../cli/run-cli.js';
 import { parseChallenge } from '../../src/verify/client.js';
 import { lookupCredentials } from '../../src/verify/credentials.js';
 import { formatImageRef, isLoopback, parseImageRef } from '../../src/verify/reference.js';
@@ -40,6 +41,13 @@ describe('usage errors (exit code 2)', () => {
   it('rejects an arch that is not in the table, naming the valid ones', async () => {
     const e = await usageError(runVerify({ image: '127.0.0.1:1/x/y', arches: ['amd64', 'armhf'] }));
     expect(e.message).toBe('Unknown arch "armhf"; choose from amd64, arm32v5, arm32v6, arm32v7, arm64v8, i386, ppc64le, s390x, riscv64, mips64le.');
+  });
+
+  it('the built CLI exits 2 for an unknown --arch too, with the one sentence', () => {
+    const r = runCli(tmpDir(), ['verify', '127.0.0.1:1/x/y', '--arch', 'armhf']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toMatch(/^error: .*"armhf".*; choose from amd64, /);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('rejects a malformed image reference', async () => {
