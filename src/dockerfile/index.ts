@@ -9,7 +9,9 @@ export type { BaseKind } from './stages.js';
 
 /**
  * The Dockerfile for `arch`: official bases become the arch's prefixed twin, others get
- * `FROM --platform=`, with `--qemu copy` the static emulator is copied into each emulated stage.
+ * `FROM --platform=`; official images in `COPY --from=` and `RUN --mount=from=` of the stages
+ * that run on the target platform become the twin too (other images there are kept, with a
+ * warning); with `--qemu copy` the static emulator is copied into each emulated stage.
  * `displayPath` names the file in messages and in the generated header.
  * Throws UserError (one sentence naming the fix) for input that cannot be rewritten.
  */
