@@ -1,5 +1,6 @@
 import type { Arch } from '../arch.js';
 import { isDockerHub } from './image-ref.js';
+import { checkNative } from './native.js';
 import { parseDockerfile } from './parse.js';
 import { rewrite, type RewriteOptions, type RewriteResult } from './rewrite.js';
 import { type BaseKind, planStages } from './stages.js';
@@ -17,6 +18,15 @@ export type { BaseKind } from './stages.js';
  */
 export function rewriteDockerfile(source: string, displayPath: string, arch: Arch, opts: RewriteOptions): RewriteResult {
   return rewrite(parseDockerfile(source, displayPath), arch, opts);
+}
+
+/**
+ * Checks the user's own Dockerfile, which builds `nativeArch`'s tag unchanged: throws UserError
+ * when a stage that runs on the target platform uses another arch's official image
+ * (`arm32v7/alpine`, in FROM or COPY --from) or a literal FROM --platform of another platform.
+ */
+export function checkNativeDockerfile(source: string, displayPath: string, nativeArch: Arch): void {
+  checkNative(parseDockerfile(source, displayPath), nativeArch);
 }
 
 export interface BaseImage {
