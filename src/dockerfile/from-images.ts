@@ -8,7 +8,8 @@ import type { StagePlan } from './stages.js';
  * An image named by `COPY --from=` or `RUN --mount=...,from=` in a stage that runs on the target
  * platform. Such an image is pulled like a base image but has no `--platform` of its own: the
  * classic builder takes the builder's arch, BuildKit the build's `--platform`. `unknown` is a
- * value we cannot read as a reference (a variable, quotes, an invalid name).
+ * value we cannot read as a reference (a variable, quotes, an invalid name): it may name a stage
+ * or an image.
  */
 export type FromImage =
   | { kind: 'official'; at: FromReference; ref: ImageRef; image: string; prefix: string | null }
@@ -26,6 +27,8 @@ export function imagesCopiedFrom(p: ParsedDockerfile, plans: StagePlan[]): FromI
   const out: FromImage[] = [];
   for (const at of p.fromReferences) {
     if (plans[at.stage].native || /^\d+$/.test(at.value) || stageNames.has(at.value.toLowerCase())) continue;
+    // Reserved like in FROM: it names no image, so there is no twin to map it to.
+    if (at.value === 'scratch') continue;
     const ref = /[$"']/.test(at.value) ? null : parseImageRef(at.value);
     if (!ref) {
       out.push({ kind: 'unknown', at });
@@ -68,7 +71,7 @@ export function fromImageEdits(p: ParsedDockerfile, images: FromImage[], arch: A
       );
     } else {
       warnings.push(
-        `${where} names no stage of this Dockerfile and no image create-multiarch-hooks can read, so each arch's Dockerfile keeps it as written; write the stage name or image plainly if it should follow the arch.`,
+        `${where} cannot be read as a stage name or an image by create-multiarch-hooks, so each arch's Dockerfile keeps it as written; write the stage name or image plainly if it should follow the arch.`,
       );
     }
   }

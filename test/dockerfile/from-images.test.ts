@@ -47,6 +47,7 @@ describe.each(['arm64v8', 'arm32v7'])('images in COPY --from and RUN --mount=fro
     it.each([
       ['a stage name, any case', 'FROM alpine AS Tools\nFROM alpine\nCOPY --from=tools /a /a\nRUN --mount=from=TOOLS,target=/t true\n'],
       ['a stage index', 'FROM alpine\nFROM alpine\nCOPY --from=0 /a /a\n'],
+      ['scratch, which names no image', 'FROM alpine\nCOPY --from=scratch /a /a\n'],
       ['an image in a $BUILDPLATFORM stage (it runs natively)', 'FROM --platform=$BUILDPLATFORM golang AS build\nCOPY --from=busybox /bin/busybox /b\nFROM alpine\nCOPY --from=build /b /b\n'],
       ['an image in a stage built FROM a $BUILDPLATFORM stage', 'FROM --platform=$BUILDPLATFORM golang AS build\nFROM build AS test\nRUN --mount=from=busybox,target=/b true\nFROM alpine\n'],
     ])('%s', (_what, src) => {
@@ -74,7 +75,7 @@ describe.each(['arm64v8', 'arm32v7'])('images in COPY --from and RUN --mount=fro
       const r = rewrite(src, name);
       expect(r.content.endsWith(`COPY --from=${value} /t /t\n`)).toBe(true);
       expect(r.warnings).toEqual([
-        `Dockerfile line 3: COPY --from=${value} names no stage of this Dockerfile and no image create-multiarch-hooks can read, so each arch's Dockerfile keeps it as written; write the stage name or image plainly if it should follow the arch.`,
+        `Dockerfile line 3: COPY --from=${value} cannot be read as a stage name or an image by create-multiarch-hooks, so each arch's Dockerfile keeps it as written; write the stage name or image plainly if it should follow the arch.`,
       ]);
     });
   });
