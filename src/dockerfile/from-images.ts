@@ -46,24 +46,33 @@ export function fromText(at: FromReference): string {
 }
 
 /**
+ * A digest pin of an official image is refused as in FROM: the twin has no image of that
+ * digest. Arch-independent, so describeBases can run it before anything is written.
+ */
+export function checkFromImages(p: ParsedDockerfile, images: FromImage[]): void {
+  for (const f of images) {
+    if (f.kind !== 'official' || f.ref.digest === null) continue;
+    const noDigest = f.ref.text.slice(0, f.ref.text.indexOf('@'));
+    throw new UserError(
+      `${p.file} line ${f.at.line}: ${fromText(f.at)} is pinned by digest, which names a single image and so one architecture; drop the digest (--from=${noDigest}), since each arch's Dockerfile uses that arch's own image (<arch>/${f.image}), which this digest does not name.`,
+    );
+  }
+}
+
+/**
  * Each arch's Dockerfile copies from the arch's twin of an official image, exactly as its FROMs
  * use it, so the classic builder fetches the right arch too. Any other image is left as written
  * with a warning: COPY and RUN --mount take no `--platform`, and turning the image into an added
  * stage (which could carry one) would restructure the user's Dockerfile; the warning names that
- * fix instead. A digest pin is refused as in FROM: the twin has no image of that digest.
+ * fix instead.
  */
 export function fromImageEdits(p: ParsedDockerfile, images: FromImage[], arch: Arch): { edits: TextEdit[]; warnings: string[] } {
+  checkFromImages(p, images);
   const edits: TextEdit[] = [];
   const warnings: string[] = [];
   for (const f of images) {
     const where = `${p.file} line ${f.at.line}: ${fromText(f.at)}`;
     if (f.kind === 'official') {
-      if (f.ref.digest !== null) {
-        const noDigest = f.ref.text.slice(0, f.ref.text.indexOf('@'));
-        throw new UserError(
-          `${where} is pinned by digest, which names a single image and so one architecture; drop the digest (--from=${noDigest}), since each arch's Dockerfile uses that arch's own image (<arch>/${f.image}), which this digest does not name.`,
-        );
-      }
       for (const e of officialTwin(f.ref, arch).edits) edits.push({ start: f.at.start + e.start, end: f.at.start + e.end, text: e.text });
     } else if (f.kind === 'other') {
       warnings.push(

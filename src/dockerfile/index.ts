@@ -1,4 +1,5 @@
 import type { Arch } from '../arch.js';
+import { checkFromImages, imagesCopiedFrom } from './from-images.js';
 import { isDockerHub } from './image-ref.js';
 import { checkNative } from './native.js';
 import { parseDockerfile } from './parse.js';
@@ -52,7 +53,10 @@ export interface BaseImage {
  * be resolved statically.
  */
 export function describeBases(source: string, displayPath: string): BaseImage[] {
-  return planStages(parseDockerfile(source, displayPath)).map(({ stage, kind, resolved, ref }) => ({
+  const p = parseDockerfile(source, displayPath);
+  const plans = planStages(p);
+  checkFromImages(p, imagesCopiedFrom(p, plans));
+  return plans.map(({ stage, kind, resolved, ref }) => ({
     line: stage.line,
     stage: stage.name,
     kind,
