@@ -1,5 +1,7 @@
 import type { Arch } from '../arch.js';
+import { checkFromImages, imagesCopiedFrom } from './from-images.js';
 import { isDockerHub } from './image-ref.js';
+import { checkNative } from './native.js';
 import { parseDockerfile } from './parse.js';
 import { rewrite, type RewriteOptions, type RewriteResult } from './rewrite.js';
 import { type BaseKind, planStages } from './stages.js';
@@ -9,12 +11,23 @@ export type { BaseKind } from './stages.js';
 
 /**
  * The Dockerfile for `arch`: official bases become the arch's prefixed twin, others get
- * `FROM --platform=`, with `--qemu copy` the static emulator is copied into each emulated stage.
+ * `FROM --platform=`; official images in `COPY --from=` and `RUN --mount=from=` of the stages
+ * that run on the target platform become the twin too (other images there are kept, with a
+ * warning); with `--qemu copy` the static emulator is copied into each emulated stage.
  * `displayPath` names the file in messages and in the generated header.
  * Throws UserError (one sentence naming the fix) for input that cannot be rewritten.
  */
 export function rewriteDockerfile(source: string, displayPath: string, arch: Arch, opts: RewriteOptions): RewriteResult {
   return rewrite(parseDockerfile(source, displayPath), arch, opts);
+}
+
+/**
+ * Checks the user's own Dockerfile, which builds `nativeArch`'s tag unchanged: throws UserError
+ * when a stage that runs on the target platform uses another arch's official image
+ * (`arm32v7/alpine`, in FROM or COPY --from) or a literal FROM --platform of another platform.
+ */
+export function checkNativeDockerfile(source: string, displayPath: string, nativeArch: Arch): void {
+  checkNative(parseDockerfile(source, displayPath), nativeArch);
 }
 
 export interface BaseImage {
@@ -40,7 +53,10 @@ export interface BaseImage {
  * be resolved statically.
  */
 export function describeBases(source: string, displayPath: string): BaseImage[] {
-  return planStages(parseDockerfile(source, displayPath)).map(({ stage, kind, resolved, ref }) => ({
+  const p = parseDockerfile(source, displayPath);
+  const plans = planStages(p);
+  checkFromImages(p, imagesCopiedFrom(p, plans));
+  return plans.map(({ stage, kind, resolved, ref }) => ({
     line: stage.line,
     stage: stage.name,
     kind,

@@ -43,6 +43,12 @@ export interface Stage {
 /** A `COPY --from=` or `RUN --mount=...,from=` value: a stage name, stage index or image. */
 export interface FromReference extends Span {
   value: string;
+  /** `COPY` or `RUN`, as the instruction's keyword. */
+  keyword: string;
+  /** 1-based line of the instruction. */
+  line: number;
+  /** Index of the stage the instruction belongs to. */
+  stage: number;
 }
 
 export interface ParsedDockerfile {
@@ -175,7 +181,10 @@ export function parseDockerfile(source: string, file: string): ParsedDockerfile 
       continue;
     }
     if (ins instanceof Arg) stages[stages.length - 1].args.push(...argDecls(ins));
-    if (ins instanceof Copy || ins instanceof Run) fromReferences.push(...fromReferencesOf(ins, span));
+    if (ins instanceof Copy || ins instanceof Run) {
+      const at = { keyword, line, stage: stages.length - 1 };
+      fromReferences.push(...fromReferencesOf(ins, span).map((r) => ({ ...r, ...at })));
+    }
   }
   if (stages.length === 0) {
     throw new UserError(`${file} has no FROM instruction; a Dockerfile needs at least one (e.g. FROM alpine:3.20).`);
@@ -196,8 +205,8 @@ export function parseDockerfile(source: string, file: string): ParsedDockerfile 
   };
 }
 
-function fromReferencesOf(ins: ModifiableInstruction, span: (r: LspRange) => Span): FromReference[] {
-  const refs: FromReference[] = [];
+function fromReferencesOf(ins: ModifiableInstruction, span: (r: LspRange) => Span): ({ value: string } & Span)[] {
+  const refs: ({ value: string } & Span)[] = [];
   for (const f of ins.getFlags()) {
     const name = f.getName().toLowerCase();
     const vr = f.getValueRange();

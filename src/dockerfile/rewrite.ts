@@ -1,6 +1,7 @@
 import { type Arch, platformString } from '../arch.js';
 import { UserError } from '../errors.js';
 import type { Binding, Resolved } from './expand.js';
+import { fromImageEdits, imagesCopiedFrom } from './from-images.js';
 import { applyTextEdits, officialTwin, type TextEdit } from './image-ref.js';
 import { type ParsedDockerfile, parseDockerfile } from './parse.js';
 import { qemuCopyEdits } from './qemu-copy.js';
@@ -53,10 +54,12 @@ export function rewrite(p: ParsedDockerfile, arch: Arch, opts: RewriteOptions): 
 
   const refEdits = checkOverlaps(p, plans, dedupe(edits));
   warnings.push(...verify(p, plans, refEdits, expected));
+  const copied = fromImageEdits(p, imagesCopiedFrom(p, plans), arch);
+  warnings.push(...copied.warnings);
   const structural = opts.qemu === 'copy' ? qemuCopyEdits(p, plans, arch, opts.qemuImage) : [];
   const header: TextEdit = { start: p.directivesEnd, end: p.directivesEnd, text: headerText(p, arch) };
   // Stable sort in applyTextEdits: the header goes before anything else added at the same offset.
-  return { content: applyTextEdits(p.source, [header, ...refEdits, ...structural]), warnings };
+  return { content: applyTextEdits(p.source, [header, ...refEdits, ...copied.edits, ...structural]), warnings };
 }
 
 function headerText(p: ParsedDockerfile, arch: Arch): string {

@@ -17,6 +17,14 @@ export interface StagePlan {
   ref: ImageRef | null;
   platform: PlatformMode;
   platformFlag: FlagInfo | null;
+  /** For a stage reference (`FROM build`), the index of the stage it is built from; else null. */
+  base: number | null;
+  /**
+   * Runs on the builder's own platform: a `--platform=$BUILDPLATFORM` stage, or a stage built
+   * FROM one, directly or through other stage references (it inherits the platform). Every
+   * other stage runs on the target platform (emulated, or scratch).
+   */
+  native: boolean;
 }
 
 const BUILD_ARGS = AUTOMATIC_PLATFORM_ARGS.filter((a) => a.startsWith('BUILD'));
@@ -69,17 +77,27 @@ export function resolveImage(p: ParsedDockerfile, s: Stage, env: ReadonlyMap<str
 /**
  * Classifies every stage's base and checks that each one that must be rewritten can be:
  * throws UserError for an unresolvable ARG base, an invalid reference, a digest pin or a
- * base with no per-arch counterpart. Stages with `--platform=$BUILDPLATFORM` run natively and
- * are neither checked nor changed.
+ * base with no per-arch counterpart, and a last stage that runs on the build platform. Stages
+ * with `--platform=$BUILDPLATFORM` run natively and are neither checked nor changed.
  */
 export function planStages(p: ParsedDockerfile): StagePlan[] {
   const plans: StagePlan[] = [];
-  const earlierNames: string[] = [];
+  /** Lower-cased names of the stages defined so far, with their index. */
+  const earlier = new Map<string, number>();
   for (const s of p.stages) {
     const { mode, flag } = platformOf(p, s);
     const r = resolveImage(p, s);
     const resolved = 'text' in r ? r : null;
-    const plan = (kind: BaseKind, ref: ImageRef | null): StagePlan => ({ stage: s, kind, resolved, ref, platform: mode, platformFlag: flag });
+    const plan = (kind: BaseKind, ref: ImageRef | null, base: number | null = null): StagePlan => ({
+      stage: s,
+      kind,
+      resolved,
+      ref,
+      platform: mode,
+      platformFlag: flag,
+      base,
+      native: kind === 'buildplatform' || (base !== null && plans[base].native),
+    });
 
     if (mode === 'build') {
       plans.push(plan('buildplatform', resolved ? parseImageRef(resolved.text) : null));
@@ -88,7 +106,8 @@ export function planStages(p: ParsedDockerfile): StagePlan[] {
       const text = resolved.text;
       if (text === '') throw fail(p, s.line, `the base image ${s.image.raw} expands to nothing; give its ARG a default`);
       // Docker matches stage names case-insensitively, and only names defined above.
-      if (earlierNames.includes(text.toLowerCase())) plans.push(plan('stage', null));
+      const base = earlier.get(text.toLowerCase());
+      if (base !== undefined) plans.push(plan('stage', null, base));
       else if (text === 'scratch') plans.push(plan('scratch', null));
       else {
         const ref = parseImageRef(text);
@@ -99,9 +118,36 @@ export function planStages(p: ParsedDockerfile): StagePlan[] {
         plans.push(plan(c.kind, ref));
       }
     }
-    if (s.name) earlierNames.push(s.name.toLowerCase());
+    if (s.name) earlier.set(s.name.toLowerCase(), s.index);
   }
+  checkLastStage(p, plans);
   return plans;
+}
+
+/**
+ * The last stage is the image every arch's build pushes. If it runs on the build platform, each
+ * arch's tag holds the builder's own arch, and nothing fails until a Pi pulls it. Earlier
+ * stages may run natively: that is what cross-compilation is for.
+ */
+function checkLastStage(p: ParsedDockerfile, plans: StagePlan[]): void {
+  const last = plans[plans.length - 1];
+  if (!last.native) return;
+  if (last.base === null) {
+    throw fail(
+      p,
+      last.stage.line,
+      `the last stage is the image each arch pushes, but --platform=${last.platformFlag!.value} makes it the builder's arch in every tag; drop the flag from the last stage (a $BUILDPLATFORM stage belongs before it, with the last stage copying its output)`,
+    );
+  }
+  const from = plans[last.base];
+  let origin = from;
+  while (origin.base !== null) origin = plans[origin.base];
+  const via = origin === from ? '' : `, which comes from ${origin.stage.name}`;
+  throw fail(
+    p,
+    last.stage.line,
+    `the last stage is the image each arch pushes, but it is built FROM ${from.stage.name}${via}, a stage that runs on the build platform (--platform=${origin.platformFlag!.value}, line ${origin.stage.line}), so every arch's tag would hold the builder's arch; make the last stage FROM a base of the target platform (such as alpine or scratch) and COPY --from=${from.stage.name} what it needs`,
+  );
 }
 
 /**

@@ -1,7 +1,7 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, posix, relative, sep } from 'node:path';
 import { NATIVE_ARCH, sortArches } from '../arch.js';
-import { rewriteDockerfile } from '../dockerfile/index.js';
+import { checkNativeDockerfile, rewriteDockerfile } from '../dockerfile/index.js';
 import { UserError } from '../errors.js';
 import { renderHooks } from '../hooks/render.js';
 import { githubWorkflow } from '../simulate/github-workflow.js';
@@ -54,6 +54,9 @@ export function buildPlan(repo: RepoState, choices: Choices): Plan {
   }
 
   const generated: Omit<PlannedFile, 'action'>[] = [];
+  // The user's Dockerfile builds the native tag unchanged: it must not name another arch.
+  const native = arches.find((a) => a.name === NATIVE_ARCH);
+  if (native) checkNativeDockerfile(repo.dockerfileSource, shown, native);
   for (const a of arches) {
     if (a.name === NATIVE_ARCH) continue;
     const r = rewriteDockerfile(repo.dockerfileSource, shown, a, { qemu: choices.qemu, qemuImage: PINS.qemuImage });

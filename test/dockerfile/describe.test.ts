@@ -34,5 +34,11 @@ describe('describeBases', () => {
     expect(errorOf(() => describeBases('ARG BASE\nFROM $BASE\n', 'sub/Dockerfile'))).toMatch(/^sub\/Dockerfile line 2: .*no default/);
     expect(errorOf(() => describeBases(`FROM alpine@sha256:${'a'.repeat(64)}\n`, 'Dockerfile'))).toMatch(/pinned by digest/);
     expect(errorOf(() => describeBases('# nothing\n', 'x/Dockerfile'))).toMatch(/^x\/Dockerfile has no FROM instruction/);
+    expect(errorOf(() => describeBases('FROM --platform=$BUILDPLATFORM golang AS build\nFROM build\n', 'Dockerfile'))).toMatch(
+      /^Dockerfile line 2: the last stage is the image each arch pushes, but it is built FROM build/,
+    );
+    expect(errorOf(() => describeBases(`FROM alpine\nCOPY --from=busybox@sha256:${'a'.repeat(64)} /b /b\n`, 'Dockerfile'))).toMatch(
+      /^Dockerfile line 2: COPY --from=busybox@sha256:a+ is pinned by digest/,
+    );
   });
 });

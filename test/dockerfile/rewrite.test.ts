@@ -87,7 +87,7 @@ describe.each(['arm64v8', 'arm32v6'])('target %s', (name) => {
       ['scratch', 'FROM busybox:1.36 AS tools\nFROM scratch\nCOPY --from=tools /bin/busybox /busybox\n', `FROM ${name}/busybox:1.36 AS tools\nFROM scratch\nCOPY --from=tools /bin/busybox /busybox\n`],
       ['a stage reference, any case', 'FROM alpine AS Build\nRUN make\nFROM build\nFROM BUILD AS again\n', `FROM ${name}/alpine AS Build\nRUN make\nFROM build\nFROM BUILD AS again\n`],
       ['$BUILDPLATFORM stages', 'FROM --platform=$BUILDPLATFORM golang:1.23 AS b\nFROM --platform=${BUILDPLATFORM} myorg/x AS c\nFROM alpine\n', `FROM --platform=$BUILDPLATFORM golang:1.23 AS b\nFROM --platform=\${BUILDPLATFORM} myorg/x AS c\nFROM ${name}/alpine\n`],
-      ['a $BUILDPLATFORM stage with a digest (it runs natively)', `FROM --platform=$BUILDPLATFORM golang@sha256:${'a'.repeat(64)} AS b\n`, `FROM --platform=$BUILDPLATFORM golang@sha256:${'a'.repeat(64)} AS b\n`],
+      ['a $BUILDPLATFORM stage with a digest (it runs natively)', `FROM --platform=$BUILDPLATFORM golang@sha256:${'a'.repeat(64)} AS b\nFROM scratch\n`, `FROM --platform=$BUILDPLATFORM golang@sha256:${'a'.repeat(64)} AS b\nFROM scratch\n`],
     ])('%s', (_what, src, out) => {
       expect(body(src, name)).toBe(out);
     });
@@ -167,6 +167,36 @@ describe.each(['arm64v8', 'arm32v6'])('target %s', (name) => {
       expect(m).toMatch(message);
       expect(m.split('. ').length, 'one sentence').toBe(1);
     });
+  });
+});
+
+describe('the last stage (the pushed image) must run on the target platform', () => {
+  const GO = 'FROM --platform=$BUILDPLATFORM golang:1.23 AS build\nRUN go build -o /app .\n';
+
+  it.each([
+    ['FROM a $BUILDPLATFORM stage', `${GO}FROM build\n`, 3, /but it is built FROM build, a stage that runs on the build platform \(--platform=\$BUILDPLATFORM, line 1\), so every arch's tag would hold the builder's arch; make the last stage FROM a base of the target platform \(such as alpine or scratch\) and COPY --from=build what it needs\.$/],
+    ['through a chain of stage references', `${GO}FROM build AS test\nRUN go test\nFROM Test\n`, 5, /built FROM test, which comes from build, a stage that runs on the build platform \(--platform=\$BUILDPLATFORM, line 1\).*COPY --from=test what it needs\.$/],
+    ['a stage reference written in an ARG', `ARG STAGE=build\n${GO}FROM \${STAGE} AS app\n`, 4, /built FROM build, a stage that runs on the build platform \(--platform=\$BUILDPLATFORM, line 2\)/],
+    ['a ${BUILDPLATFORM} stage', 'FROM --platform=${BUILDPLATFORM} myorg/sdk AS sdk\nFROM sdk\n', 2, /\(--platform=\$\{BUILDPLATFORM\}, line 1\)/],
+    ['the last stage itself on $BUILDPLATFORM', 'FROM alpine AS base\nFROM --platform=$BUILDPLATFORM alpine:3.20\n', 2, /the last stage is the image each arch pushes, but --platform=\$BUILDPLATFORM makes it the builder's arch in every tag; drop the flag from the last stage/],
+    ['a $BUILDPLATFORM flag on a last stage that refers to a stage', 'FROM alpine AS base\nFROM --platform=$BUILDPLATFORM base\n', 2, /--platform=\$BUILDPLATFORM makes it the builder's arch in every tag/],
+  ])('%s is refused, in one sentence naming the fix', (_what, src, line, message) => {
+    for (const name of ['arm64v8', 'arm32v7']) {
+      const m = errorOf(() => rewrite(src, name));
+      expect(m.startsWith(`Dockerfile line ${line}: the last stage is the image each arch pushes`), m).toBe(true);
+      expect(m).toMatch(message);
+      expect(m.split('. ').length, 'one sentence').toBe(1);
+    }
+  });
+
+  it('lets earlier stages build FROM a $BUILDPLATFORM stage (they are intermediate)', () => {
+    const src = `${GO}FROM build AS test\nRUN go test ./...\nFROM alpine:3.20\nCOPY --from=build /app /app\n`;
+    expect(body(src, 'arm64v8')).toBe(src.replace('FROM alpine:3.20', 'FROM arm64v8/alpine:3.20'));
+  });
+
+  it('lets the last stage build FROM a target-platform stage that copied from a $BUILDPLATFORM one', () => {
+    const src = `${GO}FROM alpine:3.20 AS runtime\nCOPY --from=build /app /app\nFROM runtime\n`;
+    expect(body(src, 'arm64v8')).toBe(src.replace('FROM alpine:3.20', 'FROM arm64v8/alpine:3.20'));
   });
 });
 
