@@ -9,8 +9,9 @@ import net from 'node:net';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort } from '../support/proc.js';
-import { git, listFiles, removeDir, runCli, tempGitRepo } from './run-cli.js';
+import { freePort, run, runOk } from '../support/proc.js';
+import { startRegistry, type Registry } from '../support/registry.js';
+import { CLI, git, listFiles, removeDir, runCli, tempGitRepo } from './run-cli.js';
 
 const host = inject('registry');
 const TAG = 'twin-test';
@@ -35,7 +36,11 @@ async function tagTwin(arch: string): Promise<void> {
 }
 
 const repos: string[] = [];
-afterAll(() => repos.forEach(removeDir));
+const registries: Registry[] = [];
+afterAll(async () => {
+  repos.forEach(removeDir);
+  for (const r of registries) await r.stop();
+});
 beforeAll(async () => {
   await Promise.all(['arm32v7', 'arm64v8'].map(tagTwin));
 });
@@ -151,5 +156,31 @@ describe('official images checked before anything is written', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
     expect(record(dir).arches).toEqual(['amd64', 'i386']);
+  });
+});
+
+describe('a registry with token auth, as Docker Hub has', () => {
+  it('takes an anonymous Bearer token per repository and leaves out the default arch it lacks', async () => {
+    const reg = await startRegistry({ tokenAuth: true });
+    registries.push(reg);
+    // Only arm32v7 and arm64v8 twins of busybox: arm32v6/busybox does not exist there at all.
+    for (const arch of ['arm32v7', 'arm64v8']) {
+      await runOk('skopeo', ['copy', '-q', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${host}/${arch}/busybox:latest`, `docker://${reg.host}/${arch}/busybox:latest`], {
+        env: { ...process.env, REGISTRY_AUTH_FILE: '/nonexistent/auth.json' },
+      });
+    }
+    const before = reg.tokenServer!.requests.length;
+    const dir = repoWith('FROM busybox\n');
+    // Not runCli: the token server answers from this process, which spawnSync would block.
+    const r = await run(process.execPath, [CLI, '--yes', '--repo', 'acme/token'], {
+      cwd: dir,
+      env: { ...process.env, CMH_DOCKER_HUB_REGISTRY: reg.host, DOCKER_CONFIG: '/nonexistent' },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe(
+      'info: left out arm32v6: arm32v6/busybox:latest does not exist on Docker Hub (busybox:latest has no arm32v6 image); building amd64, arm32v7, arm64v8 (choose others with --arch).\n',
+    );
+    const asked = reg.tokenServer!.requests.slice(before).map((q) => decodeURIComponent(q.url));
+    for (const arch of ['arm32v6', 'arm32v7', 'arm64v8']) expect(asked.some((u) => u.includes(`scope=repository:${arch}/busybox:pull`))).toBe(true);
   });
 });
