@@ -6,6 +6,7 @@
  * arm32v7 and arm64v8 only, an official image with no arm32v6 twin.
  */
 import net from 'node:net';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -182,5 +183,33 @@ describe('a registry with token auth, as Docker Hub has', () => {
     );
     const asked = reg.tokenServer!.requests.slice(before).map((q) => decodeURIComponent(q.url));
     for (const arch of ['arm32v6', 'arm32v7', 'arm64v8']) expect(asked.some((u) => u.includes(`scope=repository:${arch}/busybox:pull`))).toBe(true);
+  });
+});
+
+describe('on a terminal', () => {
+  /** The CLI under a pseudo-terminal (util-linux `script`), the answers typed into it. */
+  const prompted = (dir: string, input: string) =>
+    spawnSync('script', ['-qec', `${process.execPath} ${CLI}`, '/dev/null'], {
+      cwd: dir,
+      input,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, CMH_DOCKER_HUB_REGISTRY: host },
+    });
+
+  it('the default set taken at the prompt (Enter) is still the default: the missing arch is left out', () => {
+    const dir = repoWith(`FROM busybox:${TAG}\n`);
+    const r = prompted(dir, 'acme/enter\n\n');
+    expect(r.error, 'util-linux script is needed for the TTY test').toBeUndefined();
+    expect(r.status, r.stdout).toBe(0);
+    expect(r.stdout).toContain('info: left out arm32v6: arm32v6/busybox:twin-test does not exist on Docker Hub');
+    expect(record(dir).arches).toEqual(['amd64', 'arm32v7', 'arm64v8']);
+  });
+
+  it('architectures typed at the prompt are a choice: a missing one is refused', () => {
+    const dir = repoWith(`FROM busybox:${TAG}\n`);
+    const r = prompted(dir, 'acme/typed\namd64,arm32v6,arm64v8\n');
+    expect(r.status, r.stdout).toBe(1);
+    expect(r.stdout).toContain('error: arm32v6/busybox:twin-test does not exist on Docker Hub (busybox:twin-test has no arm32v6 image): choose other architectures with --arch amd64,arm64v8, or a base image that has arm32v6.');
   });
 });
