@@ -132,5 +132,5 @@ export function judgeTwins(
     };
   }
   const other = keep.length > 1 ? `choose other architectures with --arch ${keep.join(',')}, or ` : 'choose ';
-  throw new UserError(`${fact}: ${other}a base image that has ${goneArches.join(' and ')}.`);
+  throw new UserError(`${fact}: ${other}a base image that has ${goneArches.join(', ')}.`);
 }
