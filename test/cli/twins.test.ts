@@ -120,6 +120,29 @@ describe('official images checked before anything is written', () => {
     expect(r.stderr).toMatch(/^error: arm32v6\/busybox:twin-test does not exist on Docker Hub .*--arch amd64,arm32v7,arm64v8/);
   });
 
+  it('several Dockerfiles: each is judged on its own, the notice names the Dockerfile', () => {
+    const dir = tempGitRepo();
+    repos.push(dir);
+    for (const [f, from] of [['a', 'busybox'], ['b', `busybox:${TAG}`]]) {
+      mkdirSync(join(dir, f!));
+      writeFileSync(join(dir, f!, 'Dockerfile'), `FROM ${from}\n`);
+    }
+    const r = runCli(dir, ['--yes', '--repo', 'acme/{dir}', '--dockerfile', 'a/Dockerfile', '--dockerfile', 'b/Dockerfile'], { twinRegistry: host });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^info: b\/Dockerfile: left out arm32v6: arm32v6\/busybox:twin-test does not exist on Docker Hub .*\n$/);
+    expect(record(join(dir, 'a')).arches).toEqual(['amd64', 'arm32v6', 'arm32v7', 'arm64v8']);
+    expect(record(join(dir, 'b')).arches).toEqual(['amd64', 'arm32v7', 'arm64v8']);
+  });
+
+  it('only amd64 would be left: refused rather than a single-arch result', () => {
+    const dir = repoWith('FROM busybox:no-such-tag\n');
+    const r = runCli(dir, ['--yes', '--repo', 'acme/none'], { twinRegistry: host });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'error: arm32v6/busybox:no-such-tag, arm32v7/busybox:no-such-tag, arm64v8/busybox:no-such-tag do not exist on Docker Hub (busybox:no-such-tag has no arm32v6, arm32v7, arm64v8 image): choose a base image that has arm32v6, arm32v7, arm64v8.\n',
+    );
+  });
+
   it('Docker Hub cannot be reached: one warning, and the files as offline, within a few seconds', async () => {
     const closed = `127.0.0.1:${await freePort()}`;
     const dir = repoWith('FROM busybox\n');
