@@ -105,14 +105,17 @@ async function reviewTwins(plans: Plan[], defaultArches: boolean[], o: GenerateO
     return plans;
   }
   const named = (p: Plan, s: string) => (many ? `${relative(o.cwd, p.repo.dockerfilePath)}: ${s}` : s);
-  return plans.map((p, i) => {
-    let verdict;
+  // Every Dockerfile is judged before any notice is shown: a refusal comes alone.
+  const verdicts = plans.map((p, i) => {
     try {
-      verdict = judgeTwins(twins[i]!, check.missing, p.choices.arches, defaultArches[i]!);
+      return judgeTwins(twins[i]!, check.missing, p.choices.arches, defaultArches[i]!);
     } catch (e) {
       if (e instanceof UserError) throw new UserError(named(p, e.message), e.exitCode);
       throw e;
     }
+  });
+  return plans.map((p, i) => {
+    const verdict = verdicts[i]!;
     if (!verdict.notice) return p;
     o.info(named(p, verdict.notice));
     return buildPlan(p.repo, { ...p.choices, arches: verdict.arches });
