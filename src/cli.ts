@@ -41,7 +41,8 @@ async function main(argv: string[]): Promise<number> {
           .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'take the defaults, ask nothing' })
           .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan, write nothing' })
           .option('check', { type: 'boolean', default: false, describe: 'exit 1 if a generated file is missing or out of date (for CI)' })
-          .option('force', { type: 'boolean', default: false, describe: 'overwrite files you changed or did not generate (keeps a .bak copy)' }),
+          .option('force', { type: 'boolean', default: false, describe: 'overwrite files you changed or did not generate (keeps a .bak copy)' })
+          .option('offline', { type: 'boolean', default: false, describe: "do not ask Docker Hub whether each arch's official base image exists" }),
       async (args) => {
         exitCode = await runGenerate({
           cwd: process.cwd(),
@@ -61,7 +62,10 @@ async function main(argv: string[]): Promise<number> {
           dryRun: args['dry-run'],
           check: args.check,
           force: args.force,
+          offline: args.offline,
+          env: process.env,
           out: (s) => process.stdout.write(s + '\n'),
+          info: (s) => process.stderr.write(`info: ${s}\n`),
           warn: (s) => process.stderr.write(`warn: ${s}\n`),
         });
       },

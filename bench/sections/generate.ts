@@ -40,7 +40,7 @@ interface ScaleRun {
 async function scaleRun(n: number, arches: string[], mode: 'loop' | 'one'): Promise<ScaleRun> {
   const repo = multiRepo(n);
   const env = npmEnv();
-  const common = ['--yes', '--arch', arches.join(',')];
+  const common = ['--yes', '--offline', '--arch', arches.join(',')];
   const runs =
     mode === 'loop'
       ? repo.folders.map((f) => [CLI, ...common, '--repo', `acme/${f}`, '--dockerfile', `${f}/Dockerfile`])
@@ -62,7 +62,7 @@ async function scaleRun(n: number, arches: string[], mode: 'loop' | 'one'): Prom
 export async function warmGenerator(o: GenerateOptions): Promise<Row[]> {
   const env = npmEnv();
   const example = await repeat(o.runs, o.warmups, () => exampleRepo(), async (repo) => {
-    const t = await timed('node', [CLI, '--yes', '--repo', 'acme/hello'], { cwd: repo.dir, env });
+    const t = await timed('node', [CLI, '--yes', '--offline', '--repo', 'acme/hello'], { cwd: repo.dir, env });
     expectGenerated(repo.dir, t);
     fs.rmSync(repo.dir, { recursive: true, force: true });
     return t;

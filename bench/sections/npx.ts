@@ -58,7 +58,7 @@ export async function coldNpx(o: NpxOptions): Promise<Row[]> {
     const runOurs = async (): Promise<Run> => {
       const cache = freshDir('npm-cache');
       const repo = exampleRepo();
-      const t = await timed('npx', ['--yes', ours.name, '--yes', '--repo', 'acme/hello'], {
+      const t = await timed('npx', ['--yes', ours.name, '--yes', '--offline', '--repo', 'acme/hello'], {
         cwd: repo.dir,
         env: coldNpxEnv(cache, reg.url, emptyRc),
       });
@@ -97,7 +97,7 @@ export async function coldNpx(o: NpxOptions): Promise<Row[]> {
         unit: 's',
         value: stat(a.map((r) => r.t.seconds)),
         vs: { what: `npx ${vs} app --template vanilla`, value: stat(b.map((r) => r.t.seconds)) },
-        note: `npx ${npxVersion}; fresh npm_config_cache per run; runs interleaved after ${o.warmups} uncounted warm-up pair(s); ours writes into a fresh git copy of examples/hello (copy not timed)`,
+        note: `npx ${npxVersion}; fresh npm_config_cache per run; ours with --offline (the bench machine has no Docker Hub, so no check of the official images); runs interleaved after ${o.warmups} uncounted warm-up pair(s); ours writes into a fresh git copy of examples/hello (copy not timed)`,
       }),
       row({
         section: SECTION,

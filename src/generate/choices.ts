@@ -27,12 +27,23 @@ export interface ChoiceFlags {
   interactive: boolean;
 }
 
+export interface Resolved {
+  choices: Choices;
+  /**
+   * True when the architectures are the default set, not chosen by the user (--arch, a typed
+   * answer) nor restored from the last run's record: only then may an arch whose official image
+   * does not exist be dropped instead of refused (see twins.ts).
+   */
+  defaultArches: boolean;
+}
+
 /** Each choice: its flag if given, else a prompt on a TTY, else the last run's, else the default. */
-export async function resolveChoices(repo: RepoState, flags: ChoiceFlags): Promise<Choices> {
+export async function resolveChoices(repo: RepoState, flags: ChoiceFlags): Promise<Resolved> {
   const prev = repo.record;
   const dirRel = relative(repo.root, repo.dir).split(sep).join(posix.sep);
   let repository = flags.repo ?? prev?.repository ?? repo.guessedRepository;
   let arches: string | string[] = flags.arch ?? prev?.arches ?? [...DEFAULT_ARCHES];
+  let defaultArches = flags.arch === undefined && prev === undefined;
 
   if (flags.interactive && !flags.yes) {
     const questions = [];
@@ -42,12 +53,14 @@ export async function resolveChoices(repo: RepoState, flags: ChoiceFlags): Promi
     }
     const answers = await ask(questions);
     repository = answers.repo ?? repository;
+    // An empty answer takes the default shown; anything typed is the user's own choice.
+    if (answers.arch !== undefined && answers.arch !== (arches as string[]).join(',')) defaultArches = false;
     arches = answers.arch ?? arches;
   }
   if (!repository) {
     throw new UserError('Cannot tell the Docker Hub repository from the git remote; pass it with --repo namespace/name (e.g. --repo acme/demo).');
   }
-  return {
+  const choices: Choices = {
     repository: validateRepository(repository),
     arches: parseArches(arches),
     qemu: validateQemu(flags.qemu ?? prev?.qemu ?? 'binfmt'),
@@ -57,6 +70,7 @@ export async function resolveChoices(repo: RepoState, flags: ChoiceFlags): Promi
     tagRegex: validateTagRegex(flags.tagRegex ?? prev?.tagRegex ?? DEFAULT_TAG_REGEX),
     ci: flags.ci === 'github' || (flags.ci === undefined && prev?.ci === 'github') ? 'github' : 'none',
   };
+  return { choices, defaultArches };
 }
 
 function validateBranch(b: string): string {

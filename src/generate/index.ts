@@ -6,6 +6,7 @@ import { type Plan, buildPlan } from './plan.js';
 import { type RepoState, readRepo } from './repo.js';
 import { formatPlan, formatRules } from './report.js';
 import { RULES_FILE } from './rules-file.js';
+import { checkTwins, judgeTwins, officialTwins } from './twins.js';
 
 const CHECK_LABEL: Record<string, string> = { create: 'missing', update: 'out of date', delete: 'stale', conflict: 'changed by hand' };
 
@@ -17,7 +18,11 @@ export interface GenerateOptions {
   dryRun: boolean;
   check: boolean;
   force: boolean;
+  /** Skip asking Docker Hub whether each arch's official base image exists. */
+  offline: boolean;
+  env: NodeJS.ProcessEnv;
   out: (s: string) => void;
+  info: (s: string) => void;
   warn: (s: string) => void;
 }
 
@@ -27,13 +32,17 @@ export interface GenerateOptions {
  */
 export async function runGenerate(o: GenerateOptions): Promise<number> {
   const many = o.dockerfiles.length > 1;
-  const plans: Plan[] = [];
+  let plans: Plan[] = [];
+  const defaultArches: boolean[] = [];
   for (const dockerfile of o.dockerfiles) {
     const repo = readRepo(o.cwd, dockerfile);
     const flags = many ? { ...o.flags, interactive: false, repo: repositoryFor(repo, o.flags.repo) } : o.flags;
-    plans.push(buildPlan(repo, await resolveChoices(repo, flags)));
+    const resolved = await resolveChoices(repo, flags);
+    plans.push(buildPlan(repo, resolved.choices));
+    defaultArches.push(resolved.defaultArches);
   }
   checkDistinct(plans);
+  if (!o.offline) plans = await reviewTwins(plans, defaultArches, o, many);
   const shown = (plan: Plan, p: string) => posix.normalize(relative(o.cwd, plan.repo.dir) ? `${relative(o.cwd, plan.repo.dir)}/${p}` : p);
   const pending = plans.flatMap((plan) => plan.files.filter((f) => f.action !== 'unchanged').map((f) => ({ plan, f })));
 
@@ -81,6 +90,36 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
     ].join('\n'),
   );
   return 0;
+}
+
+/**
+ * Checks that each arch's official base images exist (twins.ts) before anything is written:
+ * a missing one for an arch of the default set drops that arch (replanned, with a notice), for
+ * an arch the user chose it is a UserError; when Docker Hub cannot be asked, a warning.
+ */
+async function reviewTwins(plans: Plan[], defaultArches: boolean[], o: GenerateOptions, many: boolean): Promise<Plan[]> {
+  const twins = plans.map((p) => officialTwins(p.repo, p.choices.arches));
+  const check = await checkTwins(twins.flat(), o.env);
+  if ('unchecked' in check) {
+    o.warn(`could not check that the official base images exist for every architecture (${check.unchecked}); pass --offline to skip the check.`);
+    return plans;
+  }
+  const named = (p: Plan, s: string) => (many ? `${relative(o.cwd, p.repo.dockerfilePath)}: ${s}` : s);
+  // Every Dockerfile is judged before any notice is shown: a refusal comes alone.
+  const verdicts = plans.map((p, i) => {
+    try {
+      return judgeTwins(twins[i]!, check.missing, p.choices.arches, defaultArches[i]!);
+    } catch (e) {
+      if (e instanceof UserError) throw new UserError(named(p, e.message), e.exitCode);
+      throw e;
+    }
+  });
+  return plans.map((p, i) => {
+    const verdict = verdicts[i]!;
+    if (!verdict.notice) return p;
+    o.info(named(p, verdict.notice));
+    return buildPlan(p.repo, { ...p.choices, arches: verdict.arches });
+  });
 }
 
 /**

@@ -36,6 +36,10 @@ export interface ClientOptions {
   retryDelayMs?: number;
   /** Per request: no answer within this time counts as a transient failure. */
   timeoutMs?: number;
+  /** Never read the docker config: only anonymous tokens (the twin check of official images). */
+  anonymous?: boolean;
+  /** Aborts every request of this client (a caller's overall deadline). */
+  signal?: AbortSignal;
 }
 
 export interface Fetched {
@@ -100,6 +104,15 @@ export class RegistryClient {
     return r;
   }
 
+  /**
+   * HEAD a manifest: the status after authentication (200 there, 404 unknown, 401/403 refused),
+   * without reading it (Docker Hub counts GETs of manifests, not HEADs, against its pull limit).
+   * Throws only when the registry cannot be reached.
+   */
+  async manifestStatus(reference: string, accept: readonly string[]): Promise<number> {
+    return (await this.get(`/v2/${this.opts.repository}/manifests/${reference}`, { accept: accept.join(', ') }, 'HEAD')).status;
+  }
+
   async blob(digest: string): Promise<Buffer> {
     const r = await this.get(`/v2/${this.opts.repository}/blobs/${digest}`, {});
     this.failUnlessOk(r, `blob ${digest}`);
@@ -139,18 +152,19 @@ export class RegistryClient {
   }
 
   private loadCredentials(): Promise<Credentials | undefined> {
+    if (this.opts.anonymous) return Promise.resolve(undefined);
     this.credentials ??= lookupCredentials(this.opts.registry, this.opts.env).then((c) => (this.lastCredentials = c));
     return this.credentials;
   }
 
   /** GET with auth: on a 401 challenge, authenticate once (shared by concurrent requests) and ask again. */
-  private async get(path: string, headers: Record<string, string>): Promise<Fetched> {
+  private async get(path: string, headers: Record<string, string>, method: 'GET' | 'HEAD' = 'GET'): Promise<Fetched> {
     const scheme = await this.pickScheme();
     const url = `${scheme}://${this.host}${path}`;
     const send = async () => {
       const used = this.authHeader;
       const auth = await used;
-      return { used, r: await this.request(url, auth ? { ...headers, authorization: auth } : headers) };
+      return { used, r: await this.request(url, auth ? { ...headers, authorization: auth } : headers, method) };
     };
     const first = await send();
     if (first.r.status !== 401) return first.r;
@@ -223,8 +237,8 @@ export class RegistryClient {
         if (r.status === 429 && Number.isFinite(after)) wait = Math.min(after * 1000, 30_000);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code ?? '';
-        if (!TRANSIENT_CODES.has(code) || attempt >= this.retries) {
-          throw new UserError(`Could not reach ${new URL(url).origin} (${(e as Error).message})${attempt ? ` after ${attempt + 1} attempts` : ''}; check the registry address and your network${this.insecure ? '' : ', or pass --insecure for a plain-HTTP registry'}.`);
+        if (!TRANSIENT_CODES.has(code) || attempt >= this.retries || this.opts.signal?.aborted) {
+          throw unreachable(`Could not reach ${new URL(url).origin} (${(e as Error).message})${attempt ? ` after ${attempt + 1} attempts` : ''}; check the registry address and your network${this.insecure ? '' : ', or pass --insecure for a plain-HTTP registry'}.`, e);
         }
       }
       this.stats.retries++;
@@ -245,6 +259,7 @@ export class RegistryClient {
           headers: { 'user-agent': 'create-multiarch-hooks', ...headers, ...(body ? { 'content-length': String(body.length) } : {}) },
           rejectUnauthorized: !this.insecure,
           timeout: timeoutMs,
+          ...(this.opts.signal ? { signal: this.opts.signal } : {}),
         },
         (res) => {
           const status = res.statusCode ?? 0;
@@ -272,6 +287,15 @@ export class RegistryClient {
       req.end(body);
     });
   }
+}
+
+/** The registry could not be reached: a UserError that keeps the network error as its cause. */
+export class UnreachableError extends UserError {}
+
+function unreachable(message: string, cause: unknown): UnreachableError {
+  const e = new UnreachableError(message);
+  e.cause = cause;
+  return e;
 }
 
 function basic(user: string, password: string): string {

@@ -51,7 +51,7 @@ describe('prompts on a terminal', () => {
     const dir = repoWith(SIMPLE, 'git@github.com:acme/guessed.git');
     const cli = join(import.meta.dirname, '..', '..', 'bin', 'create-multiarch-hooks.js');
     // util-linux `script` gives the CLI a real pseudo-terminal on stdin; the answers are typed into it.
-    const r = spawnSync('script', ['-qec', `${process.execPath} ${cli}`, '/dev/null'], {
+    const r = spawnSync('script', ['-qec', `${process.execPath} ${cli} --offline`, '/dev/null'], {
       cwd: dir,
       input: 'acme/typed\narm64v8, amd64\n',
       encoding: 'utf8',
@@ -228,7 +228,7 @@ describe('bad input: one sentence, non-zero exit, no stack trace, nothing writte
     const dir = repoWith(SIMPLE);
     chmodSync(dir, 0o755);
     // Tests run as root, who may write anywhere: run the CLI as nobody, in a repo root owns.
-    const r = spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, join(import.meta.dirname, '..', '..', 'bin', 'create-multiarch-hooks.js'), '--yes', '--repo', 'acme/ro'], {
+    const r = spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, join(import.meta.dirname, '..', '..', 'bin', 'create-multiarch-hooks.js'), '--yes', '--offline', '--repo', 'acme/ro'], {
       cwd: dir,
       encoding: 'utf8',
       env: { ...process.env, HOME: '/tmp' },

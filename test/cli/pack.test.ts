@@ -41,7 +41,7 @@ describe('the packed tarball', () => {
     const repo = temp('cmh-bare-');
     writeFileSync(join(repo, 'Dockerfile'), 'FROM alpine:3.20\nCMD ["true"]\n');
     const bin = join(app, 'node_modules', '.bin', 'create-multiarch-hooks');
-    const run = spawnSync(process.execPath, [bin, '--yes', '--repo', 'acme/packed'], {
+    const run = spawnSync(process.execPath, [bin, '--yes', '--offline', '--repo', 'acme/packed'], {
       cwd: repo,
       encoding: 'utf8',
       env: { PATH: dirname(process.execPath), HOME: repo },

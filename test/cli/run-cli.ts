@@ -12,13 +12,28 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built CLI as a user would: `node bin/create-multiarch-hooks.js ARGS` in `cwd`, stdin closed. */
-export function runCli(cwd: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
-  const r = spawnSync(process.execPath, [CLI, ...args], {
+/** Subcommands that are not the generator (they have no --offline). */
+const NOT_GENERATE = ['verify', 'simulate'];
+
+/**
+ * Runs the built CLI as a user would: `node bin/create-multiarch-hooks.js ARGS` in `cwd`, stdin closed.
+ * The generator never asks the real Docker Hub whether the official arch images exist: it runs
+ * with --offline, or, given `twinRegistry` (`127.0.0.1:PORT`), asks that registry instead
+ * through the CLI's test hook CMH_DOCKER_HUB_REGISTRY.
+ */
+export function runCli(cwd: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; twinRegistry?: string } = {}): CliResult {
+  const generate = !NOT_GENERATE.includes(args[0] ?? '');
+  const offline = generate && opts.twinRegistry === undefined && !args.includes('--offline') ? ['--offline'] : [];
+  const r = spawnSync(process.execPath, [CLI, ...args, ...offline], {
     cwd,
     input: opts.input ?? '',
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', ...opts.env },
+    env: {
+      ...process.env,
+      NO_COLOR: '1',
+      ...(opts.twinRegistry !== undefined ? { CMH_DOCKER_HUB_REGISTRY: opts.twinRegistry } : {}),
+      ...opts.env,
+    },
     timeout: 60_000,
   });
   if (r.error) throw r.error;

@@ -47,7 +47,7 @@ describe('generate -> simulate -> verify on examples/cross (multi-stage, cross-c
 
   it('generates and commits the files', async () => {
     dir = exampleRepo('cross');
-    const gen = await cli(dir, ['--yes', '--repo', repository, '--publisher', 'docker']);
+    const gen = await cli(dir, ['--yes', '--offline', '--repo', repository, '--publisher', 'docker']);
     expect(gen.code, gen.all).toBe(0);
     // The cross-compiling stage is left alone; the final stage becomes the arch's twin.
     const arm64 = fs.readFileSync(path.join(dir, 'Dockerfile.arm64v8'), 'utf8');

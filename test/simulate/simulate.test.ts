@@ -33,7 +33,7 @@ async function generatedExample(repository: string): Promise<{ dir: string; sha:
   }
   const { dir } = tmpGitRepo(files, { message: 'example repo' });
   // The docker publisher: manifest-tool is downloaded from GitHub, which is not reachable here.
-  await runOk(process.execPath, [CLI, '--yes', '--repo', repository, '--publisher', 'docker', '--arch', ...ARCHES], { cwd: dir });
+  await runOk(process.execPath, [CLI, '--yes', '--offline', '--repo', repository, '--publisher', 'docker', '--arch', ...ARCHES], { cwd: dir });
   git(dir, 'add', '-A');
   git(dir, 'commit', '-q', '-m', 'multi-arch hooks');
   return { dir, sha: git(dir, 'rev-parse', 'HEAD') };
