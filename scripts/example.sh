@@ -19,4 +19,4 @@ echo "The example repo, with what was generated, is in $work:"
 git status --short
 echo
 echo "To build it as Docker Hub would (needs docker, and docker-registry for --start-registry), commit and simulate:"
-echo "  cd $work && git add -A && git commit -qm 'multi-arch hooks' && node $root/bin/create-multiarch-hooks.js simulate --start-registry --order parallel"
+echo "  cd $work && git add -A && git -c user.name=example -c user.email=example@example.invalid commit -qm 'multi-arch hooks' && node $root/bin/create-multiarch-hooks.js simulate --start-registry --order parallel"
