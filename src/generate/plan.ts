@@ -42,8 +42,9 @@ function toPosix(p: string): string {
 export function buildPlan(repo: RepoState, choices: Choices): Plan {
   const arches = sortArches(choices.arches);
   const base = basename(repo.dockerfilePath);
+  // Every path written into a generated file is relative to the repo root, never to the working
+  // directory: the same repo must generate the same bytes from wherever the CLI runs.
   const dockerfileRel = toPosix(relative(repo.root, repo.dockerfilePath));
-  const shown = toPosix(relative(repo.cwd, repo.dockerfilePath)) || base;
   const warnings: string[] = [];
   const fileFor = (arch: string) => (arch === NATIVE_ARCH ? base : `${base}.${arch}`);
 
@@ -56,7 +57,7 @@ export function buildPlan(repo: RepoState, choices: Choices): Plan {
   const generated: Omit<PlannedFile, 'action'>[] = [];
   for (const a of arches) {
     if (a.name === NATIVE_ARCH) continue;
-    const r = rewriteDockerfile(repo.dockerfileSource, shown, a, { qemu: choices.qemu, qemuImage: PINS.qemuImage });
+    const r = rewriteDockerfile(repo.dockerfileSource, dockerfileRel, a, { qemu: choices.qemu, qemuImage: PINS.qemuImage });
     for (const w of r.warnings) if (!warnings.includes(w)) warnings.push(w);
     generated.push({ path: fileFor(a.name), content: r.content, mode: 0o644 });
   }

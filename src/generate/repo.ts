@@ -11,7 +11,10 @@ export interface RepoState {
   dockerfilePath: string;
   /** The Dockerfile's folder: everything is generated next to it. */
   dir: string;
-  /** The repo root (git top level, else cwd). */
+  /**
+   * The repo root: the git top level, else the Dockerfile's folder (not the working directory,
+   * which would make the generated paths depend on where the CLI runs).
+   */
   root: string;
   isGit: boolean;
   dockerfileSource: string;
@@ -46,7 +49,7 @@ export function readRepo(cwd: string, dockerfileArg: string): RepoState {
     cwd,
     dockerfilePath,
     dir,
-    root: top ?? cwd,
+    root: top ?? dir,
     isGit: top !== undefined,
     dockerfileSource: readFileSync(dockerfilePath, 'utf8'),
     record,

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { git, listFiles, removeDir, runCli, tempGitRepo } from './run-cli.js';
@@ -121,6 +122,34 @@ describe('plan, then apply', () => {
     expect(r.stdout).toMatch(/delete\s+Dockerfile\.arm32v6/);
     expect(existsSync(join(dir, 'Dockerfile.arm32v6'))).toBe(false);
     expect(existsSync(join(dir, 'Dockerfile.arm64v8'))).toBe(true);
+  });
+});
+
+describe('the working directory does not matter', () => {
+  it('generates the same files from the repo root and from the Dockerfile folder', () => {
+    const dir = repoWith({ 'docker/web/Dockerfile': 'FROM nginx:1.27-alpine\n' });
+    const r = runCli(dir, ['--yes', '--repo', 'acme/web', '--dockerfile', 'docker/web/Dockerfile']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'docker/web/Dockerfile.arm64v8'), 'utf8')).toMatch(/^# Generated from docker\/web\/Dockerfile for arm64v8/);
+    const web = join(dir, 'docker/web');
+    const check = runCli(web, ['--check']);
+    expect(check.stdout + check.stderr).toMatch(/All \d+ generated files are up to date/);
+    expect(check.code).toBe(0);
+    const before = tree(dir);
+    expect(runCli(web, ['--yes']).stdout).toContain('Everything is up to date; nothing changed.');
+    expect(runCli(join(dir, 'docker'), ['--yes', '--dockerfile', 'web/Dockerfile']).stdout).toContain('Everything is up to date; nothing changed.');
+    expect(tree(dir)).toEqual(before);
+  });
+
+  it('outside git, paths are relative to the Dockerfile folder', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cmh-nogit-'));
+    repos.push(dir);
+    mkdirSync(join(dir, 'docker/web'), { recursive: true });
+    writeFileSync(join(dir, 'docker/web/Dockerfile'), 'FROM alpine:3.20\n');
+    expect(runCli(dir, ['--yes', '--repo', 'acme/web', '--dockerfile', 'docker/web/Dockerfile']).code).toBe(0);
+    expect(readFileSync(join(dir, 'docker/web/Dockerfile.arm64v8'), 'utf8')).toMatch(/^# Generated from Dockerfile for arm64v8/);
+    const check = runCli(join(dir, 'docker/web'), ['--check']);
+    expect(check.code, check.stdout).toBe(0);
   });
 });
 
