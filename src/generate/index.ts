@@ -29,7 +29,7 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
   const many = o.dockerfiles.length > 1;
   const plans: Plan[] = [];
   for (const dockerfile of o.dockerfiles) {
-    const repo = readRepo(o.cwd, dockerfile);
+    const repo = readRepo(o.cwd, dockerfile, { force: o.force });
     const flags = many ? { ...o.flags, interactive: false, repo: repositoryFor(repo, o.flags.repo) } : o.flags;
     plans.push(buildPlan(repo, await resolveChoices(repo, flags)));
   }

@@ -136,7 +136,11 @@ export function buildPlan(repo: RepoState, choices: Choices): Plan {
     path: RECORD_FILE,
     content: recordContent,
     mode: 0o644,
-    action: recordNow === undefined ? 'create' : recordNow === recordContent ? 'unchanged' : 'update',
+    ...(recordNow === undefined
+      ? { action: 'create' as const }
+      : repo.recordUnreadable
+        ? { action: 'conflict' as const, reason: 'it is not a valid record' }
+        : { action: recordNow === recordContent ? ('unchanged' as const) : ('update' as const) }),
   });
 
   checkWritable(repo, files);

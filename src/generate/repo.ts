@@ -19,11 +19,13 @@ export interface RepoState {
   isGit: boolean;
   dockerfileSource: string;
   record?: GeneratorRecord;
+  /** A record file is there but unreadable (only with --force; otherwise readRepo refuses). */
+  recordUnreadable?: boolean;
   guessedRepository?: string;
   currentBranch?: string;
 }
 
-export function readRepo(cwd: string, dockerfileArg: string): RepoState {
+export function readRepo(cwd: string, dockerfileArg: string, opts: { force?: boolean } = {}): RepoState {
   const dockerfilePath = isAbsolute(dockerfileArg) ? dockerfileArg : resolve(cwd, dockerfileArg);
   const shown = relative(cwd, dockerfilePath) || dockerfileArg;
   if (!existsSync(dockerfilePath)) {
@@ -38,12 +40,14 @@ export function readRepo(cwd: string, dockerfileArg: string): RepoState {
   const top = gitTopLevel(dir);
   const recordPath = join(dir, RECORD_FILE);
   let record: GeneratorRecord | undefined;
+  let recordUnreadable = false;
   if (existsSync(recordPath)) {
-    const parsed = parseRecord(readFileSync(recordPath, 'utf8'), relative(cwd, recordPath));
-    if ('error' in parsed) {
-      throw new UserError(`${parsed.error}; remove it or pass --force to regenerate everything.`);
-    }
-    record = parsed;
+    const parsed = parseRecord(readFileSync(recordPath, 'utf8'), relative(cwd, recordPath) || RECORD_FILE);
+    // --force regenerates as if there were no record: every existing file is then a conflict,
+    // overwritten with a .bak copy, the unreadable record included.
+    if ('error' in parsed && !opts.force) throw new UserError(`${parsed.error}; remove it or pass --force to regenerate everything.`);
+    if ('error' in parsed) recordUnreadable = true;
+    else record = parsed;
   }
   return {
     cwd,
@@ -53,6 +57,7 @@ export function readRepo(cwd: string, dockerfileArg: string): RepoState {
     isGit: top !== undefined,
     dockerfileSource: readFileSync(dockerfilePath, 'utf8'),
     record,
+    recordUnreadable,
     guessedRepository: top ? repositoryFromRemote(gitRemoteUrl(top)) : undefined,
     currentBranch: top ? gitCurrentBranch(top) : undefined,
   };

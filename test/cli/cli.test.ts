@@ -217,6 +217,37 @@ describe('never overwrites silently', () => {
   });
 });
 
+describe('a broken .multiarch-hooks.json', () => {
+  it('not JSON: refuses, and --force regenerates everything as the message says', () => {
+    const dir = repoWith(SIMPLE);
+    expect(runCli(dir, ['--yes', '--repo', 'acme/broken']).code).toBe(0);
+    writeFileSync(join(dir, '.multiarch-hooks.json'), '{ not json');
+    const before = tree(dir);
+    const r = runCli(dir, ['--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: \.multiarch-hooks\.json is not valid JSON; remove it or pass --force/);
+    expect(tree(dir)).toEqual(before);
+    const forced = runCli(dir, ['--yes', '--repo', 'acme/broken', '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(readFileSync(join(dir, '.multiarch-hooks.json.bak'), 'utf8')).toBe('{ not json');
+    expect(JSON.parse(readFileSync(join(dir, '.multiarch-hooks.json'), 'utf8')).repository).toBe('acme/broken');
+    expect(runCli(dir, ['--check']).code).toBe(0);
+  });
+
+  it('a record without its dockerfile field: a clear error naming the field', () => {
+    const dir = repoWith(SIMPLE);
+    expect(runCli(dir, ['--yes', '--repo', 'acme/partial']).code).toBe(0);
+    const record = JSON.parse(readFileSync(join(dir, '.multiarch-hooks.json'), 'utf8'));
+    delete record.dockerfile;
+    writeFileSync(join(dir, '.multiarch-hooks.json'), JSON.stringify(record));
+    const r = runCli(dir, ['--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^error: \.multiarch-hooks\.json is incomplete \("dockerfile" missing or invalid\); remove it or pass --force/);
+    expect(r.stderr).not.toContain('undefined');
+    expect(runCli(dir, ['--yes', '--force']).code).toBe(0);
+  });
+});
+
 describe('bad input: one sentence, non-zero exit, no stack trace, nothing written', () => {
   const cases: { name: string; files: Record<string, string>; args: string[]; message: RegExp; code?: number }[] = [
     { name: 'no Dockerfile', files: { 'README.md': 'x\n' }, args: [], message: /No Dockerfile in .*--dockerfile/ },
