@@ -1,5 +1,5 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, posix, relative, sep } from 'node:path';
+import { basename, dirname, join, posix, relative, sep } from 'node:path';
 import { NATIVE_ARCH, sortArches } from '../arch.js';
 import { rewriteDockerfile } from '../dockerfile/index.js';
 import { UserError } from '../errors.js';
@@ -112,6 +112,7 @@ export function buildPlan(repo: RepoState, choices: Choices): Plan {
     generated.push({ path: posix.relative(dirRel, wf.path), content: wf.content, mode: 0o644 });
   }
 
+  checkPaths(repo, [...generated, { path: RECORD_FILE }]);
   const files: PlannedFile[] = generated.map((g) => ({ ...g, ...classify(repo, g.path, g.content) }));
 
   // Files an earlier run generated that this run does not (an arch dropped): remove them if the
@@ -119,7 +120,7 @@ export function buildPlan(repo: RepoState, choices: Choices): Plan {
   for (const [path, hash] of Object.entries(repo.record?.files ?? {})) {
     if (generated.some((g) => g.path === path)) continue;
     const abs = join(repo.dir, path);
-    if (!existsSync(abs)) continue;
+    if (!existsSync(abs) || !statSync(abs).isFile()) continue;
     const current = readFileSync(abs);
     if (sha256(current) === hash) files.push({ path, content: '', mode: 0o644, action: 'delete' });
     else warnings.push(`${path} is no longer generated but you changed it, so it stays; delete it if it is not needed.`);
@@ -150,13 +151,37 @@ export function buildPlan(repo: RepoState, choices: Choices): Plan {
 function classify(repo: RepoState, path: string, content: string): Pick<PlannedFile, 'action' | 'reason'> {
   const abs = join(repo.dir, path);
   if (!existsSync(abs)) return { action: 'create' };
-  if (!statSync(abs).isFile()) return { action: 'conflict', reason: 'it is not a regular file' };
   const current = readFileSync(abs);
   if (current.equals(Buffer.from(content))) return { action: 'unchanged' };
   const recorded = repo.record?.files[path];
   if (recorded === undefined) return { action: 'conflict', reason: 'create-multiarch-hooks did not write it' };
   if (recorded !== sha256(current)) return { action: 'conflict', reason: 'it was changed after it was generated' };
   return { action: 'update' };
+}
+
+/**
+ * A folder where a file goes (or a file where a folder goes) is not something --force may
+ * overwrite: refused here, before anything is written, whatever the flags.
+ */
+function checkPaths(repo: RepoState, files: readonly { path: string }[]): void {
+  const shown = (abs: string) => toPosix(relative(repo.cwd, abs)) || '.';
+  const problems: string[] = [];
+  for (const f of files) {
+    const abs = join(repo.dir, f.path);
+    if (existsSync(abs)) {
+      if (!statSync(abs).isFile()) problems.push(`${shown(abs)} is ${statSync(abs).isDirectory() ? 'a folder' : 'not a regular file'} where a generated file goes`);
+      continue;
+    }
+    for (let d = dirname(abs); d !== dirname(d); d = dirname(d)) {
+      if (!existsSync(d)) continue;
+      if (!statSync(d).isDirectory()) problems.push(`${shown(d)} is a file where a generated folder goes`);
+      break;
+    }
+  }
+  const unique = [...new Set(problems)];
+  if (unique.length > 0) {
+    throw new UserError(`Cannot generate: ${unique.join(', and ')}; move ${unique.length > 1 ? 'them' : 'it'} out of the way and try again (--force overwrites files only).`);
+  }
 }
 
 function checkWritable(repo: RepoState, files: PlannedFile[]): void {

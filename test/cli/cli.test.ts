@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -269,6 +269,24 @@ describe('bad input: one sentence, non-zero exit, no stack trace, nothing writte
     expect(r.stderr).toMatch(/^error: /);
     expect(r.stderr).not.toMatch(/\n\s+at |internal error/);
     expect(tree(dir)).toEqual(before);
+  });
+
+  it.each([
+    { what: 'a folder where a per-arch Dockerfile goes', make: (d: string) => mkdirSync(join(d, 'Dockerfile.arm64v8')), message: /Dockerfile\.arm64v8 is a folder where a generated file goes/ },
+    { what: 'a file where hooks/ goes', make: (d: string) => writeFileSync(join(d, 'hooks'), 'x\n'), message: /hooks is a file where a generated folder goes/ },
+  ])('$what, even with --force', ({ make, message }) => {
+    const dir = repoWith(SIMPLE);
+    make(dir);
+    const before = tree(dir);
+    for (const args of [['--force'], ['--dry-run'], []]) {
+      const r = runCli(dir, ['--yes', '--repo', 'acme/dir', ...args]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/internal error|EISDIR|\n\s+at /);
+      expect(tree(dir)).toEqual(before);
+      expect(readdirSync(dir).filter((f) => f.includes('.cmh-'))).toEqual([]);
+    }
   });
 
   it('a directory that is not writable', () => {
