@@ -37,6 +37,18 @@ export function gitCurrentBranch(top: string): string | undefined {
   return branches.get(top);
 }
 
+/** The index mode (`100644`, `100755`) of each tracked path among `paths`, by path relative to `top`. */
+export function gitIndexModes(top: string, paths: string[]): Map<string, string> {
+  const modes = new Map<string, string>();
+  if (paths.length === 0) return modes;
+  const out = git(top, ['ls-files', '-s', '-z', '--', ...paths]) ?? '';
+  for (const entry of out.split('\0')) {
+    const m = /^(\d+) [0-9a-f]+ \d+\t(.*)$/s.exec(entry);
+    if (m) modes.set(m[2]!, m[1]!);
+  }
+  return modes;
+}
+
 /** Stages files with the executable bit, so hooks are mode 100755 in git even where core.fileMode is off. */
 export function gitAddExecutable(cwd: string, paths: string[]): boolean {
   if (paths.length === 0) return true;

@@ -8,6 +8,7 @@ import { githubWorkflow } from '../simulate/github-workflow.js';
 import { PINS } from '../pins.js';
 import { VERSION } from '../version.js';
 import { buildRules, type BuildRule } from './build-rules.js';
+import { gitIndexModes } from './git.js';
 import { manifestSpec } from './manifest-spec.js';
 import type { Choices } from './options.js';
 import { type GeneratorRecord, RECORD_FILE, sha256 } from './record.js';
@@ -113,7 +114,15 @@ export function buildPlan(repo: RepoState, choices: Choices): Plan {
   }
 
   checkPaths(repo, [...generated, { path: RECORD_FILE }]);
-  const files: PlannedFile[] = generated.map((g) => ({ ...g, ...classify(repo, g.path, g.content) }));
+  const indexModes = repo.isGit ? gitIndexModes(repo.root, generated.filter((g) => g.mode === 0o755).map((g) => join(repo.dir, g.path))) : new Map<string, string>();
+  const files: PlannedFile[] = generated.map((g) => {
+    const c = classify(repo, g.path, g.content);
+    // Same content is not enough for a hook: Docker Hub runs it only if git has it as 100755.
+    if (c.action === 'unchanged' && g.mode === 0o755 && !isExecutable(join(repo.dir, g.path), indexModes.get(toPosix(relative(repo.root, join(repo.dir, g.path)))))) {
+      return { ...g, action: 'update' as const, reason: 'not executable' };
+    }
+    return { ...g, ...c };
+  });
 
   // Files an earlier run generated that this run does not (an arch dropped): remove them if the
   // user left them as generated, otherwise keep them and say so.
@@ -146,6 +155,12 @@ export function buildPlan(repo: RepoState, choices: Choices): Plan {
 
   checkWritable(repo, files);
   return { repo, choices, files, rules, warnings };
+}
+
+/** On disk (where modes exist) and in the git index, when the file is tracked. */
+function isExecutable(abs: string, indexMode: string | undefined): boolean {
+  if (indexMode !== undefined && indexMode !== '100755') return false;
+  return process.platform === 'win32' || (statSync(abs).mode & 0o100) !== 0;
 }
 
 function classify(repo: RepoState, path: string, content: string): Pick<PlannedFile, 'action' | 'reason'> {

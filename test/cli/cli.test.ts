@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { git, listFiles, removeDir, runCli, tempGitRepo } from './run-cli.js';
+import { git, gitMode, listFiles, removeDir, runCli, tempGitRepo } from './run-cli.js';
 
 const repos: string[] = [];
 afterAll(() => repos.forEach(removeDir));
@@ -111,6 +111,27 @@ describe('plan, then apply', () => {
     // and a normal run brings everything back in line
     expect(runCli(dir, ['--yes']).code).toBe(0);
     expect(readFileSync(join(dir, 'Dockerfile.arm64v8'), 'utf8')).toContain('arm64v8/alpine:3.21');
+    expect(runCli(dir, ['--check']).code).toBe(0);
+  });
+
+  it('a hook that lost its executable bit (on disk, or 100644 in the git index) is named by --check and restored by a re-run', () => {
+    const dir = repoWith(SIMPLE);
+    expect(runCli(dir, ['--yes', '--repo', 'acme/exec']).code).toBe(0);
+    git(dir, ['commit', '-qm', 'generated']);
+    chmodSync(join(dir, 'hooks/build'), 0o644);
+    git(dir, ['update-index', '--chmod=-x', 'hooks/pre_build']);
+    const check = runCli(dir, ['--check']);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain('not executable: hooks/build');
+    expect(check.stdout).toContain('not executable: hooks/pre_build');
+    expect(check.stdout).not.toContain('hooks/post_push');
+    const r = runCli(dir, ['--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toContain('nothing changed');
+    for (const hook of ['hooks/build', 'hooks/pre_build']) {
+      expect(statSync(join(dir, hook)).mode & 0o777).toBe(0o755);
+      expect(gitMode(dir, hook)).toBe('100755');
+    }
     expect(runCli(dir, ['--check']).code).toBe(0);
   });
 
