@@ -1,6 +1,6 @@
 import { basename, posix, relative } from 'node:path';
 import { UserError } from '../errors.js';
-import { applyPlans } from './apply.js';
+import { applyPlans, refusal } from './apply.js';
 import { type ChoiceFlags, resolveChoices } from './choices.js';
 import { type Plan, buildPlan } from './plan.js';
 import { type RepoState, readRepo } from './repo.js';
@@ -60,7 +60,10 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
     o.out('');
     rules();
     o.out('');
-    o.out('Dry run: nothing was written.');
+    // Honest about the outcome: a plan the real run would refuse fails here too, as it does with --check.
+    const refused = refusal(plans, { force: o.force });
+    o.out(refused ? 'Dry run: nothing was written; a real run would refuse:' : 'Dry run: nothing was written.');
+    if (refused) throw refused;
     return 0;
   }
   if (pending.length === 0) {

@@ -224,6 +224,22 @@ describe('never overwrites silently', () => {
     expect(readFileSync(join(dir, 'hooks/post_push'), 'utf8')).toContain('create-multiarch-hooks');
   });
 
+  it('--dry-run says when the real run would refuse, and exits 1 like it (and like --check)', () => {
+    const dir = repoWith({ ...SIMPLE, 'hooks/post_push': '#!/bin/bash\necho mine\n' });
+    const before = tree(dir);
+    const r = runCli(dir, ['--yes', '--repo', 'acme/own', '--dry-run']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/CONFLICT\s+hooks\/post_push/);
+    expect(r.stdout).toContain('Dry run: nothing was written; a real run would refuse:');
+    expect(r.stderr).toMatch(/^error: Refusing to overwrite hooks\/post_push .*--force/);
+    expect(runCli(dir, ['--yes', '--repo', 'acme/own', '--check']).code).toBe(1);
+    expect(runCli(dir, ['--yes', '--repo', 'acme/own']).code).toBe(1);
+    const forced = runCli(dir, ['--yes', '--repo', 'acme/own', '--dry-run', '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stdout).toContain('Dry run: nothing was written.');
+    expect(tree(dir)).toEqual(before);
+  });
+
   it('refuses to overwrite a generated file the user changed', () => {
     const dir = repoWith(SIMPLE);
     expect(runCli(dir, ['--yes', '--repo', 'acme/edit']).code).toBe(0);
@@ -269,6 +285,18 @@ describe('a broken .multiarch-hooks.json', () => {
   });
 });
 
+describe('output into a closed pipe', () => {
+  it('`| head` (EPIPE on stdout) prints no stack and the run still completes', () => {
+    const dir = repoWith(SIMPLE);
+    const cli = join(import.meta.dirname, '..', '..', 'bin', 'create-multiarch-hooks.js');
+    // `true` exits at once, so every write of the CLI (started 0.2 s later) meets a closed pipe.
+    const r = spawnSync('bash', ['-c', `set -o pipefail; { sleep 0.2; "${process.execPath}" "${cli}" --yes --repo acme/pipe; } | true`], { cwd: dir, encoding: 'utf8' });
+    expect(r.stderr).not.toMatch(/EPIPE|\n\s+at |internal error/);
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(join(dir, 'hooks/post_push'))).toBe(true);
+  });
+});
+
 describe('bad input: one sentence, non-zero exit, no stack trace, nothing written', () => {
   const cases: { name: string; files: Record<string, string>; args: string[]; message: RegExp; code?: number }[] = [
     { name: 'no Dockerfile', files: { 'README.md': 'x\n' }, args: [], message: /No Dockerfile in .*--dockerfile/ },
@@ -278,6 +306,7 @@ describe('bad input: one sentence, non-zero exit, no stack trace, nothing writte
     { name: 'a base that cannot be mapped', files: { Dockerfile: 'FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\n' }, args: [], message: /nanoserver/ },
     { name: 'an ARG base without a default', files: { Dockerfile: 'ARG BASE\nFROM $BASE\n' }, args: [], message: /BASE/ },
     { name: 'an unknown flag', files: SIMPLE, args: ['--archs', 'amd64'], message: /Unknown argument: archs/, code: 2 },
+    { name: 'an invalid choice', files: SIMPLE, args: ['--qemu', 'foo'], message: /^error: --qemu must be one of binfmt, copy, not "foo"; see --help\.$/m, code: 2 },
     { name: 'a repository with a tag', files: SIMPLE, args: ['--repo', 'acme/x:latest'], message: /has a tag or digest/ },
   ];
   it.each(cases)('$name', ({ files, args, message, code }) => {
