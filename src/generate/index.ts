@@ -43,7 +43,7 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
       o.out(`All ${total} generated files are up to date.`);
       return 0;
     }
-    for (const { plan, f } of pending) o.out(`${f.reason === 'not executable' ? f.reason : CHECK_LABEL[f.action]}: ${shown(plan, f.path)}`);
+    for (const { plan, f } of pending) o.out(`${f.action === 'update' && f.reason ? f.reason : CHECK_LABEL[f.action]}: ${shown(plan, f.path)}`);
     o.out('Run npx create-multiarch-hooks to regenerate them, then commit.');
     return 1;
   }

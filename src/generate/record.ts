@@ -18,12 +18,30 @@ export interface GeneratorRecord {
   tagRegex: string;
   ci?: Choices['ci'];
   buildRules: BuildRule[];
-  /** sha256 of each generated file's content, by path relative to the Dockerfile's folder. */
+  /** contentHash (sha256 of the LF form) of each generated file, by path relative to the Dockerfile's folder. */
   files: Record<string, string>;
 }
 
 export function sha256(content: string | Buffer): string {
   return createHash('sha256').update(content).digest('hex');
+}
+
+/** CRLF -> LF: what git's autocrlf / eol attributes change in a checkout, and nothing else. */
+export function toLF(content: string | Buffer): string {
+  return (typeof content === 'string' ? content : content.toString('utf8')).replace(/\r\n/g, '\n');
+}
+
+/**
+ * The hash a record keeps for a generated file: of its LF form, so a checkout that turned LF into
+ * CRLF (core.autocrlf, `eol=crlf`) still matches, and so does one that generated from a CRLF copy.
+ */
+export function contentHash(content: string | Buffer): string {
+  return sha256(toLF(content));
+}
+
+/** Whether `current` is what was recorded, line endings aside (older records hashed the raw bytes). */
+export function matchesRecorded(current: Buffer, hash: string): boolean {
+  return contentHash(current) === hash || sha256(current) === hash;
 }
 
 // What a re-run relies on: a record without one of these cannot say what was generated, or for which Dockerfile.

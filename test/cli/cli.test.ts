@@ -174,6 +174,61 @@ describe('the working directory does not matter', () => {
   });
 });
 
+describe('line endings git changes in a checkout are not changes by hand', () => {
+  const clone = (dir: string, config: string[] = []) => {
+    const to = mkdtempSync(join(tmpdir(), 'cmh-clone-'));
+    repos.push(to);
+    git(tmpdir(), ['clone', '-q', ...config, dir, to]);
+    return to;
+  };
+  const upToDate = (dir: string) => {
+    const check = runCli(dir, ['--check']);
+    expect(check.code, check.stdout).toBe(0);
+    const again = runCli(dir, ['--yes']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('Everything is up to date; nothing changed.');
+  };
+
+  it('a clone with core.autocrlf=true (generated files checked out CRLF, hooks kept LF)', () => {
+    const dir = repoWith(SIMPLE);
+    expect(runCli(dir, ['--yes', '--repo', 'acme/crlf']).code).toBe(0);
+    git(dir, ['add', '-A']);
+    git(dir, ['commit', '-qm', 'generated']);
+    const to = clone(dir, ['-c', 'core.autocrlf=true']);
+    expect(readFileSync(join(to, 'Dockerfile.arm64v8'), 'utf8')).toContain('\r\n');
+    expect(readFileSync(join(to, '.multiarch-hooks.json'), 'utf8')).toContain('\r\n');
+    expect(readFileSync(join(to, 'hooks/post_push'), 'utf8')).not.toContain('\r');
+    upToDate(to);
+  });
+
+  it('a repo with `* text eol=crlf`: hooks/.gitattributes keeps the hooks LF in every checkout', () => {
+    const dir = repoWith({ ...SIMPLE, '.gitattributes': '* text eol=crlf\n' });
+    expect(runCli(dir, ['--yes', '--repo', 'acme/eol']).code).toBe(0);
+    expect(readFileSync(join(dir, 'hooks/.gitattributes'), 'utf8')).toContain('* text eol=lf\n');
+    git(dir, ['add', '-A']);
+    git(dir, ['commit', '-qm', 'generated']);
+    const to = clone(dir);
+    expect(readFileSync(join(to, 'Dockerfile.arm64v8'), 'utf8')).toContain('\r\n');
+    for (const hook of ['build', 'post_push', 'pre_build']) {
+      expect(readFileSync(join(to, 'hooks', hook), 'utf8')).toMatch(/^#!\/bin\/bash\n/);
+      expect(readFileSync(join(to, 'hooks', hook), 'utf8')).not.toContain('\r');
+    }
+    upToDate(to);
+  });
+
+  it('a hook with CRLF on disk is rewritten LF (it would not run)', () => {
+    const dir = repoWith(SIMPLE);
+    expect(runCli(dir, ['--yes', '--repo', 'acme/crlfhook']).code).toBe(0);
+    const hook = join(dir, 'hooks/build');
+    writeFileSync(hook, readFileSync(hook, 'utf8').replace(/\n/g, '\r\n'));
+    const check = runCli(dir, ['--check']);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain('CRLF line endings: hooks/build');
+    expect(runCli(dir, ['--yes']).code).toBe(0);
+    expect(readFileSync(hook, 'utf8')).not.toContain('\r');
+  });
+});
+
 describe('several Dockerfiles in one run', () => {
   it('generates next to each, one repository per folder, and writes nothing if any is invalid', () => {
     const dir = repoWith({ 'a/Dockerfile': 'FROM alpine:3.20\n', 'b/Dockerfile': 'FROM debian:bookworm\n', 'c/Dockerfile': 'FROM alpine@sha256:' + 'a'.repeat(64) + '\n' });

@@ -60,6 +60,7 @@ describe('the packed tarball', () => {
       'Dockerfile.arm32v6',
       'Dockerfile.arm32v7',
       'Dockerfile.arm64v8',
+      'hooks/.gitattributes',
       'hooks/build',
       'hooks/post_push',
       'hooks/pre_build',
