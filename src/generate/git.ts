@@ -37,14 +37,22 @@ export function gitCurrentBranch(top: string): string | undefined {
   return branches.get(top);
 }
 
-/** The index mode (`100644`, `100755`) of each tracked path among `paths`, by path relative to `top`. */
-export function gitIndexModes(top: string, paths: string[]): Map<string, string> {
-  const modes = new Map<string, string>();
-  if (paths.length === 0) return modes;
-  const out = git(top, ['ls-files', '-s', '-z', '--', ...paths]) ?? '';
-  for (const entry of out.split('\0')) {
-    const m = /^(\d+) [0-9a-f]+ \d+\t(.*)$/s.exec(entry);
-    if (m) modes.set(m[2]!, m[1]!);
+const hookModes = new Map<string, Map<string, string>>();
+
+/**
+ * The index mode (`100644`, `100755`) of every tracked file in a `hooks/` folder, by path relative
+ * to `top`: asked once per work tree, however many Dockerfiles a run plans.
+ */
+export function gitHookModes(top: string): Map<string, string> {
+  let modes = hookModes.get(top);
+  if (!modes) {
+    modes = new Map();
+    const out = git(top, ['ls-files', '-s', '-z', '--', ':(glob)**/hooks/*']) ?? '';
+    for (const entry of out.split('\0')) {
+      const m = /^(\d+) [0-9a-f]+ \d+\t(.*)$/s.exec(entry);
+      if (m) modes.set(m[2]!, m[1]!);
+    }
+    hookModes.set(top, modes);
   }
   return modes;
 }

@@ -8,7 +8,7 @@ import { githubWorkflow } from '../simulate/github-workflow.js';
 import { PINS } from '../pins.js';
 import { VERSION } from '../version.js';
 import { buildRules, type BuildRule } from './build-rules.js';
-import { gitIndexModes } from './git.js';
+import { gitHookModes } from './git.js';
 import { manifestSpec } from './manifest-spec.js';
 import type { Choices } from './options.js';
 import { type GeneratorRecord, RECORD_FILE, contentHash, matchesRecorded, toLF } from './record.js';
@@ -119,7 +119,7 @@ export function buildPlan(repo: RepoState, choices: Choices): Plan {
   }
 
   checkPaths(repo, [...generated, { path: RECORD_FILE }]);
-  const indexModes = repo.isGit ? gitIndexModes(repo.root, generated.filter((g) => g.mode === 0o755).map((g) => join(repo.dir, g.path))) : new Map<string, string>();
+  const indexModes = repo.isGit ? gitHookModes(repo.root) : new Map<string, string>();
   const files: PlannedFile[] = generated.map((g) => {
     const c = classify(repo, g.path, g.content, g.mode === 0o755);
     // Same content is not enough for a hook: Docker Hub runs it only if git has it as 100755.
