@@ -17,6 +17,14 @@ function usageError<T>(f: () => T): T {
   }
 }
 
+// `create-multiarch-hooks | head`: once the reader has gone, the rest of the output is dropped
+// (not an unhandled 'error' event with a stack); the run itself goes on and exits as it would.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+  });
+}
+
 const archList = ARCHES.map((a) => `${a.name}=${platformString(a.platform)}`).join(', ');
 
 async function main(argv: string[]): Promise<number> {
@@ -129,10 +137,23 @@ async function main(argv: string[]): Promise<number> {
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
       if (err) throw err;
-      throw new UserError(`${msg}; see --help.`, 2);
+      throw new UserError(`${oneSentence(msg)}; see --help.`, 2);
     });
   await parser.parseAsync();
   return exitCode;
+}
+
+/**
+ * yargs reports a bad choice over several lines ("Invalid values:\n  Argument: qemu, Given: ...");
+ * an error here is one sentence: `--qemu must be one of binfmt, copy, not "foo"`.
+ */
+function oneSentence(msg: string): string {
+  const bad = [...msg.matchAll(/Argument: ([^,]+), Given: ("[^"]*"|\S+), Choices: (.*)/g)].map(([, arg, given, choices]) => {
+    const value = JSON.parse(given!.startsWith('"') ? given! : JSON.stringify(given)) as string;
+    const valid = choices!.split(/,\s*/).map((c) => c.replace(/^"|"$/g, '')).join(', ');
+    return `--${arg} must be one of ${valid}${value === '' ? '' : `, not "${value}"`}`;
+  });
+  return bad.length > 0 ? bad.join(', and ') : msg.replace(/\s*\n\s*/g, ' ');
 }
 
 main(hideBin(process.argv)).then(

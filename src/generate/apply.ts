@@ -1,6 +1,5 @@
-import { chmodSync, existsSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import fse from 'fs-extra';
+import { chmodSync, constants, copyFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
 import { UserError } from '../errors.js';
 import { gitAddExecutable } from './git.js';
 import type { Plan, PlannedFile } from './plan.js';
@@ -13,44 +12,77 @@ export interface ApplyResult {
   staged: boolean | undefined;
 }
 
-/**
- * The only step that writes. Every new content goes to a temporary file beside its target first;
- * only when all of them are written are they renamed into place, so a failure (disk full, a
- * permission) leaves the repo as it was.
- */
-export function applyPlans(plans: readonly Plan[], opts: { force: boolean }): ApplyResult {
+/** Why a real run would stop before writing (conflicts without --force), or undefined. Shared with --dry-run. */
+export function refusal(plans: readonly Plan[], opts: { force: boolean }): UserError | undefined {
+  if (opts.force) return undefined;
   for (const plan of plans) {
     const conflicts = plan.files.filter((f) => f.action === 'conflict');
-    if (conflicts.length > 0 && !opts.force) throw conflictError(plan, conflicts);
+    if (conflicts.length > 0) return conflictError(plan, conflicts);
   }
+  return undefined;
+}
+
+/**
+ * The only step that writes. New contents go to temporary files beside their targets first; then
+ * each file it replaces or deletes is moved aside (a rename: needs no space) before the new one is
+ * renamed in. Every step registers its undo, so a failure anywhere (disk full, a permission, a
+ * rename) puts back what was there, removes temp files, .bak copies and folders it created, and
+ * leaves the repo as it was.
+ */
+export function applyPlans(plans: readonly Plan[], opts: { force: boolean }): ApplyResult {
+  const refused = refusal(plans, opts);
+  if (refused) throw refused;
   const isWrite = (f: PlannedFile) => f.action === 'create' || f.action === 'update' || f.action === 'conflict';
-  const writes = plans.flatMap((plan) => plan.files.filter(isWrite).map((file) => ({ plan, file })));
-  const deletes = plans.flatMap((plan) => plan.files.filter((f) => f.action === 'delete').map((file) => ({ plan, file })));
-  const temps: { tmp: string; target: string; file: PlannedFile }[] = [];
-  try {
-    for (const { plan, file: f } of writes) {
-      const target = join(plan.repo.dir, f.path);
-      fse.ensureDirSync(dirname(target));
-      const tmp = join(dirname(target), `.${basename(target)}.cmh-${process.pid}.tmp`);
-      temps.push({ tmp, target, file: f });
-      writeFileSync(tmp, f.content, { mode: f.mode });
-      chmodSync(tmp, f.mode); // the umask must not take the executable bit off a hook
-    }
-  } catch (e) {
-    for (const t of temps) if (existsSync(t.tmp)) unlinkSync(t.tmp);
-    const err = e as NodeJS.ErrnoException;
-    throw new UserError(`Could not write ${err.path ?? 'the generated files'} (${err.code ?? err.message}); nothing was changed. Free space or fix permissions and try again.`);
-  }
+  const writes = plans.flatMap((plan) => plan.files.filter(isWrite).map((file) => ({ target: join(plan.repo.dir, file.path), file })));
+  const deletes = plans.flatMap((plan) => plan.files.filter((f) => f.action === 'delete').map((file) => ({ target: join(plan.repo.dir, file.path), file })));
+  const undo: (() => void)[] = [];
+  const asides: string[] = [];
   const backups: string[] = [];
-  for (const t of temps) {
-    if (t.file.action === 'conflict') {
+  let at = ''; // the file being written or deleted, for the message
+  try {
+    const temps: { tmp: string; target: string; file: PlannedFile }[] = [];
+    for (const { target, file } of writes) {
+      at = target;
+      makeDir(dirname(target), undo);
+      const tmp = sibling(target, 'tmp');
+      undo.push(() => rmSync(tmp, { force: true }));
+      writeFileSync(tmp, file.content, { mode: file.mode });
+      chmodSync(tmp, file.mode); // the umask must not take the executable bit off a hook
+      temps.push({ tmp, target, file });
+    }
+    for (const t of temps) {
+      if (t.file.action !== 'conflict') continue;
+      at = t.target;
       const backup = freeBackupName(t.target);
-      fse.copySync(t.target, backup, { preserveTimestamps: true });
+      undo.push(() => rmSync(backup, { force: true }));
+      copyFileSync(t.target, backup, constants.COPYFILE_EXCL);
       backups.push(backup);
     }
-    renameSync(t.tmp, t.target);
+    for (const t of temps) {
+      at = t.target;
+      if (existsSync(t.target)) asides.push(moveAside(t.target, undo));
+      renameSync(t.tmp, t.target);
+      undo.push(() => rmSync(t.target, { force: true }));
+    }
+    for (const d of deletes) {
+      at = d.target;
+      asides.push(moveAside(d.target, undo));
+    }
+  } catch (e) {
+    for (const step of undo.reverse()) {
+      try {
+        step();
+      } catch {
+        // keep undoing the rest: one stuck step must not leave everything after it undone
+      }
+    }
+    const err = e as NodeJS.ErrnoException;
+    if (!err.code) throw e; // not the file system: a bug, reported with its stack
+    const shown = relative(plans[0]!.repo.cwd, at) || at;
+    throw new UserError(`Could not write ${shown} (${err.code}); nothing was changed. Free space or fix permissions and try again.`);
   }
-  for (const d of deletes) fse.removeSync(join(d.plan.repo.dir, d.file.path));
+  // Committed: what was moved aside is no longer needed.
+  for (const a of asides) rmSync(a, { force: true });
 
   let staged: boolean | undefined;
   const gitPlans = plans.filter((p) => p.repo.isGit);
@@ -59,6 +91,27 @@ export function applyPlans(plans: readonly Plan[], opts: { force: boolean }): Ap
     staged = gitAddExecutable(gitPlans[0]!.repo.root, hooks);
   }
   return { written: writes.map((w) => w.file), deleted: deletes.map((d) => d.file), backups, staged };
+}
+
+/** `.<name>.cmh-<pid>.<what>` beside `target`: hidden, and recognisably ours if a crash leaves it. */
+function sibling(target: string, what: string): string {
+  return join(dirname(target), `.${basename(target)}.cmh-${process.pid}.${what}`);
+}
+
+/** Creates `dir` and its missing parents; undo removes the topmost folder created. */
+function makeDir(dir: string, undo: (() => void)[]): void {
+  if (existsSync(dir)) return;
+  let top = dir;
+  while (!existsSync(dirname(top))) top = dirname(top);
+  mkdirSync(dir, { recursive: true });
+  undo.push(() => rmSync(top, { recursive: true, force: true }));
+}
+
+function moveAside(target: string, undo: (() => void)[]): string {
+  const aside = sibling(target, 'old');
+  renameSync(target, aside);
+  undo.push(() => renameSync(aside, target));
+  return aside;
 }
 
 function freeBackupName(target: string): string {

@@ -37,6 +37,26 @@ export function gitCurrentBranch(top: string): string | undefined {
   return branches.get(top);
 }
 
+const hookModes = new Map<string, Map<string, string>>();
+
+/**
+ * The index mode (`100644`, `100755`) of every tracked file in a `hooks/` folder, by path relative
+ * to `top`: asked once per work tree, however many Dockerfiles a run plans.
+ */
+export function gitHookModes(top: string): Map<string, string> {
+  let modes = hookModes.get(top);
+  if (!modes) {
+    modes = new Map();
+    const out = git(top, ['ls-files', '-s', '-z', '--', ':(glob)**/hooks/*']) ?? '';
+    for (const entry of out.split('\0')) {
+      const m = /^(\d+) [0-9a-f]+ \d+\t(.*)$/s.exec(entry);
+      if (m) modes.set(m[2]!, m[1]!);
+    }
+    hookModes.set(top, modes);
+  }
+  return modes;
+}
+
 /** Stages files with the executable bit, so hooks are mode 100755 in git even where core.fileMode is off. */
 export function gitAddExecutable(cwd: string, paths: string[]): boolean {
   if (paths.length === 0) return true;

@@ -1,6 +1,6 @@
 import { basename, posix, relative } from 'node:path';
 import { UserError } from '../errors.js';
-import { applyPlans } from './apply.js';
+import { applyPlans, refusal } from './apply.js';
 import { type ChoiceFlags, resolveChoices } from './choices.js';
 import { type Plan, buildPlan } from './plan.js';
 import { type RepoState, readRepo } from './repo.js';
@@ -35,7 +35,7 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
   let plans: Plan[] = [];
   const defaultArches: boolean[] = [];
   for (const dockerfile of o.dockerfiles) {
-    const repo = readRepo(o.cwd, dockerfile);
+    const repo = readRepo(o.cwd, dockerfile, { force: o.force });
     const flags = many ? { ...o.flags, interactive: false, repo: repositoryFor(repo, o.flags.repo) } : o.flags;
     const resolved = await resolveChoices(repo, flags);
     plans.push(buildPlan(repo, resolved.choices));
@@ -52,7 +52,7 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
       o.out(`All ${total} generated files are up to date.`);
       return 0;
     }
-    for (const { plan, f } of pending) o.out(`${CHECK_LABEL[f.action]}: ${shown(plan, f.path)}`);
+    for (const { plan, f } of pending) o.out(`${f.action === 'update' && f.reason ? f.reason : CHECK_LABEL[f.action]}: ${shown(plan, f.path)}`);
     o.out('Run npx create-multiarch-hooks to regenerate them, then commit.');
     return 1;
   }
@@ -69,7 +69,10 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
     o.out('');
     rules();
     o.out('');
-    o.out('Dry run: nothing was written.');
+    // Honest about the outcome: a plan the real run would refuse fails here too, as it does with --check.
+    const refused = refusal(plans, { force: o.force });
+    o.out(refused ? 'Dry run: nothing was written; a real run would refuse:' : 'Dry run: nothing was written.');
+    if (refused) throw refused;
     return 0;
   }
   if (pending.length === 0) {

@@ -18,7 +18,7 @@ export interface GeneratorRecord {
   tagRegex: string;
   ci?: Choices['ci'];
   buildRules: BuildRule[];
-  /** sha256 of each generated file's content, by path relative to the Dockerfile's folder. */
+  /** contentHash (sha256 of the LF form) of each generated file, by path relative to the Dockerfile's folder. */
   files: Record<string, string>;
 }
 
@@ -26,14 +26,49 @@ export function sha256(content: string | Buffer): string {
   return createHash('sha256').update(content).digest('hex');
 }
 
+/** CRLF -> LF: what git's autocrlf / eol attributes change in a checkout, and nothing else. */
+export function toLF(content: string | Buffer): string {
+  return (typeof content === 'string' ? content : content.toString('utf8')).replace(/\r\n/g, '\n');
+}
+
+/**
+ * The hash a record keeps for a generated file: of its LF form, so a checkout that turned LF into
+ * CRLF (core.autocrlf, `eol=crlf`) still matches, and so does one that generated from a CRLF copy.
+ */
+export function contentHash(content: string | Buffer): string {
+  return sha256(toLF(content));
+}
+
+/** Whether `current` is what was recorded, line endings aside (older records hashed the raw bytes). */
+export function matchesRecorded(current: Buffer, hash: string): boolean {
+  return contentHash(current) === hash || sha256(current) === hash;
+}
+
+// What a re-run relies on: a record without one of these cannot say what was generated, or for which Dockerfile.
+const REQUIRED: Record<string, (v: unknown) => boolean> = {
+  repository: (v) => typeof v === 'string',
+  dockerfile: (v) => typeof v === 'string' && v !== '',
+  branch: (v) => typeof v === 'string',
+  arches: (v) => Array.isArray(v) && v.every((a) => typeof a === 'string'),
+  qemu: (v) => typeof v === 'string',
+  publisher: (v) => typeof v === 'string',
+  context: (v) => typeof v === 'string',
+  tagRegex: (v) => typeof v === 'string',
+  buildRules: (v) => Array.isArray(v),
+  files: (v) => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((h) => typeof h === 'string'),
+};
+
 export function parseRecord(text: string, path: string): GeneratorRecord | { error: string } {
+  let r: Record<string, unknown>;
   try {
-    const r = JSON.parse(text) as GeneratorRecord;
-    if (r.generator !== 'create-multiarch-hooks' || typeof r.files !== 'object' || !Array.isArray(r.arches)) {
-      return { error: `${path} is not a create-multiarch-hooks record` };
-    }
-    return r;
+    r = JSON.parse(text) as Record<string, unknown>;
   } catch {
     return { error: `${path} is not valid JSON` };
   }
+  if (typeof r !== 'object' || r === null || r.generator !== 'create-multiarch-hooks') {
+    return { error: `${path} is not a create-multiarch-hooks record` };
+  }
+  const bad = Object.keys(REQUIRED).filter((k) => !REQUIRED[k]!(r[k]));
+  if (bad.length > 0) return { error: `${path} is incomplete (${bad.map((k) => `"${k}"`).join(', ')} missing or invalid)` };
+  return r as unknown as GeneratorRecord;
 }

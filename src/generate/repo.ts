@@ -11,16 +11,21 @@ export interface RepoState {
   dockerfilePath: string;
   /** The Dockerfile's folder: everything is generated next to it. */
   dir: string;
-  /** The repo root (git top level, else cwd). */
+  /**
+   * The repo root: the git top level, else the Dockerfile's folder (not the working directory,
+   * which would make the generated paths depend on where the CLI runs).
+   */
   root: string;
   isGit: boolean;
   dockerfileSource: string;
   record?: GeneratorRecord;
+  /** A record file is there but unreadable (only with --force; otherwise readRepo refuses). */
+  recordUnreadable?: boolean;
   guessedRepository?: string;
   currentBranch?: string;
 }
 
-export function readRepo(cwd: string, dockerfileArg: string): RepoState {
+export function readRepo(cwd: string, dockerfileArg: string, opts: { force?: boolean } = {}): RepoState {
   const dockerfilePath = isAbsolute(dockerfileArg) ? dockerfileArg : resolve(cwd, dockerfileArg);
   const shown = relative(cwd, dockerfilePath) || dockerfileArg;
   if (!existsSync(dockerfilePath)) {
@@ -35,21 +40,24 @@ export function readRepo(cwd: string, dockerfileArg: string): RepoState {
   const top = gitTopLevel(dir);
   const recordPath = join(dir, RECORD_FILE);
   let record: GeneratorRecord | undefined;
+  let recordUnreadable = false;
   if (existsSync(recordPath)) {
-    const parsed = parseRecord(readFileSync(recordPath, 'utf8'), relative(cwd, recordPath));
-    if ('error' in parsed) {
-      throw new UserError(`${parsed.error}; remove it or pass --force to regenerate everything.`);
-    }
-    record = parsed;
+    const parsed = parseRecord(readFileSync(recordPath, 'utf8'), relative(cwd, recordPath) || RECORD_FILE);
+    // --force regenerates as if there were no record: every existing file is then a conflict,
+    // overwritten with a .bak copy, the unreadable record included.
+    if ('error' in parsed && !opts.force) throw new UserError(`${parsed.error}; remove it or pass --force to regenerate everything.`);
+    if ('error' in parsed) recordUnreadable = true;
+    else record = parsed;
   }
   return {
     cwd,
     dockerfilePath,
     dir,
-    root: top ?? cwd,
+    root: top ?? dir,
     isGit: top !== undefined,
     dockerfileSource: readFileSync(dockerfilePath, 'utf8'),
     record,
+    recordUnreadable,
     guessedRepository: top ? repositoryFromRemote(gitRemoteUrl(top)) : undefined,
     currentBranch: top ? gitCurrentBranch(top) : undefined,
   };

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { git, listFiles, removeDir, runCli, tempGitRepo } from './run-cli.js';
+import { git, gitMode, listFiles, removeDir, runCli, tempGitRepo } from './run-cli.js';
 
 const repos: string[] = [];
 afterAll(() => repos.forEach(removeDir));
@@ -113,6 +114,27 @@ describe('plan, then apply', () => {
     expect(runCli(dir, ['--check']).code).toBe(0);
   });
 
+  it('a hook that lost its executable bit (on disk, or 100644 in the git index) is named by --check and restored by a re-run', () => {
+    const dir = repoWith(SIMPLE);
+    expect(runCli(dir, ['--yes', '--repo', 'acme/exec']).code).toBe(0);
+    git(dir, ['commit', '-qm', 'generated']);
+    chmodSync(join(dir, 'hooks/build'), 0o644);
+    git(dir, ['update-index', '--chmod=-x', 'hooks/pre_build']);
+    const check = runCli(dir, ['--check']);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain('not executable: hooks/build');
+    expect(check.stdout).toContain('not executable: hooks/pre_build');
+    expect(check.stdout).not.toContain('hooks/post_push');
+    const r = runCli(dir, ['--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toContain('nothing changed');
+    for (const hook of ['hooks/build', 'hooks/pre_build']) {
+      expect(statSync(join(dir, hook)).mode & 0o777).toBe(0o755);
+      expect(gitMode(dir, hook)).toBe('100755');
+    }
+    expect(runCli(dir, ['--check']).code).toBe(0);
+  });
+
   it('dropping an arch removes its untouched Dockerfile', () => {
     const dir = repoWith(SIMPLE);
     expect(runCli(dir, ['--yes', '--repo', 'acme/drop']).code).toBe(0);
@@ -121,6 +143,89 @@ describe('plan, then apply', () => {
     expect(r.stdout).toMatch(/delete\s+Dockerfile\.arm32v6/);
     expect(existsSync(join(dir, 'Dockerfile.arm32v6'))).toBe(false);
     expect(existsSync(join(dir, 'Dockerfile.arm64v8'))).toBe(true);
+  });
+});
+
+describe('the working directory does not matter', () => {
+  it('generates the same files from the repo root and from the Dockerfile folder', () => {
+    const dir = repoWith({ 'docker/web/Dockerfile': 'FROM nginx:1.27-alpine\n' });
+    const r = runCli(dir, ['--yes', '--repo', 'acme/web', '--dockerfile', 'docker/web/Dockerfile']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'docker/web/Dockerfile.arm64v8'), 'utf8')).toMatch(/^# Generated from docker\/web\/Dockerfile for arm64v8/);
+    const web = join(dir, 'docker/web');
+    const check = runCli(web, ['--check']);
+    expect(check.stdout + check.stderr).toMatch(/All \d+ generated files are up to date/);
+    expect(check.code).toBe(0);
+    const before = tree(dir);
+    expect(runCli(web, ['--yes']).stdout).toContain('Everything is up to date; nothing changed.');
+    expect(runCli(join(dir, 'docker'), ['--yes', '--dockerfile', 'web/Dockerfile']).stdout).toContain('Everything is up to date; nothing changed.');
+    expect(tree(dir)).toEqual(before);
+  });
+
+  it('outside git, paths are relative to the Dockerfile folder', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cmh-nogit-'));
+    repos.push(dir);
+    mkdirSync(join(dir, 'docker/web'), { recursive: true });
+    writeFileSync(join(dir, 'docker/web/Dockerfile'), 'FROM alpine:3.20\n');
+    expect(runCli(dir, ['--yes', '--repo', 'acme/web', '--dockerfile', 'docker/web/Dockerfile']).code).toBe(0);
+    expect(readFileSync(join(dir, 'docker/web/Dockerfile.arm64v8'), 'utf8')).toMatch(/^# Generated from Dockerfile for arm64v8/);
+    const check = runCli(join(dir, 'docker/web'), ['--check']);
+    expect(check.code, check.stdout).toBe(0);
+  });
+});
+
+describe('line endings git changes in a checkout are not changes by hand', () => {
+  const clone = (dir: string, config: string[] = []) => {
+    const to = mkdtempSync(join(tmpdir(), 'cmh-clone-'));
+    repos.push(to);
+    git(tmpdir(), ['clone', '-q', ...config, dir, to]);
+    return to;
+  };
+  const upToDate = (dir: string) => {
+    const check = runCli(dir, ['--check']);
+    expect(check.code, check.stdout).toBe(0);
+    const again = runCli(dir, ['--yes']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('Everything is up to date; nothing changed.');
+  };
+
+  it('a clone with core.autocrlf=true (generated files checked out CRLF, hooks kept LF)', () => {
+    const dir = repoWith(SIMPLE);
+    expect(runCli(dir, ['--yes', '--repo', 'acme/crlf']).code).toBe(0);
+    git(dir, ['add', '-A']);
+    git(dir, ['commit', '-qm', 'generated']);
+    const to = clone(dir, ['-c', 'core.autocrlf=true']);
+    expect(readFileSync(join(to, 'Dockerfile.arm64v8'), 'utf8')).toContain('\r\n');
+    expect(readFileSync(join(to, '.multiarch-hooks.json'), 'utf8')).toContain('\r\n');
+    expect(readFileSync(join(to, 'hooks/post_push'), 'utf8')).not.toContain('\r');
+    upToDate(to);
+  });
+
+  it('a repo with `* text eol=crlf`: hooks/.gitattributes keeps the hooks LF in every checkout', () => {
+    const dir = repoWith({ ...SIMPLE, '.gitattributes': '* text eol=crlf\n' });
+    expect(runCli(dir, ['--yes', '--repo', 'acme/eol']).code).toBe(0);
+    expect(readFileSync(join(dir, 'hooks/.gitattributes'), 'utf8')).toContain('* text eol=lf\n');
+    git(dir, ['add', '-A']);
+    git(dir, ['commit', '-qm', 'generated']);
+    const to = clone(dir);
+    expect(readFileSync(join(to, 'Dockerfile.arm64v8'), 'utf8')).toContain('\r\n');
+    for (const hook of ['build', 'post_push', 'pre_build']) {
+      expect(readFileSync(join(to, 'hooks', hook), 'utf8')).toMatch(/^#!\/bin\/bash\n/);
+      expect(readFileSync(join(to, 'hooks', hook), 'utf8')).not.toContain('\r');
+    }
+    upToDate(to);
+  });
+
+  it('a hook with CRLF on disk is rewritten LF (it would not run)', () => {
+    const dir = repoWith(SIMPLE);
+    expect(runCli(dir, ['--yes', '--repo', 'acme/crlfhook']).code).toBe(0);
+    const hook = join(dir, 'hooks/build');
+    writeFileSync(hook, readFileSync(hook, 'utf8').replace(/\n/g, '\r\n'));
+    const check = runCli(dir, ['--check']);
+    expect(check.code).toBe(1);
+    expect(check.stdout).toContain('CRLF line endings: hooks/build');
+    expect(runCli(dir, ['--yes']).code).toBe(0);
+    expect(readFileSync(hook, 'utf8')).not.toContain('\r');
   });
 });
 
@@ -187,6 +292,22 @@ describe('never overwrites silently', () => {
     expect(readFileSync(join(dir, 'hooks/post_push'), 'utf8')).toContain('create-multiarch-hooks');
   });
 
+  it('--dry-run says when the real run would refuse, and exits 1 like it (and like --check)', () => {
+    const dir = repoWith({ ...SIMPLE, 'hooks/post_push': '#!/bin/bash\necho mine\n' });
+    const before = tree(dir);
+    const r = runCli(dir, ['--yes', '--repo', 'acme/own', '--dry-run']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/CONFLICT\s+hooks\/post_push/);
+    expect(r.stdout).toContain('Dry run: nothing was written; a real run would refuse:');
+    expect(r.stderr).toMatch(/^error: Refusing to overwrite hooks\/post_push .*--force/);
+    expect(runCli(dir, ['--yes', '--repo', 'acme/own', '--check']).code).toBe(1);
+    expect(runCli(dir, ['--yes', '--repo', 'acme/own']).code).toBe(1);
+    const forced = runCli(dir, ['--yes', '--repo', 'acme/own', '--dry-run', '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stdout).toContain('Dry run: nothing was written.');
+    expect(tree(dir)).toEqual(before);
+  });
+
   it('refuses to overwrite a generated file the user changed', () => {
     const dir = repoWith(SIMPLE);
     expect(runCli(dir, ['--yes', '--repo', 'acme/edit']).code).toBe(0);
@@ -201,6 +322,49 @@ describe('never overwrites silently', () => {
   });
 });
 
+describe('a broken .multiarch-hooks.json', () => {
+  it('not JSON: refuses, and --force regenerates everything as the message says', () => {
+    const dir = repoWith(SIMPLE);
+    expect(runCli(dir, ['--yes', '--repo', 'acme/broken']).code).toBe(0);
+    writeFileSync(join(dir, '.multiarch-hooks.json'), '{ not json');
+    const before = tree(dir);
+    const r = runCli(dir, ['--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: \.multiarch-hooks\.json is not valid JSON; remove it or pass --force/);
+    expect(tree(dir)).toEqual(before);
+    const forced = runCli(dir, ['--yes', '--repo', 'acme/broken', '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(readFileSync(join(dir, '.multiarch-hooks.json.bak'), 'utf8')).toBe('{ not json');
+    expect(JSON.parse(readFileSync(join(dir, '.multiarch-hooks.json'), 'utf8')).repository).toBe('acme/broken');
+    expect(runCli(dir, ['--check']).code).toBe(0);
+  });
+
+  it('a record without its dockerfile field: a clear error naming the field', () => {
+    const dir = repoWith(SIMPLE);
+    expect(runCli(dir, ['--yes', '--repo', 'acme/partial']).code).toBe(0);
+    const record = JSON.parse(readFileSync(join(dir, '.multiarch-hooks.json'), 'utf8'));
+    delete record.dockerfile;
+    writeFileSync(join(dir, '.multiarch-hooks.json'), JSON.stringify(record));
+    const r = runCli(dir, ['--yes']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^error: \.multiarch-hooks\.json is incomplete \("dockerfile" missing or invalid\); remove it or pass --force/);
+    expect(r.stderr).not.toContain('undefined');
+    expect(runCli(dir, ['--yes', '--force']).code).toBe(0);
+  });
+});
+
+describe('output into a closed pipe', () => {
+  it('`| head` (EPIPE on stdout) prints no stack and the run still completes', () => {
+    const dir = repoWith(SIMPLE);
+    const cli = join(import.meta.dirname, '..', '..', 'bin', 'create-multiarch-hooks.js');
+    // `true` exits at once, so every write of the CLI (started 0.2 s later) meets a closed pipe.
+    const r = spawnSync('bash', ['-c', `set -o pipefail; { sleep 0.2; "${process.execPath}" "${cli}" --yes --repo acme/pipe; } | true`], { cwd: dir, encoding: 'utf8' });
+    expect(r.stderr).not.toMatch(/EPIPE|\n\s+at |internal error/);
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(join(dir, 'hooks/post_push'))).toBe(true);
+  });
+});
+
 describe('bad input: one sentence, non-zero exit, no stack trace, nothing written', () => {
   const cases: { name: string; files: Record<string, string>; args: string[]; message: RegExp; code?: number }[] = [
     { name: 'no Dockerfile', files: { 'README.md': 'x\n' }, args: [], message: /No Dockerfile in .*--dockerfile/ },
@@ -210,6 +374,7 @@ describe('bad input: one sentence, non-zero exit, no stack trace, nothing writte
     { name: 'a base that cannot be mapped', files: { Dockerfile: 'FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\n' }, args: [], message: /nanoserver/ },
     { name: 'an ARG base without a default', files: { Dockerfile: 'ARG BASE\nFROM $BASE\n' }, args: [], message: /BASE/ },
     { name: 'an unknown flag', files: SIMPLE, args: ['--archs', 'amd64'], message: /Unknown argument: archs/, code: 2 },
+    { name: 'an invalid choice', files: SIMPLE, args: ['--qemu', 'foo'], message: /^error: --qemu must be one of binfmt, copy, not "foo"; see --help\.$/m, code: 2 },
     { name: 'a repository with a tag', files: SIMPLE, args: ['--repo', 'acme/x:latest'], message: /has a tag or digest/ },
   ];
   it.each(cases)('$name', ({ files, args, message, code }) => {
@@ -222,6 +387,24 @@ describe('bad input: one sentence, non-zero exit, no stack trace, nothing writte
     expect(r.stderr).toMatch(/^error: /);
     expect(r.stderr).not.toMatch(/\n\s+at |internal error/);
     expect(tree(dir)).toEqual(before);
+  });
+
+  it.each([
+    { what: 'a folder where a per-arch Dockerfile goes', make: (d: string) => mkdirSync(join(d, 'Dockerfile.arm64v8')), message: /Dockerfile\.arm64v8 is a folder where a generated file goes/ },
+    { what: 'a file where hooks/ goes', make: (d: string) => writeFileSync(join(d, 'hooks'), 'x\n'), message: /hooks is a file where a generated folder goes/ },
+  ])('$what, even with --force', ({ make, message }) => {
+    const dir = repoWith(SIMPLE);
+    make(dir);
+    const before = tree(dir);
+    for (const args of [['--force'], ['--dry-run'], []]) {
+      const r = runCli(dir, ['--yes', '--repo', 'acme/dir', ...args]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).not.toMatch(/internal error|EISDIR|\n\s+at /);
+      expect(tree(dir)).toEqual(before);
+      expect(readdirSync(dir).filter((f) => f.includes('.cmh-'))).toEqual([]);
+    }
   });
 
   it('a directory that is not writable', () => {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,10 @@ function temp(prefix: string): string {
 
 describe('the packed tarball', () => {
   const dest = temp('cmh-pack-');
+  // A chunk left by an earlier build (chunk names carry a hash): prepack's build must remove it.
+  const stale = join(ROOT, 'dist', 'chunks', 'stale-0000.js');
+  mkdirSync(dirname(stale), { recursive: true });
+  writeFileSync(stale, 'export {};\n');
   const pack = spawnSync('npm', ['pack', '--silent', '--pack-destination', dest], { cwd: ROOT, encoding: 'utf8' });
   const tarball = join(dest, readdirSync(dest).find((f) => f.endsWith('.tgz')) ?? 'missing.tgz');
 
@@ -25,6 +29,8 @@ describe('the packed tarball', () => {
     expect(list.stdout).toContain('package/bin/create-multiarch-hooks.js');
     expect(list.stdout).toContain('package/templates/');
     expect(list.stdout).not.toMatch(/package\/(src|test|hooks-fixtures)\//);
+    expect(list.stdout).not.toContain('stale-0000.js');
+    expect(existsSync(stale)).toBe(false);
     const pkg = JSON.parse(spawnSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }).stdout);
     expect(pkg.dependencies ?? {}).toEqual({});
     expect(pkg.bin['create-multiarch-hooks']).toBe('bin/create-multiarch-hooks.js');
@@ -54,6 +60,7 @@ describe('the packed tarball', () => {
       'Dockerfile.arm32v6',
       'Dockerfile.arm32v7',
       'Dockerfile.arm64v8',
+      'hooks/.gitattributes',
       'hooks/build',
       'hooks/post_push',
       'hooks/pre_build',

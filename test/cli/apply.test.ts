@@ -1,0 +1,112 @@
+// apply is the only step that writes; a failure part-way (disk full, a permission, a rename) must
+// leave the repo exactly as it was. Failures are injected into node:fs, call by call.
+import * as fs from 'node:fs';
+import { join, relative } from 'node:path';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { UserError } from '../../src/errors.js';
+import { runGenerate } from '../../src/generate/index.js';
+import { git, removeDir, tempGitRepo } from './run-cli.js';
+
+const inject = vi.hoisted(() => ({ op: '', at: 0, calls: 0 }));
+
+vi.mock('node:fs', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:fs')>();
+  // The n-th call of inject.op fails as the disk would (EIO); all other calls are real.
+  const failing = <F extends (...a: never[]) => unknown>(name: string, f: F): F =>
+    ((...args: Parameters<F>) => {
+      if (inject.op === name && ++inject.calls === inject.at) throw Object.assign(new Error(`injected ${name} failure`), { code: 'EIO' });
+      return f(...args);
+    }) as F;
+  const over = {
+    writeFileSync: failing('writeFileSync', real.writeFileSync),
+    renameSync: failing('renameSync', real.renameSync),
+    copyFileSync: failing('copyFileSync', real.copyFileSync),
+    mkdirSync: failing('mkdirSync', real.mkdirSync),
+  };
+  return { ...real, ...over, default: { ...real, ...over } };
+});
+
+const repos: string[] = [];
+afterAll(() => repos.forEach(removeDir));
+beforeEach(() => Object.assign(inject, { op: '', at: 0, calls: 0 }));
+
+/** Every file and folder with its content and mode, and the git index: the whole state a run may change. */
+function state(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const name of fs.readdirSync(d)) {
+      if (name === '.git') continue;
+      const p = join(d, name);
+      const st = fs.statSync(p);
+      const key = relative(dir, p);
+      if (st.isDirectory()) {
+        out[key + '/'] = 'dir';
+        walk(p);
+      } else out[key] = `${(st.mode & 0o777).toString(8)} ${fs.readFileSync(p, 'latin1')}`;
+    }
+  };
+  walk(dir);
+  out['git index'] = git(dir, ['ls-files', '-s']);
+  return out;
+}
+
+async function generate(dir: string, args: { arch?: string[]; force?: boolean } = {}): Promise<string[]> {
+  const said: string[] = [];
+  const code = await runGenerate({
+    cwd: dir,
+    dockerfiles: ['Dockerfile'],
+    flags: { repo: 'acme/apply', arch: args.arch, interactive: false, yes: true },
+    dryRun: false,
+    check: false,
+    force: args.force ?? false,
+    offline: true,
+    env: process.env,
+    out: (s) => said.push(s),
+    warn: (s) => said.push(s),
+    info: (s) => said.push(s),
+  });
+  expect(code).toBe(0);
+  return said;
+}
+
+/** Runs `setup` in a new repo, then fails the n-th `op` of one more run for every n until the run succeeds. */
+async function failEverywhere(op: string, setup: (dir: string) => Promise<void>, run: (dir: string) => Promise<unknown>): Promise<number> {
+  for (let n = 1; ; n++) {
+    const dir = tempGitRepo();
+    repos.push(dir);
+    fs.writeFileSync(join(dir, 'Dockerfile'), 'FROM alpine:3.20\n');
+    await setup(dir);
+    const before = state(dir);
+    Object.assign(inject, { op, at: n, calls: 0 });
+    const error = await run(dir).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    Object.assign(inject, { op: '', at: 0, calls: 0 });
+    if (error === undefined) return n - 1;
+    expect(error, String(error)).toBeInstanceOf(UserError);
+    expect((error as Error).message).toMatch(/^Could not write .*\(EIO\); nothing was changed/);
+    expect(state(dir), `${op} #${n} failed`).toEqual(before);
+  }
+}
+
+describe('a failure in the middle of apply leaves the repo as it was', () => {
+  it('first run (folders created, temp files written): every write and rename', async () => {
+    const fresh = async () => {};
+    expect(await failEverywhere('writeFileSync', fresh, (d) => generate(d))).toBeGreaterThan(5);
+    expect(await failEverywhere('renameSync', fresh, (d) => generate(d))).toBeGreaterThan(5);
+    expect(await failEverywhere('mkdirSync', fresh, (d) => generate(d))).toBeGreaterThan(0);
+  });
+
+  it('a re-run that updates, deletes (an arch dropped) and --force overwrites with .bak copies', async () => {
+    const generated = async (d: string) => {
+      await generate(d);
+      fs.writeFileSync(join(d, 'Dockerfile'), 'FROM alpine:3.21\n');
+      fs.appendFileSync(join(d, 'hooks', 'post_push'), 'echo mine\n');
+    };
+    const rerun = (d: string) => generate(d, { arch: ['amd64', 'arm64v8'], force: true });
+    expect(await failEverywhere('renameSync', generated, rerun)).toBeGreaterThan(5);
+    expect(await failEverywhere('copyFileSync', generated, rerun)).toBe(1);
+    expect(await failEverywhere('writeFileSync', generated, rerun)).toBeGreaterThan(3);
+  });
+});
