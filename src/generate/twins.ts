@@ -36,7 +36,7 @@ const ACCEPT = [
 
 /** Every official twin the Dockerfiles of `arches` name (the native arch keeps the user's Dockerfile). */
 export function officialTwins(repo: RepoState, arches: readonly string[]): Twin[] {
-  const bases = describeBases(repo.dockerfileSource, relative(repo.cwd, repo.dockerfilePath) || repo.dockerfilePath);
+  const bases = describeBases(repo.dockerfileSource, relative(repo.root, repo.dockerfilePath) || repo.dockerfilePath);
   const twins: Twin[] = [];
   for (const b of bases) {
     if (b.kind !== 'official' || !b.name) continue;
