@@ -33,13 +33,15 @@ export function rewrite(p: ParsedDockerfile, arch: Arch, opts: RewriteOptions): 
   for (const plan of plans) {
     const { stage, resolved, ref, platformFlag } = plan;
     if (resolved) expected.set(stage.index, resolved.text);
-    if (plan.kind !== 'official' && plan.kind !== 'other') continue;
+    // scratch has no image to map, but a literal --platform on it still sets the image's platform.
+    if (plan.kind !== 'official' && plan.kind !== 'other' && plan.kind !== 'scratch') continue;
     if (plan.platform === 'literal' && platformFlag?.valueSpan && platformFlag.value !== platform) {
       edits.push({ ...platformFlag.valueSpan, text: platform });
       warnings.push(
         `${p.file} line ${stage.line}: FROM --platform=${platformFlag.value} is replaced by each arch's own platform; use --platform=$BUILDPLATFORM for a stage that should run natively.`,
       );
     }
+    if (plan.kind === 'scratch') continue;
     if (plan.kind === 'official') {
       const twin = officialTwin(ref!, arch);
       expected.set(stage.index, twin.text);

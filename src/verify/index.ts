@@ -89,7 +89,15 @@ export async function verifyImage(opts: Omit<VerifyOptions, 'json' | 'out'>): Pr
 /** Exit code: 0 when there is no error finding (warnings allowed), 1 otherwise. */
 export async function verifyCommand(opts: VerifyOptions): Promise<number> {
   const env = opts.env ?? process.env;
-  const report = await verifyImage(opts);
+  let report: VerifyReport;
+  try {
+    report = await verifyImage(opts);
+  } catch (e) {
+    // A script reading --json gets JSON for a registry it could not read too (usage errors, exit
+    // 2, stay on stderr alone); the sentence still goes to stderr and the exit code is the same.
+    if (opts.json && e instanceof UserError && e.exitCode !== 2) opts.out(JSON.stringify({ ok: false, error: e.message }, null, 2));
+    throw e;
+  }
   // Colour only for a terminal, as is usual; NO_COLOR / FORCE_COLOR override.
   const color = env.FORCE_COLOR ? env.FORCE_COLOR !== '0' : !env.NO_COLOR && !!process.stdout.isTTY;
   opts.out(opts.json ? renderJson(report) : renderTable(report, color));

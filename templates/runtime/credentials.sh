@@ -111,7 +111,7 @@ resolve_credentials() {
 
     # The tools' own docker config: a private copy, so their state (docker manifest's local
     # lists) is this run's alone and the credentials are where they look.
-    mkdir -p "$CMH_TMP/docker-config"
+    ensure mkdir -p "$CMH_TMP/docker-config"
     if [ "$from_file" = 1 ] || { [ -z "$CMH_CRED_SOURCE" ] && [ -f "$file" ]; }; then
         cp "$file" "$CMH_TMP/docker-config/config.json" || err "cannot copy $file."
     elif [ -n "$CMH_CRED_B64" ]; then

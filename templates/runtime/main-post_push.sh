@@ -59,7 +59,7 @@ main() {
     umask 077
     detect_build
     retry_settings
-    need_cmd curl
+    need_cmd curl "post_push reads the registry with curl; install it in the build environment"
     need_cmd grep
     need_cmd sort
     need_cmd base64

@@ -16,7 +16,7 @@ fetch_manifest_tool() {
         *) err "MULTIARCH_MANIFEST_TOOL_URL=$url is not an http(s) URL." ;;
     esac
     need_cmd tar "or set MULTIARCH_PUBLISHER=docker"
-    mkdir -p "$dir"
+    ensure mkdir -p "$dir"
     # Not curl --fail: the status decides between retrying (5xx) and giving up (404).
     if ! http_fetch "$url" "$archive" ""; then
         CMH_MT_WHY="downloading $url failed: $HTTP_ERROR"
@@ -35,7 +35,7 @@ fetch_manifest_tool() {
     if ! tar -xzf "$archive" -C "$dir" "$CMH_MANIFEST_TOOL_MEMBER" 2>"$CMH_TMP/tar.err" || [ ! -f "$dir/$CMH_MANIFEST_TOOL_MEMBER" ]; then
         err "the verified manifest-tool archive has no $CMH_MANIFEST_TOOL_MEMBER ($(head -c 200 "$CMH_TMP/tar.err")); the generated pins are wrong: please report it to create-multiarch-hooks."
     fi
-    chmod 700 "$dir/$CMH_MANIFEST_TOOL_MEMBER"
+    ensure chmod 700 "$dir/$CMH_MANIFEST_TOOL_MEMBER"
     CMH_MT_BIN=$dir/$CMH_MANIFEST_TOOL_MEMBER
 }
 

@@ -59,6 +59,13 @@ describe.each(['arm64v8', 'arm32v6'])('target %s', (name) => {
       expect(r.warnings.some((w) => w.includes('--platform=linux/amd64 is replaced') && w.includes('$BUILDPLATFORM'))).toBe(true);
     });
 
+    it('replaces a literal --platform on scratch too (it sets the image platform), and says so', () => {
+      const r = rewrite('FROM --platform=linux/amd64 scratch\nCOPY app /\n', name);
+      expect(r.content).toBe(`${header(a)}FROM --platform=${plat} scratch\nCOPY app /\n`);
+      expect(r.warnings).toHaveLength(1);
+      expect(r.warnings[0]).toContain('--platform=linux/amd64 is replaced');
+    });
+
     it.each(['$TARGETPLATFORM', '${TARGETPLATFORM}'])('leaves --platform=%s as it is (it follows the build)', (flag) => {
       const src = `FROM --platform=${flag} myorg/base:1\nRUN true\n`;
       const r = rewrite(src, name);

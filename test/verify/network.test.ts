@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { RegistryClient } from '../../src/verify/client.js';
-import { cleanupTemps } from '../support/env.js';
+import { verifyCommand } from '../../src/verify/index.js';
+import { cleanupTemps, tmpDir } from '../support/env.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { freePort } from '../support/proc.js';
 import { Fixtures } from './support/fixtures.js';
@@ -94,6 +95,15 @@ it('retries a refused connection a bounded number of times, then says what faile
   const e = await userError(runVerify({ image: `127.0.0.1:${port}/x/y:latest`, env: fast(2) }));
   expect(e.exitCode).toBe(1);
   expect(e.message).toMatch(new RegExp(`^Could not reach http://127\\.0\\.0\\.1:${port} \\(.*ECONNREFUSED.*\\) after 3 attempts; check the registry address and your network\\.$`));
+});
+
+it('--json: a registry it could not read still gives JSON on stdout, with the reason', async () => {
+  const port = await freePort();
+  let text = '';
+  const run = verifyCommand({ dir: tmpDir('cmh-verify-cwd-'), image: `127.0.0.1:${port}/x/y:latest`, insecure: false, json: true, env: fast(0), out: (t) => (text += t) });
+  const e = await userError(run);
+  expect(e.exitCode).toBe(1);
+  expect(JSON.parse(text)).toEqual({ ok: false, error: e.message });
 });
 
 describe('a plain-HTTP registry on a non-loopback address', () => {
