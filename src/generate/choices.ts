@@ -10,7 +10,7 @@ import {
   validateRepository,
   validateTagRegex,
 } from './options.js';
-import { archHelp, ask } from './prompts.js';
+import { archHelp, ask, type Question } from './prompts.js';
 import type { RepoState } from './repo.js';
 import { posix, relative, sep } from 'node:path';
 
@@ -46,10 +46,13 @@ export async function resolveChoices(repo: RepoState, flags: ChoiceFlags): Promi
   let defaultArches = flags.arch === undefined && prev === undefined;
 
   if (flags.interactive && !flags.yes) {
-    const questions = [];
-    if (flags.repo === undefined) questions.push({ key: 'repo', text: 'Docker Hub repository (namespace/name)', def: repository ?? '' });
+    const questions: Question[] = [];
+    if (flags.repo === undefined) {
+      questions.push({ key: 'repo', text: 'Docker Hub repository (namespace/name)', def: repository ?? '', check: validateRepository });
+    }
     if (flags.arch === undefined) {
-      questions.push({ key: 'arch', text: 'Architectures, comma-separated', def: (arches as string[]).join(','), help: `Known architectures:\n${archHelp()}` });
+      const def = (arches as string[]).join(',');
+      questions.push({ key: 'arch', text: 'Architectures, comma-separated', def, help: `Known architectures:\n${archHelp()}`, check: parseArches });
     }
     const answers = await ask(questions);
     repository = answers.repo ?? repository;

@@ -6,24 +6,51 @@ import { UserError } from '../errors.js';
  * Asks on a terminal; only called when stdin is a TTY and --yes was not given. Lines are read
  * through readline's async iterator, which queues lines typed (or pasted) ahead of a question.
  */
-export async function ask(questions: { key: string; text: string; def: string; help?: string }[]): Promise<Record<string, string>> {
+export interface Question {
+  key: string;
+  text: string;
+  def: string;
+  help?: string;
+  /** Throws a UserError for an answer it refuses: its sentence is shown and the question asked again. */
+  check?: (answer: string) => unknown;
+}
+
+export async function ask(questions: Question[]): Promise<Record<string, string>> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   const lines = rl[Symbol.asyncIterator]();
   const answers: Record<string, string> = {};
   try {
     for (const q of questions) {
       if (q.help) process.stderr.write(q.help + '\n');
-      rl.setPrompt(`? ${q.text} (${q.def}) `);
-      rl.prompt();
-      const next = await lines.next();
-      if (next.done) throw new UserError('Input ended before every question was answered; answer them, or pass --yes and the flags (see --help).', 130);
-      const a = String(next.value).trim();
-      answers[q.key] = a === '' ? q.def : a;
+      for (;;) {
+        rl.setPrompt(`? ${q.text} (${q.def}) `);
+        rl.prompt();
+        const next = await lines.next();
+        if (next.done) throw new UserError('Input ended before every question was answered; answer them, or pass --yes and the flags (see --help).', 130);
+        const a = String(next.value).trim() || q.def;
+        const problem = refusal(q, a);
+        if (problem === undefined) {
+          answers[q.key] = a;
+          break;
+        }
+        process.stderr.write(`  ${problem}\n`);
+      }
     }
   } finally {
     rl.close();
   }
   return answers;
+}
+
+/** The sentence a question's check refuses `answer` with, if it does. */
+function refusal(q: Question, answer: string): string | undefined {
+  try {
+    q.check?.(answer);
+    return undefined;
+  } catch (e) {
+    if (e instanceof UserError) return e.message;
+    throw e;
+  }
 }
 
 export function archHelp(): string {

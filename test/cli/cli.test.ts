@@ -70,6 +70,29 @@ describe('prompts on a terminal', () => {
   });
 });
 
+describe('prompts that refuse an answer', () => {
+  it('say why in one sentence and ask again, for the repository and the architectures', () => {
+    const dir = repoWith(SIMPLE, 'git@github.com:acme/guessed.git');
+    const cli = join(import.meta.dirname, '..', '..', 'bin', 'create-multiarch-hooks.js');
+    const r = spawnSync('script', ['-qec', `${process.execPath} ${cli} --offline`, '/dev/null'], {
+      cwd: dir,
+      input: 'Acme/Typed\nacme/typed\narm64\narm64v8\namd64,arm64v8\n',
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.error, 'util-linux script is needed for the TTY test').toBeUndefined();
+    expect(r.status, r.stdout).toBe(0);
+    expect(r.stdout).toContain('"Acme/Typed" is not a valid image repository; use lowercase namespace/name');
+    expect(r.stdout).toContain('Unknown architecture "arm64"; choose from amd64,');
+    expect(r.stdout).toContain('The architecture list must include amd64');
+    expect(r.stdout.match(/\? Docker Hub repository/g)).toHaveLength(2);
+    expect(r.stdout.match(/\? Architectures, comma-separated/g)).toHaveLength(3);
+    const record = JSON.parse(readFileSync(join(dir, '.multiarch-hooks.json'), 'utf8'));
+    expect(record.repository).toBe('acme/typed');
+    expect(record.arches).toEqual(['amd64', 'arm64v8']);
+  });
+});
+
 describe('plan, then apply', () => {
   it('--dry-run prints the plan and the rules and writes nothing', () => {
     const dir = repoWith(SIMPLE);
