@@ -67,3 +67,12 @@ export function describeBases(source: string, displayPath: string): BaseImage[] 
     digest: ref?.digest ?? null,
   }));
 }
+
+/**
+ * The official images that `COPY --from=` / `RUN --mount=from=` name in target-platform stages,
+ * as `{ name: 'debian', tag }`: each arch's Dockerfile names their twins too (see from-images.ts).
+ */
+export function describeCopiedImages(source: string, displayPath: string): { name: string; tag: string | null }[] {
+  const p = parseDockerfile(source, displayPath);
+  return imagesCopiedFrom(p, planStages(p)).flatMap((i) => (i.kind === 'official' ? [{ name: i.image, tag: i.ref.tag }] : []));
+}

@@ -103,8 +103,9 @@ function makeDir(dir: string, undo: (() => void)[]): void {
   if (existsSync(dir)) return;
   let top = dir;
   while (!existsSync(dirname(top))) top = dirname(top);
-  mkdirSync(dir, { recursive: true });
+  // Undo first: a recursive mkdir that fails half-way has already created the upper folders.
   undo.push(() => rmSync(top, { recursive: true, force: true }));
+  mkdirSync(dir, { recursive: true });
 }
 
 function moveAside(target: string, undo: (() => void)[]): string {

@@ -1,4 +1,4 @@
-import { basename, posix, relative } from 'node:path';
+import { basename, join, posix, relative } from 'node:path';
 import { UserError } from '../errors.js';
 import { applyPlans, refusal } from './apply.js';
 import { type ChoiceFlags, resolveChoices } from './choices.js';
@@ -41,7 +41,7 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
     plans.push(buildPlan(repo, resolved.choices));
     defaultArches.push(resolved.defaultArches);
   }
-  checkDistinct(plans);
+  checkDistinct(plans, o.cwd);
   if (!o.offline) plans = await reviewTwins(plans, defaultArches, o, many);
   const shown = (plan: Plan, p: string) => posix.normalize(relative(o.cwd, plan.repo.dir) ? `${relative(o.cwd, plan.repo.dir)}/${p}` : p);
   const pending = plans.flatMap((plan) => plan.files.filter((f) => f.action !== 'unchanged').map((f) => ({ plan, f })));
@@ -142,17 +142,29 @@ function repositoryFor(repo: RepoState, flag: string | undefined): string | unde
   return ns ? `${ns}/${folder}` : undefined;
 }
 
-function checkDistinct(plans: readonly Plan[]): void {
+function checkDistinct(plans: readonly Plan[], cwd: string): void {
+  const name = (abs: string) => relative(cwd, abs) || abs;
   const seen = new Map<string, string>();
   for (const p of plans) {
     const other = seen.get(p.repo.dir);
-    if (other) throw new UserError(`${other} and ${p.repo.dockerfilePath} are in the same folder; Docker Hub runs one hooks/ folder per directory, so give each Dockerfile its own folder.`);
+    if (other) throw new UserError(`${name(other)} and ${name(p.repo.dockerfilePath)} are in the same folder; Docker Hub runs one hooks/ folder per directory, so give each Dockerfile its own folder.`);
     seen.set(p.repo.dir, p.repo.dockerfilePath);
   }
   const repos = new Map<string, string>();
   for (const p of plans) {
     const other = repos.get(p.choices.repository);
-    if (other) throw new UserError(`${other} and ${p.repo.dockerfilePath} would both publish ${p.choices.repository}; give them different repositories (--repo acme/{dir}).`);
+    if (other) throw new UserError(`${name(other)} and ${name(p.repo.dockerfilePath)} would both publish ${p.choices.repository}; give them different repositories (--repo acme/{dir}).`);
     repos.set(p.choices.repository, p.repo.dockerfilePath);
+  }
+  // Files outside each Dockerfile's folder (the --ci github workflow, named after the folder)
+  // could still meet: `svc/api` and `svc-api` both give multiarch-hooks-svc-api.yml.
+  const targets = new Map<string, string>();
+  for (const p of plans) {
+    for (const f of p.files) {
+      const abs = join(p.repo.dir, f.path);
+      const other = targets.get(abs);
+      if (other) throw new UserError(`${name(other)} and ${name(p.repo.dockerfilePath)} would both write ${name(abs)}; rename one of their folders.`);
+      targets.set(abs, p.repo.dockerfilePath);
+    }
   }
 }

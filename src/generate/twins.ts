@@ -7,7 +7,7 @@
  */
 import { relative } from 'node:path';
 import { NATIVE_ARCH, sortArches } from '../arch.js';
-import { describeBases } from '../dockerfile/index.js';
+import { describeBases, describeCopiedImages } from '../dockerfile/index.js';
 import { UserError } from '../errors.js';
 import { RegistryClient, UnreachableError } from '../verify/client.js';
 import { DOCKER_HUB } from '../verify/reference.js';
@@ -36,10 +36,13 @@ const ACCEPT = [
 
 /** Every official twin the Dockerfiles of `arches` name (the native arch keeps the user's Dockerfile). */
 export function officialTwins(repo: RepoState, arches: readonly string[]): Twin[] {
-  const bases = describeBases(repo.dockerfileSource, relative(repo.root, repo.dockerfilePath) || repo.dockerfilePath);
+  const shown = relative(repo.root, repo.dockerfilePath) || repo.dockerfilePath;
+  const official = [
+    ...describeBases(repo.dockerfileSource, shown).flatMap((b) => (b.kind === 'official' && b.name ? [{ name: b.name, tag: b.tag }] : [])),
+    ...describeCopiedImages(repo.dockerfileSource, shown),
+  ];
   const twins: Twin[] = [];
-  for (const b of bases) {
-    if (b.kind !== 'official' || !b.name) continue;
+  for (const b of official) {
     const image = b.name.split('/').pop()!;
     const tag = b.tag ?? 'latest';
     for (const a of sortArches(arches)) {

@@ -17,11 +17,21 @@ vi.mock('node:fs', async (importOriginal) => {
       if (inject.op === name && ++inject.calls === inject.at) throw Object.assign(new Error(`injected ${name} failure`), { code: 'EIO' });
       return f(...args);
     }) as F;
+  // A recursive mkdir that fails half-way, as on a full disk: the topmost missing folder is made, then EIO.
+  const halfway = ((dir: string, opts?: fs.MakeDirectoryOptions) => {
+    if (inject.op === 'mkdirSync halfway' && ++inject.calls === inject.at && opts?.recursive) {
+      let top = dir;
+      while (!real.existsSync(join(top, '..'))) top = join(top, '..');
+      real.mkdirSync(top);
+      throw Object.assign(new Error('injected mkdirSync failure'), { code: 'EIO' });
+    }
+    return failing('mkdirSync', real.mkdirSync)(dir, opts);
+  }) as typeof real.mkdirSync;
   const over = {
     writeFileSync: failing('writeFileSync', real.writeFileSync),
     renameSync: failing('renameSync', real.renameSync),
     copyFileSync: failing('copyFileSync', real.copyFileSync),
-    mkdirSync: failing('mkdirSync', real.mkdirSync),
+    mkdirSync: halfway,
   };
   return { ...real, ...over, default: { ...real, ...over } };
 });
@@ -50,12 +60,12 @@ function state(dir: string): Record<string, string> {
   return out;
 }
 
-async function generate(dir: string, args: { arch?: string[]; force?: boolean } = {}): Promise<string[]> {
+async function generate(dir: string, args: { arch?: string[]; force?: boolean; ci?: 'github' } = {}): Promise<string[]> {
   const said: string[] = [];
   const code = await runGenerate({
     cwd: dir,
     dockerfiles: ['Dockerfile'],
-    flags: { repo: 'acme/apply', arch: args.arch, interactive: false, yes: true },
+    flags: { repo: 'acme/apply', arch: args.arch, interactive: false, yes: true, ci: args.ci },
     dryRun: false,
     check: false,
     force: args.force ?? false,
@@ -96,6 +106,11 @@ describe('a failure in the middle of apply leaves the repo as it was', () => {
     expect(await failEverywhere('writeFileSync', fresh, (d) => generate(d))).toBeGreaterThan(5);
     expect(await failEverywhere('renameSync', fresh, (d) => generate(d))).toBeGreaterThan(5);
     expect(await failEverywhere('mkdirSync', fresh, (d) => generate(d))).toBeGreaterThan(0);
+  });
+
+  it('a nested folder whose creation fails half-way (.github made, .github/workflows not): removed again', async () => {
+    const fresh = async () => {};
+    expect(await failEverywhere('mkdirSync halfway', fresh, (d) => generate(d, { ci: 'github' }))).toBeGreaterThan(0);
   });
 
   it('a re-run that updates, deletes (an arch dropped) and --force overwrites with .bak copies', async () => {

@@ -279,6 +279,15 @@ describe('--ci github', () => {
     expect(again.stdout).toContain('Everything is up to date; nothing changed.');
   });
 
+  it('two folders whose workflows would have the same name: refused before anything is written', () => {
+    const dir = repoWith({ 'svc/api/Dockerfile': 'FROM alpine:3.20\n', 'svc-api/Dockerfile': 'FROM alpine:3.20\n' });
+    const before = tree(dir);
+    const r = runCli(dir, ['--yes', '--repo', 'acme/{dir}', '--dockerfile', 'svc/api/Dockerfile', '--dockerfile', 'svc-api/Dockerfile', '--ci', 'github']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('error: svc/api/Dockerfile and svc-api/Dockerfile would both write .github/workflows/multiarch-hooks-svc-api.yml; rename one of their folders.\n');
+    expect(tree(dir)).toEqual(before);
+  });
+
   it('several Dockerfiles get a workflow each, named after their folder', () => {
     const dir = repoWith({ 'a/Dockerfile': 'FROM alpine:3.20\n', 'b/Dockerfile': 'FROM alpine:3.20\n' });
     const r = runCli(dir, ['--yes', '--repo', 'acme/{dir}', '--dockerfile', 'a/Dockerfile', '--dockerfile', 'b/Dockerfile', '--ci', 'github']);

@@ -89,6 +89,15 @@ describe('official images checked before anything is written', () => {
     expect(r.stderr).toMatch(/^error: arm32v6\/busybox:twin-test does not exist on Docker Hub \(busybox:twin-test has no arm32v6 image\): choose other architectures with --arch amd64,arm32v7, /);
   });
 
+  it('an official image in COPY --from is checked like a base: its missing twin is refused', () => {
+    const dir = repoWith(`FROM scratch\nCOPY --from=busybox:${TAG} /bin/busybox /busybox\n`);
+    const before = tree(dir);
+    const r = runCli(dir, ['--yes', '--repo', 'acme/copied', '--arch', 'amd64,arm32v6,arm64v8'], { twinRegistry: host });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: arm32v6\/busybox:twin-test does not exist on Docker Hub \(busybox:twin-test has no arm32v6 image\): choose other architectures with --arch amd64,arm64v8, /);
+    expect(tree(dir)).toEqual(before);
+  });
+
   it('an arch of the default set whose image does not exist: left out with one notice; a re-run keeps the recorded set', () => {
     const dir = repoWith(`FROM busybox:${TAG}\n`);
     const r = runCli(dir, ['--yes', '--repo', 'acme/defaults'], { twinRegistry: host });
