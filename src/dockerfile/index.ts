@@ -69,10 +69,17 @@ export function describeBases(source: string, displayPath: string): BaseImage[] 
 }
 
 /**
- * The official images that `COPY --from=` / `RUN --mount=from=` name in target-platform stages,
- * as `{ name: 'debian', tag }`: each arch's Dockerfile names their twins too (see from-images.ts).
+ * Every official image the per-arch Dockerfiles turn into an arch twin, as `{ name, tag }`
+ * (`{ name: 'debian', tag: 'bookworm-slim' }`): the bases of target-platform stages, and the
+ * images their `COPY --from=` / `RUN --mount=from=` name. One parse, with describeBases' checks.
  */
-export function describeCopiedImages(source: string, displayPath: string): { name: string; tag: string | null }[] {
+export function officialImages(source: string, displayPath: string): { name: string; tag: string | null }[] {
   const p = parseDockerfile(source, displayPath);
-  return imagesCopiedFrom(p, planStages(p)).flatMap((i) => (i.kind === 'official' ? [{ name: i.image, tag: i.ref.tag }] : []));
+  const plans = planStages(p);
+  const copied = imagesCopiedFrom(p, plans);
+  checkFromImages(p, copied);
+  return [
+    ...plans.flatMap(({ kind, ref }) => (kind === 'official' && ref ? [{ name: ref.path, tag: ref.tag }] : [])),
+    ...copied.flatMap((i) => (i.kind === 'official' ? [{ name: i.image, tag: i.ref.tag }] : [])),
+  ];
 }

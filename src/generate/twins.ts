@@ -7,9 +7,10 @@
  */
 import { relative } from 'node:path';
 import { NATIVE_ARCH, sortArches } from '../arch.js';
-import { describeBases, describeCopiedImages } from '../dockerfile/index.js';
+import { officialImages } from '../dockerfile/index.js';
 import { UserError } from '../errors.js';
 import { RegistryClient, UnreachableError } from '../verify/client.js';
+import { ACCEPT_ANY } from '../verify/inspect.js';
 import { DOCKER_HUB } from '../verify/reference.js';
 import type { RepoState } from './repo.js';
 
@@ -27,20 +28,9 @@ export interface Twin {
 /** The whole check may take this long; then it gives up with a warning. */
 export const TWIN_CHECK_DEADLINE_MS = 5000;
 
-const ACCEPT = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-];
-
 /** Every official twin the Dockerfiles of `arches` name (the native arch keeps the user's Dockerfile). */
 export function officialTwins(repo: RepoState, arches: readonly string[]): Twin[] {
-  const shown = relative(repo.root, repo.dockerfilePath) || repo.dockerfilePath;
-  const official = [
-    ...describeBases(repo.dockerfileSource, shown).flatMap((b) => (b.kind === 'official' && b.name ? [{ name: b.name, tag: b.tag }] : [])),
-    ...describeCopiedImages(repo.dockerfileSource, shown),
-  ];
+  const official = officialImages(repo.dockerfileSource, relative(repo.root, repo.dockerfilePath) || repo.dockerfilePath);
   const twins: Twin[] = [];
   for (const b of official) {
     const image = b.name.split('/').pop()!;
@@ -81,7 +71,7 @@ export async function checkTwins(twins: readonly Twin[], env: NodeJS.ProcessEnv)
       // One client per repository: Docker Hub's anonymous tokens are scoped to one repository.
       const client = new RegistryClient({ registry, repository, insecure: false, env, anonymous: true, signal: abort.signal, retries: 1, retryDelayMs: 250, timeoutMs: 4000 });
       const tags = [...new Set(twins.filter((t) => t.repository === repository).map((t) => t.tag))];
-      return Promise.all(tags.map(async (tag) => ({ ref: `${repository}:${tag}`, status: await client.manifestStatus(tag, ACCEPT) })));
+      return Promise.all(tags.map(async (tag) => ({ ref: `${repository}:${tag}`, status: await client.manifestStatus(tag, ACCEPT_ANY) })));
     }),
   ).then(
     (results): TwinCheck => {

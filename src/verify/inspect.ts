@@ -12,7 +12,8 @@ export const MEDIA = {
   dockerImage: 'application/vnd.docker.distribution.manifest.v2+json',
   ociImage: 'application/vnd.oci.image.manifest.v1+json',
 } as const;
-const ACCEPT_ANY = [MEDIA.dockerList, MEDIA.ociIndex, MEDIA.dockerImage, MEDIA.ociImage];
+/** Lists, indexes and single images: what a tag may be. */
+export const ACCEPT_ANY = [MEDIA.dockerList, MEDIA.ociIndex, MEDIA.dockerImage, MEDIA.ociImage];
 const ACCEPT_IMAGE = [MEDIA.dockerImage, MEDIA.ociImage];
 
 export const REVISION_LABEL = 'org.opencontainers.image.revision';

@@ -12,29 +12,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort, run, runOk } from '../support/proc.js';
 import { startRegistry, type Registry } from '../support/registry.js';
+import { tagImage } from '../runtime/support.js';
 import { CLI, git, listFiles, removeDir, runCli, tempGitRepo } from './run-cli.js';
 
 const host = inject('registry');
 const TAG = 'twin-test';
-const ACCEPT = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-].join(', ');
-
 /** Tags `<arch>/busybox:latest` as `<arch>/busybox:TAG` in the same repository (no blob moves). */
-async function tagTwin(arch: string): Promise<void> {
-  const src = await fetch(`http://${host}/v2/${arch}/busybox/manifests/latest`, { headers: { accept: ACCEPT } });
-  if (src.status !== 200) throw new Error(`${arch}/busybox:latest: ${src.status}`);
-  const body = Buffer.from(await src.arrayBuffer());
-  const put = await fetch(`http://${host}/v2/${arch}/busybox/manifests/${TAG}`, {
-    method: 'PUT',
-    headers: { 'content-type': src.headers.get('content-type') ?? '' },
-    body,
-  });
-  if (put.status !== 201) throw new Error(`PUT ${arch}/busybox:${TAG}: ${put.status} ${await put.text()}`);
-}
+const tagTwin = (arch: string) => tagImage(host, `${arch}/busybox`, 'latest', TAG);
 
 const repos: string[] = [];
 const registries: Registry[] = [];
