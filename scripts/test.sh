@@ -9,4 +9,4 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 npm run --silent build
 npx tsc --noEmit
-npx vitest run "$@"
+bash scripts/in-testbed.sh npx vitest run "$@"

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { cleanupTemps, readImageFile, REPO_ROOT, shimEnv, tmpDir } from '../support/env.js';
+import { cleanupTemps, readImageFile, REPO_ROOT, hookEnv, tmpDir } from '../support/env.js';
 import { run } from '../support/proc.js';
 
 const CLI = path.join(REPO_ROOT, 'bin/create-multiarch-hooks.js');
@@ -29,7 +29,7 @@ function exampleRepo(name: string): string {
 }
 
 async function cli(dir: string, args: string[]) {
-  const r = await run(process.execPath, [CLI, ...args], { cwd: dir, env: shimEnv({ registryHost: inject('registry') }), timeoutMs: 600_000 });
+  const r = await run(process.execPath, [CLI, ...args], { cwd: dir, env: hookEnv(), timeoutMs: 600_000 });
   return { ...r, all: `${r.stdout}\n${r.stderr}` };
 }
 
@@ -68,7 +68,7 @@ describe('generate -> simulate -> verify on examples/cross (multi-stage, cross-c
   });
 
   it.each(EXPECTED)('$arch: the build stage ran natively for the target, the final stage under $platform', (e) => {
-    const env = shimEnv({ registryHost: inject('registry') });
+    const env = hookEnv();
     const ref = `${inject('registry')}/${repository}:latest`;
     const read = (f: string) => readImageFile(env, ref, f, { platform: e.platform }).trim();
     expect(read('/etc/cross/build-arch')).toBe('x86_64');
@@ -83,7 +83,7 @@ describe('generate -> simulate -> verify on examples/cross (multi-stage, cross-c
 
   it('verify fails, naming the entry, when the list mixes in an image of another commit', async () => {
     const host = inject('registry');
-    const env = shimEnv({ registryHost: host });
+    const env = hookEnv();
     // An arm64 image labelled with another revision, put into a copy of the list by hand.
     const other = `${host}/${repository}:other-arm64v8`;
     const ctx = tmpDir('cmh-e2e-other-');

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { renderHooks } from '../../src/hooks/render.js';
-import { cleanupTemps, hubBuildEnv, readImageFile, readShimLog, shimEnv, tmpDir, tmpGitRepo } from '../support/env.js';
+import { cleanupTemps, hubBuildEnv, readImageFile, readDockerLog, hookEnv, tmpDir, tmpGitRepo } from '../support/env.js';
 import { run } from '../support/proc.js';
 import { hookConfig, imageConfig, REVISION_LABEL, runHook, uniqueRepo } from './support.js';
 
@@ -16,14 +16,13 @@ const hookFiles = (prefix = '') =>
   Object.fromEntries(renderHooks(hookConfig()).map((h) => [`${prefix}hooks/${h.name}`, { content: h.content, mode: 0o755 }]));
 
 function buildEnv(repo: string, tag: string, dockerfilePath: string, extra: Record<string, string | undefined> = {}, serverVersion?: string): NodeJS.ProcessEnv {
-  return shimEnv({
-    registryHost: host,
+  return hookEnv({
     serverVersion,
     extra: { ...hubBuildEnv({ registryHost: host, repo, tag, dockerfilePath, sourceCommit: 'unused' }), SOURCE_COMMIT: undefined, ...extra },
   });
 }
 
-const buildCalls = (env: NodeJS.ProcessEnv) => readShimLog(env).filter((l) => l.startsWith('docker build'));
+const buildCalls = (env: NodeJS.ProcessEnv) => readDockerLog(env).filter((l) => l.startsWith('docker build'));
 
 describe('build hook', () => {
   it("without SOURCE_COMMIT labels the image with git's HEAD, and builds for the arch's platform", async () => {

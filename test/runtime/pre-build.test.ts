@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { PINS } from '../../src/pins.js';
-import { cleanupTemps, hubBuildEnv, readShimLog, shimEnv, tmpDir } from '../support/env.js';
+import { cleanupTemps, hubBuildEnv, readDockerLog, hookEnv, tmpDir } from '../support/env.js';
 import { dockerfileFor, hookConfig, runHook, writeHooks, type ConfigOptions } from './support.js';
 
 const host = inject('registry');
@@ -26,8 +26,7 @@ function binfmtDir(handlers: Record<string, string> = {}): string {
 const handler = (interpreter: string, flags: string) => `enabled\ninterpreter ${interpreter}\nflags: ${flags}\noffset 0\nmagic 7f454c46\nmask ffffffff\n`;
 
 function env(archName: string, extra: Record<string, string | undefined> = {}, binfmt?: string): NodeJS.ProcessEnv {
-  return shimEnv({
-    registryHost: host,
+  return hookEnv({
     binfmtDir: binfmt,
     extra: {
       ...hubBuildEnv({ registryHost: host, repo: 'acme/pre', tag: archName, dockerfilePath: dockerfileFor(archName), sourceCommit: 'c0ffee' }),
@@ -61,7 +60,7 @@ describe('pre_build', () => {
     const r = await runHook(repoWithHooks(), 'pre_build', e);
     expect(r.code, r.out).toBe(0);
     expect(r.stderr).toBe('info: amd64 builds natively; no QEMU needed.\n');
-    expect(readShimLog(e)).toEqual([]);
+    expect(readDockerLog(e)).toEqual([]);
   });
 
   it("finds the machine's real qemu-aarch64 handler (F flag) and registers nothing", async () => {
@@ -70,7 +69,7 @@ describe('pre_build', () => {
     const r = await runHook(repoWithHooks(), 'pre_build', e);
     expect(r.code, r.out).toBe(0);
     expect(r.stderr).toMatch(/^info: arm64v8 builds under QEMU: qemu-aarch64 is enabled with the F flag \(interpreter .+\); nothing to do\.\n$/);
-    expect(readShimLog(e)).toEqual([]);
+    expect(readDockerLog(e)).toEqual([]);
   });
 
   it('registers a missing handler with the pinned image, --reset -p yes, and says why', async () => {
@@ -78,7 +77,7 @@ describe('pre_build', () => {
     const e = env('arm64v8', {}, dir);
     const r = await runHook(repoWithHooks(), 'pre_build', e);
     expect(r.code, r.out).toBe(0);
-    expect(readShimLog(e)).toEqual([`docker run --rm --privileged ${PINS.qemuImage} --reset -p yes`]);
+    expect(readDockerLog(e)).toEqual([`docker run --rm --privileged ${PINS.qemuImage} --reset -p yes`]);
     expect(fs.readFileSync(path.join(dir, 'qemu-aarch64'), 'utf8')).toMatch(/^enabled\n[\s\S]*flags: F/);
     expect(r.stderr).toContain(
       `info: registered QEMU with docker run --rm --privileged ${PINS.qemuImage} --reset -p yes because qemu-aarch64 is not registered in ${dir}: qemu-aarch64 is enabled with the F flag`,
@@ -90,7 +89,7 @@ describe('pre_build', () => {
     const e = env('arm32v7', { MULTIARCH_QEMU_IMAGE: `${host}/mirror/qemu-user-static:pinned` }, dir);
     const r = await runHook(repoWithHooks(), 'pre_build', e);
     expect(r.code, r.out).toBe(0);
-    expect(readShimLog(e)).toEqual([`docker run --rm --privileged ${host}/mirror/qemu-user-static:pinned --reset -p yes`]);
+    expect(readDockerLog(e)).toEqual([`docker run --rm --privileged ${host}/mirror/qemu-user-static:pinned --reset -p yes`]);
     expect(r.stderr).toMatch(/because qemu-arm is enabled without the F flag, so QEMU would have to be inside the image: qemu-arm is enabled with the F flag/);
   });
 
@@ -99,7 +98,7 @@ describe('pre_build', () => {
     const e = env('arm32v6', {}, dir);
     const r = await runHook(repoWithHooks({ qemu: 'copy' }), 'pre_build', e);
     expect(r.code, r.out).toBe(0);
-    expect(readShimLog(e)).toEqual([`docker run --rm --privileged ${PINS.qemuImage} --reset`]);
+    expect(readDockerLog(e)).toEqual([`docker run --rm --privileged ${PINS.qemuImage} --reset`]);
     const h = fs.readFileSync(path.join(dir, 'qemu-arm'), 'utf8');
     expect(h).toContain('interpreter /usr/bin/qemu-arm-static\n');
     expect(h).not.toMatch(/flags: \S*F/);
@@ -111,7 +110,7 @@ describe('pre_build', () => {
     const r = await runHook(repoWithHooks({ qemu: 'copy' }), 'pre_build', e);
     expect(r.code, r.out).toBe(0);
     expect(r.stderr).toMatch(/nothing to do/);
-    expect(readShimLog(e)).toEqual([]);
+    expect(readDockerLog(e)).toEqual([]);
   });
 
   it('--qemu copy: replaces a handler whose interpreter the image does not carry', async () => {
@@ -119,7 +118,7 @@ describe('pre_build', () => {
     const r = await runHook(repoWithHooks({ qemu: 'copy' }), 'pre_build', e);
     expect(r.code, r.out).toBe(0);
     expect(r.stderr).toMatch(/because qemu-aarch64 runs \/usr\/libexec\/qemu-binfmt\/aarch64-binfmt-P, which the image does not carry/);
-    expect(readShimLog(e)).toHaveLength(1);
+    expect(readDockerLog(e)).toHaveLength(1);
   });
 
   it('a kernel that refuses the F flag: stops at once and says to use --qemu copy', async () => {

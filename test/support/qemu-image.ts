@@ -3,7 +3,7 @@
  * Dockerfiles: an amd64 image holding Debian's static QEMU binaries at `/usr/bin/qemu-*-static`
  * (only those the base-image arches need), pushed to `HOST/multiarch/qemu-user-static:latest`.
  * The pinned digest cannot be reproduced, so a test replaces the pin's digest with the one
- * returned here; with shimEnv's registries.conf, `docker.io/multiarch/qemu-user-static@<digest>`
+ * returned here; with hookEnv's registries.conf, `docker.io/multiarch/qemu-user-static@<digest>`
  * then pulls this image from the local registry.
  */
 import fs from 'node:fs';
