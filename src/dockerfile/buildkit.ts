@@ -84,9 +84,9 @@ function hasHeredoc(ins: Instruction): boolean {
   return ins.getArguments().some((a) => /^<<-?["']?[A-Za-z_]/.test(a.getValue()));
 }
 
-/** `RUN --mount (line 7), a heredoc in COPY (line 9)`: the first `max` reasons, for one line of text. */
+/** `RUN --mount (line 7), COPY --link (line 9) and 3 more`: the first `max` reasons, for one line of text. */
 export function buildkitSummary(needs: readonly BuildkitNeed[], max = 2): string {
-  const shown = needs.slice(0, max).map((n) => n.reason);
-  const more = needs.length - shown.length;
-  return more > 0 ? `${shown.join(', ')} and ${more} more` : shown.join(', ');
+  const items = needs.slice(0, max).map((n) => n.reason);
+  if (needs.length > max) items.push(`${needs.length - max} more`);
+  return items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}` : (items[0] ?? '');
 }

@@ -61,6 +61,7 @@ describe('buildkitOnly: what the legacy builder (DOCKER_BUILDKIT=0) cannot build
   it('summarises the first reasons for one line of text', () => {
     const needs = buildkitOnly('FROM alpine\nRUN --mount=type=cache,target=/x true\nCOPY --link a /\nCOPY --chmod=1 b /\n');
     expect(buildkitSummary(needs)).toBe('RUN --mount (line 2), COPY --link (line 3) and 1 more');
+    expect(buildkitSummary(needs.slice(0, 2))).toBe('RUN --mount (line 2) and COPY --link (line 3)');
     expect(buildkitSummary(needs.slice(0, 1))).toBe('RUN --mount (line 2)');
   });
 
