@@ -72,7 +72,13 @@ export function buildPlan(repo: RepoState, choices: Choices): Plan {
   const hooks = renderHooks({
     version: VERSION,
     arches,
-    dockerfiles: arches.map((a) => ({ file: fileFor(a.name), arch: a.name })),
+    // What the legacy builder cannot build, per arch's Dockerfile: hooks/build refuses it in one
+    // sentence (naming DOCKER_BUILDKIT=0) instead of leaving Docker's parser error.
+    dockerfiles: arches.map((a) => ({
+      file: fileFor(a.name),
+      arch: a.name,
+      buildkit: buildkitSummary(buildkitOnly(a.name === NATIVE_ARCH ? repo.dockerfileSource : generated.find((g) => g.path === fileFor(a.name))!.content)),
+    })),
     qemu: choices.qemu,
     publisher: choices.publisher,
     pins: PINS,
