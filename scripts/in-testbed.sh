@@ -13,4 +13,9 @@ if [ "${CMH_IN_TESTBED:-}" != 1 ]; then
         env CMH_IN_TESTBED=1 CMH_HOST_NETNS="$(readlink /proc/self/ns/net)" bash "$0" "$@"
 fi
 ip link set lo up
+# One address that is not loopback, on a dummy interface of this namespace only (TEST-NET-1,
+# RFC 5737): verify must treat a plain-HTTP registry there as remote (test/verify/network.test.ts).
+ip link add cmh0 type dummy
+ip addr add 192.0.2.1/32 dev cmh0
+ip link set cmh0 up
 exec "$@"

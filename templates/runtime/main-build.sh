@@ -11,7 +11,7 @@ main() {
     build_context "${DOCKERFILE_PATH:-${CMH_DOCKERFILES[BUILD_I]}}"
     image_name
     choose_builder
-    say "building $IMAGE for ${CMH_PLATFORMS[BUILD_I]} from $FILE with $BUILDER_NAME (commit $rev)"
+    say "building $IMAGE for ${CMH_PLATFORMS[BUILD_I]} from $FILE (commit $rev) with $BUILDER_NAME"
     run_build "$rev"
 }
 

@@ -41,7 +41,7 @@ describe('build hook', () => {
     expect(buildCalls(env)).toEqual([
       `${BUILDX} -f Dockerfile.arm64v8 --label ${REVISION_LABEL}=${sha} --platform linux/arm64/v8 -t ${host}/${repo}:arm64v8 .`,
     ]);
-    expect(r.stderr).toContain(`info: building ${host}/${repo}:arm64v8 for linux/arm64/v8 from Dockerfile.arm64v8 with BuildKit (docker buildx) (commit ${sha})`);
+    expect(r.stderr).toContain(`info: building ${host}/${repo}:arm64v8 for linux/arm64/v8 from Dockerfile.arm64v8 (commit ${sha}) with BuildKit (docker buildx)`);
     const digest = await pushed(env, dir);
     const cfg = await imageConfig(host, repo, digest);
     expect(cfg.config?.Labels?.[REVISION_LABEL]).toBe(sha);
