@@ -9,9 +9,9 @@ import { relative } from 'node:path';
 import { NATIVE_ARCH, sortArches } from '../arch.js';
 import { officialImages } from '../dockerfile/index.js';
 import { UserError } from '../errors.js';
-import { RegistryClient, UnreachableError } from '../verify/client.js';
-import { ACCEPT_ANY } from '../verify/inspect.js';
-import { DOCKER_HUB } from '../verify/reference.js';
+import { RegistryClient, UnreachableError } from '../registry/client.js';
+import { ACCEPT_ANY } from '../registry/manifest.js';
+import { DOCKER_HUB } from '../registry/reference.js';
 import type { RepoState } from './repo.js';
 
 /** One arch's twin of one official base: `arm32v6/debian:bookworm-slim` for `debian:bookworm-slim`. */
