@@ -4,7 +4,6 @@
  * malformed answer does, and what a registry can print on the user's terminal.
  */
 import http from 'node:http';
-import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { CLI } from '../cli/run-cli.js';
@@ -291,5 +290,4 @@ it('the test registry is a real one: the default list passes (so the cases above
   expect(report.findings).toEqual([]);
   expect(code).toBe(0);
   expect(report.entries.map((e) => e.config?.revision)).toEqual([REVISION]);
-  expect(path.isAbsolute(CLI)).toBe(true);
 });
