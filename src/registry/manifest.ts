@@ -9,6 +9,7 @@
  * bundled CLI stays small.
  */
 import { UserError } from '../errors.js';
+import { printable } from './printable.js';
 import { DIGEST } from './reference.js';
 
 export const MEDIA = {
@@ -129,7 +130,8 @@ function read<T>(what: string, fn: () => T): T {
     return fn();
   } catch (e) {
     if (!(e instanceof Shape)) throw e;
-    throw new MalformedError(`The registry served a malformed ${what} (${e.message}); the registry or the tool that pushed it is broken: push it again or report it to the registry.`);
+    // The message may hold a key the registry chose (`config.Labels.<key>`).
+    throw new MalformedError(`The registry served a malformed ${what} (${printable(e.message)}); the registry or the tool that pushed it is broken: push it again or report it to the registry.`);
   }
 }
 
