@@ -11,7 +11,7 @@ import { cleanupTemps, tmpDir } from '../support/env.js';
 import { run } from '../support/proc.js';
 import { basicAuth, dockerConfigDir } from './support/fake-credential-helper.js';
 import {
-  MEDIA_IMAGE, MEDIA_LIST, REPO, REVISION, startHostileRegistry, startRecordingTokenServer, type HostileRegistry,
+  digest, MEDIA_IMAGE, MEDIA_LIST, REPO, REVISION, startHostileRegistry, startRecordingTokenServer, type HostileRegistry,
 } from './support/hostile-registry.js';
 import { plainEnv, runVerify, runVerifyJson } from './support/run-verify.js';
 
@@ -188,8 +188,7 @@ describe('malformed answers are a sentence and exit 1, not a crash', () => {
       const body = c.body(reg);
       if (p.startsWith('blobs/')) {
         // A config blob must still match its digest, so the manifest and the list point at the new one.
-        const { createHash } = await import('node:crypto');
-        const d = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+        const d = digest(body);
         reg.set(`/v2/${REPO}/blobs/${d}`, body);
         const manifest = JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_IMAGE, config: { mediaType: 'application/vnd.docker.container.image.v1+json', digest: d, size: body.length }, layers: [] });
         reg.set(`/v2/${REPO}/manifests/latest`, manifest, { 'content-type': MEDIA_IMAGE });
@@ -225,11 +224,10 @@ describe('what a registry sends is never printed raw', () => {
   it('escapes control characters in platforms, revisions and media types, in the table', async () => {
     const reg = await registry();
     const config = JSON.stringify({ architecture: `amd64${ESC}`, os: 'linux', created: '2026-01-01T00:00:00Z', config: { Labels: { 'org.opencontainers.image.revision': `${ESC}${REVISION}` } } });
-    const { createHash } = await import('node:crypto');
-    const cd = `sha256:${createHash('sha256').update(config).digest('hex')}`;
+    const cd = digest(config);
     reg.set(`/v2/${REPO}/blobs/${cd}`, config);
     const manifest = JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_IMAGE, config: { mediaType: 'application/vnd.docker.container.image.v1+json', digest: cd, size: config.length }, layers: [] });
-    const md = `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
+    const md = digest(manifest);
     reg.set(`/v2/${REPO}/manifests/${md}`, manifest, { 'content-type': MEDIA_IMAGE });
     const list = JSON.stringify({
       schemaVersion: 2,

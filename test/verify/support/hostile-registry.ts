@@ -25,7 +25,8 @@ export const MEDIA_LIST = 'application/vnd.docker.distribution.manifest.list.v2+
 export const MEDIA_IMAGE = 'application/vnd.docker.distribution.manifest.v2+json';
 export const MEDIA_CONFIG = 'application/vnd.docker.container.image.v1+json';
 
-const digest = (b: Buffer) => `sha256:${crypto.createHash('sha256').update(b).digest('hex')}`;
+/** Computed here, not with the code under test. */
+export const digest = (b: Buffer | string) => `sha256:${crypto.createHash('sha256').update(b).digest('hex')}`;
 
 export interface Seen {
   method: string;
