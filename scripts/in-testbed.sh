@@ -13,9 +13,10 @@ if [ "${CMH_IN_TESTBED:-}" != 1 ]; then
         env CMH_IN_TESTBED=1 CMH_HOST_NETNS="$(readlink /proc/self/ns/net)" bash "$0" "$@"
 fi
 ip link set lo up
-# One address that is not loopback, on a dummy interface of this namespace only (TEST-NET-1,
+# One address that is not loopback, on a veth pair inside this namespace only (TEST-NET-1,
 # RFC 5737): verify must treat a plain-HTTP registry there as remote (test/verify/network.test.ts).
-ip link add cmh0 type dummy
-ip addr add 192.0.2.1/32 dev cmh0
+ip link add cmh0 type veth peer name cmh1
+ip addr add 192.0.2.1/24 dev cmh0
+ip link set cmh1 up
 ip link set cmh0 up
 exec "$@"
