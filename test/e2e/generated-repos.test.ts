@@ -107,3 +107,35 @@ describe('generate -> simulate -> verify on examples/cross (multi-stage, cross-c
     expect(verify.stdout).toContain('0000000');
   });
 });
+
+describe('generate -> simulate -> verify on examples/hello with the legacy builder (DOCKER_BUILDKIT=0)', () => {
+  const repository = `e2e/hello-legacy-${process.pid}`;
+  let dir = '';
+  let sha = '';
+
+  it('generates, and simulate with DOCKER_BUILDKIT=0 publishes a list verify accepts', async () => {
+    dir = exampleRepo('hello');
+    const gen = await cli(dir, ['--yes', '--offline', '--repo', repository, '--publisher', 'docker']);
+    expect(gen.code, gen.all).toBe(0);
+    expect(gen.all).not.toContain('needs BuildKit');
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'multiarch hooks');
+    sha = git(dir, 'rev-parse', 'HEAD');
+    const env = hookEnv({ extra: { DOCKER_BUILDKIT: '0' } });
+    const sim = await run(process.execPath, [CLI, 'simulate', '--registry', inject('registry'), '--order', 'parallel'], { cwd: dir, env, timeoutMs: 600_000 });
+    const all = `${sim.stdout}\n${sim.stderr}`;
+    expect(sim.code, all).toBe(0);
+    const verify = await cli(dir, ['verify', `${inject('registry')}/${repository}:latest`]);
+    expect(verify.code, verify.all).toBe(0);
+    for (const e of EXPECTED) expect(verify.stdout).toContain(e.platform);
+  });
+
+  it.each(EXPECTED)('$arch: the legacy builder ran RUN under QEMU, labelled the commit, and named the arch', (e) => {
+    const ref = `${inject('registry')}/${repository}:${e.arch}`;
+    expect(readImageFile(hookEnv(), ref, '/etc/built-on-arch').trim()).toBe(e.uname);
+    const inspect = JSON.parse(execFileSync('skopeo', ['inspect', '--config', '--tls-verify=false', `docker://${ref}`], { encoding: 'utf8' }));
+    expect(inspect.config.Labels['org.opencontainers.image.revision']).toBe(sha);
+    // The legacy builder writes the architecture but drops arm's variant: the list entry names it.
+    expect(`${inspect.os}/${inspect.architecture}`).toBe(e.platform.split('/').slice(0, 2).join('/'));
+  });
+});

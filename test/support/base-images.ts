@@ -4,10 +4,9 @@
  *   HOST/library/busybox:latest   multi-arch list (like Docker Hub's official image)
  *   HOST/<arch>/busybox:latest    the official prefixed twins (amd64, arm32v5, ...)
  *   HOST/acme/base:1.0            a non-official multi-arch list; its images hold /etc/acme-release
- * and loaded into the test bed's Docker engine under the docker.io names (`busybox`,
- * `arm64v8/busybox`, `acme/base:1.0`), so an unmodified `FROM arm64v8/busybox` builds there
- * without a hub (loadBaseImages). buildah and skopeo only make and copy these fixtures; every build
- * under test runs on the engine.
+ * The test bed's Docker engine pulls docker.io images from that registry (its registry mirror), so
+ * an unmodified `FROM arm64v8/busybox` builds there without a hub. buildah and skopeo only make and
+ * copy these fixtures; every build under test runs on the engine.
  * The .debs and the built images (an OCI layout) are cached in `${CMH_TEST_CACHE:-/tmp/cmh-test-cache}`:
  * a warm run only copies the layout into the registry with skopeo.
  */
@@ -17,7 +16,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { findArch, type Arch } from '../../src/arch.js';
 import { containersEnv } from './containers.js';
-import { loadImage } from './engine.js';
 import { run, runOk } from './proc.js';
 
 /** Arches we have base images for, and the Debian port whose busybox-static serves each. */
@@ -241,31 +239,6 @@ export async function ensureBaseImages(registryHost: string, opts: EnsureOptions
   ]);
   await verifyBaseImages(registryHost, creds);
   return { refs, alreadyThere: false };
-}
-
-/**
- * Loads the base images into the engine at `dockerHost` under their docker.io names: `busybox`
- * and `acme/base:1.0` as multi-platform images, `<arch>/busybox` as the single-platform twins.
- */
-export async function loadBaseImages(dockerHost: string): Promise<string[]> {
-  const layout = await cachedLayout();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmh-load-'));
-  try {
-    const archives = [
-      { src: 'busybox', name: 'docker.io/library/busybox:latest', extra: ['--all'] },
-      { src: 'acme', name: `docker.io/${ACME_BASE}`, extra: ['--all'] },
-      ...BASE_ARCHES.map((n) => ({ src: 'busybox', name: `docker.io/${n}/busybox:latest`, extra: overrideFlags(arch(n)) })),
-    ];
-    const loaded: string[] = [];
-    for (const [i, a] of archives.entries()) {
-      const file = path.join(dir, `${i}.tar`);
-      await runOk('skopeo', ['copy', '-q', ...a.extra, `oci:${layout}:${a.src}`, `oci-archive:${file}:${a.name}`]);
-      loaded.push(...(await loadImage(dockerHost, file)));
-    }
-    return loaded;
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 /** Reads each pushed image's config back with skopeo and checks its platform against the arch table. */

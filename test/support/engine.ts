@@ -1,7 +1,14 @@
 /**
- * The test bed's Docker engine: Debian trixie's dockerd 26.1 with containerd 1.7 and the
- * containerd image store (multi-platform images and builds), buildx 0.29 as the CLI's plugin,
- * unpacked by scripts/setup-test-env.sh into $CMH_TESTBED (default /opt/cmh-testbed).
+ * The test bed's Docker engine: Debian trixie's dockerd 26.1 with containerd 1.7, buildx 0.29 as
+ * the CLI's plugin, unpacked by scripts/setup-test-env.sh into $CMH_TESTBED (default
+ * /opt/cmh-testbed).
+ *
+ * Like a Docker Hub builder, it keeps images in the classic store (overlay2) and pulls docker.io
+ * images from a registry: `registry-mirrors` sends them to the tests' loopback registry, which
+ * holds busybox and its arch twins (base-images.ts). The containerd image store (which
+ * multi-platform builds need) behaves differently under the legacy builder: it drops arm's variant
+ * from an image's platform, so `docker build --platform linux/arm/v6` fails at the first step after
+ * a RUN ("failed to get destination image"); `containerdStore: true` starts such an engine.
  *
  * One engine serves a whole test run. It runs in the run's private network namespace (see
  * scripts/in-testbed.sh), where it owns its docker0 bridge and reaches the loopback registries
@@ -48,14 +55,21 @@ export function engineProblems(): string[] {
   return problems;
 }
 
-function daemonConfig(dir: string): object {
+export interface EngineOptions {
+  /** `http://127.0.0.1:PORT`: where docker.io pulls go. */
+  mirror?: string;
+  /** The containerd image store instead of the classic one. */
+  containerdStore?: boolean;
+}
+
+function daemonConfig(dir: string, opts: EngineOptions): object {
   return {
     'data-root': path.join(dir, 'data'),
     'exec-root': path.join(dir, 'exec'),
     pidfile: path.join(dir, 'docker.pid'),
     hosts: [`unix://${path.join(dir, 'docker.sock')}`],
-    // The containerd image store: multi-platform images in one store, as buildx pushes them.
-    features: { 'containerd-snapshotter': true },
+    ...(opts.containerdStore ? { features: { 'containerd-snapshotter': true } } : { 'storage-driver': 'overlay2' }),
+    ...(opts.mirror ? { 'registry-mirrors': [opts.mirror] } : {}),
     'exec-opts': ['native.cgroupdriver=cgroupfs'],
     // The private namespace's docker0 bridge, but no rules or forwarding (nothing leaves it).
     iptables: false,
@@ -68,13 +82,13 @@ function daemonConfig(dir: string): object {
 }
 
 /** Starts dockerd with everything under a new temp dir; resolves once it answers. */
-export async function startEngine(): Promise<Engine> {
+export async function startEngine(opts: EngineOptions = {}): Promise<Engine> {
   const problems = engineProblems();
   if (problems.length) throw new Error(`cannot start the test bed's Docker engine: ${problems.join('; ')}; ${FIX}.`);
   // A short path: the socket's path must fit in sun_path (108 bytes).
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmh-engine-'));
   const configFile = path.join(dir, 'daemon.json');
-  fs.writeFileSync(configFile, JSON.stringify(daemonConfig(dir), null, 2));
+  fs.writeFileSync(configFile, JSON.stringify(daemonConfig(dir, opts), null, 2));
   const logFile = path.join(dir, 'dockerd.log');
   const log = fs.openSync(logFile, 'a');
   const env = { ...process.env, PATH: [...ENGINE_BIN, process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'].join(':') };
@@ -103,10 +117,4 @@ export async function startEngine(): Promise<Engine> {
     throw new Error(`could not start dockerd: ${(e as Error).message}\n${tail}`);
   }
   return { host, pid: child.pid ?? -1, logFile, stop };
-}
-
-/** `docker load` an image archive into the engine; returns the names it loaded. */
-export async function loadImage(dockerHost: string, archive: string): Promise<string[]> {
-  const r = await runOk(DOCKER_CLI, ['load', '-q', '-i', archive], { env: { ...process.env, DOCKER_HOST: dockerHost } });
-  return [...r.stdout.matchAll(/^Loaded image: (\S+)$/gm)].map((m) => m[1]);
 }

@@ -1,7 +1,7 @@
 /**
  * vitest globalSetup: checks the Debian tools, builds the CLI if it is stale, starts ONE shared
- * registry holding the base images and ONE Docker engine (engine.ts) with the same base images
- * loaded, and provides both to the tests:
+ * registry holding the base images and ONE Docker engine (engine.ts) that pulls docker.io images
+ * from it, and provides both to the tests:
  *   const host = inject('registry');     // '127.0.0.1:PORT'
  *   const engine = inject('dockerHost'); // 'unix:///tmp/cmh-engine-.../docker.sock'
  */
@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { ensureBaseImages, loadBaseImages } from './base-images.js';
+import { ensureBaseImages } from './base-images.js';
 import { engineProblems, startEngine } from './engine.js';
 import { REPO_ROOT } from './env.js';
 import { startRegistry } from './registry.js';
@@ -81,9 +81,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const registry = await startRegistry();
   let engine: Awaited<ReturnType<typeof startEngine>> | undefined;
   try {
-    engine = await startEngine();
     await ensureBaseImages(registry.host);
-    await loadBaseImages(engine.host);
+    engine = await startEngine({ mirror: registry.url });
   } catch (e) {
     await engine?.stop();
     await registry.stop();
