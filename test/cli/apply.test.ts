@@ -1,20 +1,25 @@
 // apply is the only step that writes; a failure part-way (disk full, a permission, a rename) must
 // leave the repo exactly as it was. Failures are injected into node:fs, call by call.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { runGenerate } from '../../src/generate/index.js';
 import { git, removeDir, tempGitRepo } from './run-cli.js';
 
-const inject = vi.hoisted(() => ({ op: '', at: 0, calls: 0 }));
+const inject = vi.hoisted(() => ({ op: '', at: 0, calls: 0, signal: '' }));
 
 vi.mock('node:fs', async (importOriginal) => {
   const real = await importOriginal<typeof import('node:fs')>();
   // The n-th call of inject.op fails as the disk would (EIO); all other calls are real.
   const failing = <F extends (...a: never[]) => unknown>(name: string, f: F): F =>
     ((...args: Parameters<F>) => {
-      if (inject.op === name && ++inject.calls === inject.at) throw Object.assign(new Error(`injected ${name} failure`), { code: 'EIO' });
+      if (inject.op === name && ++inject.calls === inject.at) {
+        // A signal arrives here (as the process would see it: a listener called later), or the disk fails.
+        if (inject.signal) setImmediate(() => process.emit(inject.signal as NodeJS.Signals));
+        else throw Object.assign(new Error(`injected ${name} failure`), { code: 'EIO' });
+      }
       return f(...args);
     }) as F;
   // A recursive mkdir that fails half-way, as on a full disk: the topmost missing folder is made, then EIO.
@@ -38,7 +43,7 @@ vi.mock('node:fs', async (importOriginal) => {
 
 const repos: string[] = [];
 afterAll(() => repos.forEach(removeDir));
-beforeEach(() => Object.assign(inject, { op: '', at: 0, calls: 0 }));
+beforeEach(() => Object.assign(inject, { op: '', at: 0, calls: 0, signal: '' }));
 
 /** Every file and folder with its content and mode, and the git index: the whole state a run may change. */
 function state(dir: string): Record<string, string> {
@@ -99,6 +104,53 @@ async function failEverywhere(op: string, setup: (dir: string) => Promise<void>,
     expect(state(dir), `${op} #${n} failed`).toEqual(before);
   }
 }
+
+/** Like failEverywhere, but a signal comes at the n-th `op`: the run is cancelled and rolled back, for every n. */
+async function signalEverywhere(signal: NodeJS.Signals, op: string, setup: (dir: string) => Promise<void>, run: (dir: string) => Promise<unknown>): Promise<number> {
+  for (let n = 1; ; n++) {
+    const dir = tempGitRepo();
+    repos.push(dir);
+    fs.writeFileSync(join(dir, 'Dockerfile'), 'FROM alpine:3.20\n');
+    await setup(dir);
+    const before = state(dir);
+    Object.assign(inject, { op, at: n, calls: 0, signal });
+    const error = await run(dir).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const reached = inject.calls >= n;
+    Object.assign(inject, { op: '', at: 0, calls: 0, signal: '' });
+    if (!reached) {
+      expect(error).toBeUndefined();
+      return n - 1;
+    }
+    expect(error, String(error)).toBeInstanceOf(UserError);
+    expect((error as UserError).message).toMatch(/^Cancelled; nothing was written( \(the \d+ files? it had replaced (is|are) put back\))?\.$/);
+    expect((error as UserError).exitCode).toBe(128 + os.constants.signals[signal]);
+    expect(state(dir), `${signal} at ${op} #${n}`).toEqual(before);
+  }
+}
+
+describe('a signal in the middle of apply cancels it and leaves the repo as it was', () => {
+  it('first run: SIGINT at every write and rename', async () => {
+    const fresh = async () => {};
+    expect(await signalEverywhere('SIGINT', 'writeFileSync', fresh, (d) => generate(d))).toBeGreaterThan(5);
+    expect(await signalEverywhere('SIGINT', 'renameSync', fresh, (d) => generate(d))).toBeGreaterThan(5);
+  });
+
+  it('a --force re-run (files put back, .bak copies removed, the index and modes as they were): SIGTERM and SIGHUP', async () => {
+    const generated = async (d: string) => {
+      await generate(d);
+      fs.writeFileSync(join(d, 'Dockerfile'), 'FROM alpine:3.21\n');
+      fs.appendFileSync(join(d, 'hooks', 'post_push'), 'echo mine\n');
+      fs.chmodSync(join(d, 'hooks', 'build'), 0o644);
+      git(d, ['update-index', '--chmod=-x', 'hooks/build']);
+    };
+    const rerun = (d: string) => generate(d, { arch: ['amd64', 'arm64v8'], force: true });
+    expect(await signalEverywhere('SIGTERM', 'renameSync', generated, rerun)).toBeGreaterThan(5);
+    expect(await signalEverywhere('SIGHUP', 'copyFileSync', generated, rerun)).toBe(1);
+  });
+});
 
 describe('a failure in the middle of apply leaves the repo as it was', () => {
   it('first run (folders created, temp files written): every write and rename', async () => {
