@@ -2,11 +2,11 @@
 // leave the repo exactly as it was. Failures are injected into node:fs, call by call.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { runGenerate } from '../../src/generate/index.js';
-import { git, removeDir, tempGitRepo } from './run-cli.js';
+import { git, removeDir, tempGitRepo, treeState } from './run-cli.js';
 
 const inject = vi.hoisted(() => ({ op: '', at: 0, calls: 0, signal: '' }));
 
@@ -45,26 +45,6 @@ const repos: string[] = [];
 afterAll(() => repos.forEach(removeDir));
 beforeEach(() => Object.assign(inject, { op: '', at: 0, calls: 0, signal: '' }));
 
-/** Every file and folder with its content and mode, and the git index: the whole state a run may change. */
-function state(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const name of fs.readdirSync(d)) {
-      if (name === '.git') continue;
-      const p = join(d, name);
-      const st = fs.statSync(p);
-      const key = relative(dir, p);
-      if (st.isDirectory()) {
-        out[key + '/'] = 'dir';
-        walk(p);
-      } else out[key] = `${(st.mode & 0o777).toString(8)} ${fs.readFileSync(p, 'latin1')}`;
-    }
-  };
-  walk(dir);
-  out['git index'] = git(dir, ['ls-files', '-s']);
-  return out;
-}
-
 async function generate(dir: string, args: { arch?: string[]; force?: boolean; ci?: 'github' } = {}): Promise<string[]> {
   const said: string[] = [];
   const code = await runGenerate({
@@ -84,36 +64,19 @@ async function generate(dir: string, args: { arch?: string[]; force?: boolean; c
   return said;
 }
 
-/** Runs `setup` in a new repo, then fails the n-th `op` of one more run for every n until the run succeeds. */
-async function failEverywhere(op: string, setup: (dir: string) => Promise<void>, run: (dir: string) => Promise<unknown>): Promise<number> {
+/**
+ * Runs `setup` in a new repo, then interrupts the n-th `op` of one more run, for every n until the
+ * run gets past it: the disk fails there (EIO) or a signal comes. Each time the repo (files,
+ * modes, git index) must be as it was, and the run must say why it stopped.
+ */
+async function everyNth(op: string, how: 'EIO' | NodeJS.Signals, setup: (dir: string) => Promise<void>, run: (dir: string) => Promise<unknown>): Promise<number> {
   for (let n = 1; ; n++) {
     const dir = tempGitRepo();
     repos.push(dir);
     fs.writeFileSync(join(dir, 'Dockerfile'), 'FROM alpine:3.20\n');
     await setup(dir);
-    const before = state(dir);
-    Object.assign(inject, { op, at: n, calls: 0 });
-    const error = await run(dir).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    Object.assign(inject, { op: '', at: 0, calls: 0 });
-    if (error === undefined) return n - 1;
-    expect(error, String(error)).toBeInstanceOf(UserError);
-    expect((error as Error).message).toMatch(/^Could not write .*\(EIO\); nothing was changed/);
-    expect(state(dir), `${op} #${n} failed`).toEqual(before);
-  }
-}
-
-/** Like failEverywhere, but a signal comes at the n-th `op`: the run is cancelled and rolled back, for every n. */
-async function signalEverywhere(signal: NodeJS.Signals, op: string, setup: (dir: string) => Promise<void>, run: (dir: string) => Promise<unknown>): Promise<number> {
-  for (let n = 1; ; n++) {
-    const dir = tempGitRepo();
-    repos.push(dir);
-    fs.writeFileSync(join(dir, 'Dockerfile'), 'FROM alpine:3.20\n');
-    await setup(dir);
-    const before = state(dir);
-    Object.assign(inject, { op, at: n, calls: 0, signal });
+    const before = treeState(dir);
+    Object.assign(inject, { op, at: n, calls: 0, signal: how === 'EIO' ? '' : how });
     const error = await run(dir).then(
       () => undefined,
       (e: unknown) => e,
@@ -125,17 +88,21 @@ async function signalEverywhere(signal: NodeJS.Signals, op: string, setup: (dir:
       return n - 1;
     }
     expect(error, String(error)).toBeInstanceOf(UserError);
-    expect((error as UserError).message).toMatch(/^Cancelled; nothing was written( \(the \d+ files? it had replaced (is|are) put back\))?\.$/);
-    expect((error as UserError).exitCode).toBe(128 + os.constants.signals[signal]);
-    expect(state(dir), `${signal} at ${op} #${n}`).toEqual(before);
+    if (how === 'EIO') expect((error as Error).message).toMatch(/^Could not write .*\(EIO\); nothing was changed/);
+    else {
+      expect((error as UserError).message).toMatch(/^Cancelled; nothing was written( \(the \d+ files? it had replaced (is|are) put back\))?\.$/);
+      expect((error as UserError).exitCode).toBe(128 + os.constants.signals[how]);
+    }
+    expect(treeState(dir), `${how} at ${op} #${n}`).toEqual(before);
   }
 }
+const failEverywhere = (op: string, setup: (dir: string) => Promise<void>, run: (dir: string) => Promise<unknown>) => everyNth(op, 'EIO', setup, run);
 
 describe('a signal in the middle of apply cancels it and leaves the repo as it was', () => {
   it('first run: SIGINT at every write and rename', async () => {
     const fresh = async () => {};
-    expect(await signalEverywhere('SIGINT', 'writeFileSync', fresh, (d) => generate(d))).toBeGreaterThan(5);
-    expect(await signalEverywhere('SIGINT', 'renameSync', fresh, (d) => generate(d))).toBeGreaterThan(5);
+    expect(await everyNth('writeFileSync', 'SIGINT', fresh, (d) => generate(d))).toBeGreaterThan(5);
+    expect(await everyNth('renameSync', 'SIGINT', fresh, (d) => generate(d))).toBeGreaterThan(5);
   });
 
   it('a --force re-run (files put back, .bak copies removed, the index and modes as they were): SIGTERM and SIGHUP', async () => {
@@ -147,8 +114,8 @@ describe('a signal in the middle of apply cancels it and leaves the repo as it w
       git(d, ['update-index', '--chmod=-x', 'hooks/build']);
     };
     const rerun = (d: string) => generate(d, { arch: ['amd64', 'arm64v8'], force: true });
-    expect(await signalEverywhere('SIGTERM', 'renameSync', generated, rerun)).toBeGreaterThan(5);
-    expect(await signalEverywhere('SIGHUP', 'copyFileSync', generated, rerun)).toBe(1);
+    expect(await everyNth('renameSync', 'SIGTERM', generated, rerun)).toBeGreaterThan(5);
+    expect(await everyNth('copyFileSync', 'SIGHUP', generated, rerun)).toBe(1);
   });
 });
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 
@@ -78,6 +78,29 @@ export function listFiles(dir: string, base = dir): string[] {
 
 export function gitMode(repo: string, path: string): string {
   return git(repo, ['ls-files', '-s', '--', path]).split(' ')[0] ?? '';
+}
+
+/**
+ * Everything a run may change below `dir`: each folder, each file with its mode and content, each
+ * symbolic link with where it points (not followed), and the git index when `dir` is a repo.
+ */
+export function treeState(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string, rel: string) => {
+    for (const name of readdirSync(d)) {
+      if (name === '.git') continue;
+      const p = join(d, name);
+      const st = lstatSync(p);
+      if (st.isSymbolicLink()) out[rel + name] = `link to ${readlinkSync(p)}`;
+      else if (st.isDirectory()) {
+        out[`${rel}${name}/`] = 'dir';
+        walk(p, `${rel}${name}/`);
+      } else out[rel + name] = `${(st.mode & 0o777).toString(8)} ${readFileSync(p, 'latin1')}`;
+    }
+  };
+  walk(dir, '');
+  if (existsSync(join(dir, '.git'))) out['git index'] = git(dir, ['ls-files', '-s']);
+  return out;
 }
 
 export { git };

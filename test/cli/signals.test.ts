@@ -3,11 +3,11 @@
 // either exactly as it was (and the run says "Cancelled; nothing was written") or completely
 // generated: never half-written, no hidden temp file, no new folder, the git index as it was.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, git, removeDir, tempGitRepo } from './run-cli.js';
+import { CLI, git, removeDir, tempGitRepo, treeState } from './run-cli.js';
 
 const COUNT = 30;
 const ARGS = ['--yes', '--offline', '--repo', 'jane/{dir}', ...Array.from({ length: COUNT }, (_, i) => ['--dockerfile', `d${i}/Dockerfile`]).flat()];
@@ -16,24 +16,6 @@ let template = '';
 let before: Record<string, string>;
 let done: Record<string, string>;
 
-/** Every file and folder (links not followed) with its mode and content, and the git index. */
-function state(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string, rel: string) => {
-    for (const name of readdirSync(d)) {
-      if (name === '.git') continue;
-      const p = join(d, name);
-      const st = lstatSync(p);
-      if (st.isDirectory()) {
-        out[`${rel}${name}/`] = 'dir';
-        walk(p, `${rel}${name}/`);
-      } else out[rel + name] = `${(st.mode & 0o777).toString(8)} ${readFileSync(p, 'latin1')}`;
-    }
-  };
-  walk(dir, '');
-  out['git index'] = git(dir, ['ls-files', '-s']);
-  return out;
-}
 
 function copyOfTemplate(): string {
   const dir = mkdtempSync(join(tmpdir(), 'cmh-signal-'));
@@ -56,11 +38,11 @@ beforeAll(() => {
   git(template, ['add', '-A']);
   git(template, ['commit', '-qm', 'Dockerfiles']);
   git(template, ['update-index', '--chmod=-x', 'd0/hooks/pre_build']);
-  before = state(template);
+  before = treeState(template);
   const full = copyOfTemplate();
   const run = spawnSync(process.execPath, [CLI, ...ARGS, '--force'], { cwd: full, encoding: 'utf8' });
   expect(run.status, run.stderr).toBe(0);
-  done = state(full);
+  done = treeState(full);
   expect(done).not.toEqual(before);
 });
 afterAll(() => dirs.forEach(removeDir));
@@ -97,7 +79,7 @@ describe('a signal while the generator writes', () => {
     for (const delayMs of [0, 1, 2, 3, 5, 8, 12, 20, 30, 45, 70, 100, 150, 250]) {
       const dir = copyOfTemplate();
       const r = await interrupted(dir, signal, delayMs);
-      const now = state(dir);
+      const now = treeState(dir);
       const what = `${signal} ${delayMs} ms after the plan: exit ${r.code ?? r.signal}, ${r.stderr}`;
       if (r.code === code) {
         expect(r.stderr.trim(), what).toMatch(/^error: Cancelled; nothing was written( \(the \d+ files it had replaced are put back\))?\.$/);

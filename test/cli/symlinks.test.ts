@@ -5,7 +5,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { git, listFiles, removeDir, runCli, tempGitRepo } from './run-cli.js';
+import { git, listFiles, removeDir, runCli, tempGitRepo, treeState } from './run-cli.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach(removeDir));
@@ -25,22 +25,6 @@ function repo(): string {
   return dir;
 }
 
-/** Every file with its content, links listed as links (not followed), without .git. */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string, rel: string) => {
-    for (const name of readdirSync(d)) {
-      if (name === '.git') continue;
-      const p = join(d, name);
-      const st = lstatSync(p);
-      if (st.isSymbolicLink()) out[rel + name] = 'link';
-      else if (st.isDirectory()) walk(p, `${rel}${name}/`);
-      else out[rel + name] = readFileSync(p, 'latin1');
-    }
-  };
-  walk(dir, '');
-  return out;
-}
 
 describe('a symbolic link out of the repo is never written through', () => {
   const cases = [
@@ -67,13 +51,13 @@ describe('a symbolic link out of the repo is never written through', () => {
     const dir = repo();
     const outside = temp('cmh-outside-');
     make(dir, outside);
-    const before = { repo: snapshot(dir), outside: snapshot(outside), index: git(dir, ['ls-files', '-s']) };
+    const before = { repo: treeState(dir), outside: treeState(outside), index: git(dir, ['ls-files', '-s']) };
     for (const args of [[], ['--force'], ['--dry-run', '--force']]) {
       const r = runCli(dir, ['--yes', '--repo', 'acme/link', ...args]);
       expect(r.code, r.stderr).toBe(1);
       expect(r.stderr.trim()).toMatch(message);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
-      expect({ repo: snapshot(dir), outside: snapshot(outside), index: git(dir, ['ls-files', '-s']) }).toEqual(before);
+      expect({ repo: treeState(dir), outside: treeState(outside), index: git(dir, ['ls-files', '-s']) }).toEqual(before);
     }
   });
 
