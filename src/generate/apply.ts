@@ -108,13 +108,18 @@ export async function applyPlans(plans: readonly Plan[], opts: { force: boolean 
   return { written: writes.map((w) => w.file), deleted: deletes.map((d) => d.file), backups, staged };
 }
 
-/** Stages the hooks with mode 100755; undo puts their index entries back. Undefined outside git. */
+/**
+ * Stages the hooks with mode 100755, before the run is committed, so that a cancel puts their
+ * index entries back. The snapshot covers every file the run writes or deletes, so staging more
+ * of them here stays undoable. Undefined outside git.
+ */
 function stageHooks(plans: readonly Plan[], undo: (() => void)[]): boolean | undefined {
   const gitPlans = plans.filter((p) => p.repo.isGit);
   if (gitPlans.length === 0) return undefined;
   const root = gitPlans[0]!.repo.root;
+  const changed = gitPlans.flatMap((p) => p.files.filter((f) => f.action !== 'unchanged').map((f) => join(p.repo.dir, f.path)));
   const hooks = gitPlans.flatMap((p) => p.files.filter((f) => f.mode === 0o755 && f.action !== 'delete').map((f) => join(p.repo.dir, f.path)));
-  const before = snapshotIndex(root, hooks);
+  const before = snapshotIndex(root, [...new Set([...changed, ...hooks])]);
   if (!before) return false;
   undo.push(() => restoreIndex(before));
   return gitAddExecutable(root, hooks);
