@@ -31,6 +31,12 @@ export function refusal(plans: readonly Plan[], opts: { force: boolean }): UserE
  * full, a permission, a rename) or a signal (Ctrl-C, kill, a closed terminal) puts back what was
  * there, the git index included, removes temp files, .bak copies and folders it created, and
  * leaves the repo as it was. Only then is what was moved aside removed: the run is committed.
+ *
+ * node:fs, not fs-extra: each step needs an exact primitive that fs-extra's calls do not give.
+ * Its move() with overwrite removes the target and then renames (not atomic); copy() checks and
+ * then copies (not exclusive like COPYFILE_EXCL); ensureDir()/outputFile() create folders without
+ * saying which, and the undo must know the topmost one before a mkdir that may fail half-way. It
+ * would also add 48 kB (graceful-fs, which patches node:fs) to the bundle every run loads.
  */
 export async function applyPlans(plans: readonly Plan[], opts: { force: boolean }): Promise<ApplyResult> {
   const refused = refusal(plans, opts);

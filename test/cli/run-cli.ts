@@ -19,7 +19,10 @@ const NOT_GENERATE = ['verify', 'simulate'];
  * Runs the built CLI as a user would: `node bin/create-multiarch-hooks.js ARGS` in `cwd`, stdin closed.
  * The generator never asks the real Docker Hub whether the official arch images exist: it runs
  * with --offline, or, given `twinRegistry` (`127.0.0.1:PORT`), asks that registry instead
- * through the CLI's test hook CMH_DOCKER_HUB_REGISTRY.
+ * through the CLI's test hook CMH_DOCKER_HUB_REGISTRY. spawnSync with an argument array, not
+ * shelljs.exec: arguments (repository patterns like `jane/{dir}`, temp paths) reach the CLI as
+ * given, never re-parsed by a shell, and no extra node process runs per call as shelljs's
+ * synchronous exec does.
  */
 export function runCli(cwd: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; twinRegistry?: string } = {}): CliResult {
   const generate = !NOT_GENERATE.includes(args[0] ?? '');
