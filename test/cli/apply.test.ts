@@ -144,3 +144,29 @@ describe('a failure in the middle of apply leaves the repo as it was', () => {
     expect(await failEverywhere('writeFileSync', generated, rerun)).toBeGreaterThan(3);
   });
 });
+
+describe('a temp file name that is already taken', () => {
+  it('is never written through: a link planted at it leaves its target untouched, and the run fails cleanly', async () => {
+    const dir = tempGitRepo();
+    repos.push(dir);
+    fs.writeFileSync(join(dir, 'Dockerfile'), 'FROM alpine:3.20\n');
+    const outside = fs.mkdtempSync(join(os.tmpdir(), 'cmh-outside-'));
+    repos.push(outside);
+    fs.writeFileSync(join(outside, 'target'), 'outside\n');
+    // The name apply gives its temp file for Dockerfile.arm64v8 in this process.
+    fs.symlinkSync(join(outside, 'target'), join(dir, `.Dockerfile.arm64v8.cmh-${process.pid}.tmp`));
+    const before = treeState(dir);
+    const error = await generate(dir).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error, String(error)).toBeInstanceOf(UserError);
+    expect((error as Error).message).toMatch(/^Could not write Dockerfile\.arm64v8 \(EEXIST\); nothing was changed/);
+    expect(fs.readFileSync(join(outside, 'target'), 'utf8')).toBe('outside\n');
+    const { [`.Dockerfile.arm64v8.cmh-${process.pid}.tmp`]: planted, ...rest } = before;
+    expect(planted).toMatch(/^link to /);
+    // The link had our temp name, so the rollback removed it with our other temp files; a retry works.
+    expect(treeState(dir)).toEqual(rest);
+    await generate(dir);
+  });
+});
