@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, posix, relative, sep } from 'node:path';
 import { NATIVE_ARCH, sortArches } from '../arch.js';
 import { buildkitOnly, buildkitSummary, checkNativeDockerfile, rewriteDockerfile } from '../dockerfile/index.js';
@@ -144,6 +144,7 @@ export function buildPlan(repo: RepoState, choices: Choices): Plan {
   // user left them as generated, otherwise keep them and say so.
   for (const [path, hash] of Object.entries(repo.record?.files ?? {})) {
     if (generated.some((g) => g.path === path)) continue;
+    checkInsideRepo(repo, [{ path }]);
     const abs = join(repo.dir, path);
     if (!existsSync(abs) || !statSync(abs).isFile()) continue;
     const current = readFileSync(abs);
@@ -211,6 +212,7 @@ function classify(repo: RepoState, path: string, content: string, isHook: boolea
  * overwrite: refused here, before anything is written, whatever the flags.
  */
 function checkPaths(repo: RepoState, files: readonly { path: string }[]): void {
+  checkInsideRepo(repo, files);
   const shown = (abs: string) => toPosix(relative(repo.cwd, abs)) || '.';
   const problems: string[] = [];
   for (const f of files) {
@@ -228,6 +230,52 @@ function checkPaths(repo: RepoState, files: readonly { path: string }[]): void {
   const unique = [...new Set(problems)];
   if (unique.length > 0) {
     throw new UserError(`Cannot generate: ${unique.join(', and ')}; move ${unique.length > 1 ? 'them' : 'it'} out of the way and try again (--force overwrites files only).`);
+  }
+}
+
+/**
+ * No write may go through a symbolic link that leads out of the repo: a `hooks` link to another
+ * folder would get the hooks written there, and a linked `Dockerfile.arm64v8` would have the
+ * outside file copied into the repo as its `.bak`. Every folder on the way to a file, and the file
+ * itself, is checked from the repo root down. A link that stays inside the repo is fine (a file
+ * link is replaced, not written through); one that leads nowhere is refused too, since where it
+ * would lead cannot be checked. Refused whatever the flags: --force overwrites files, not what a
+ * link points at.
+ */
+function checkInsideRepo(repo: RepoState, files: readonly { path: string }[]): void {
+  const realRoot = realpathSync(repo.root);
+  const inside = (p: string) => p === realRoot || p.startsWith(realRoot + sep);
+  const problems = new Set<string>();
+  for (const f of files) {
+    const abs = join(repo.dir, f.path);
+    const rel = relative(repo.root, abs);
+    let at = repo.root;
+    for (const part of rel.split(sep)) {
+      at = join(at, part);
+      let isLink: boolean;
+      try {
+        isLink = lstatSync(at).isSymbolicLink();
+      } catch {
+        break; // nothing there yet: the rest of the path is created by us, inside the repo
+      }
+      if (!isLink) continue;
+      let target: string;
+      try {
+        target = realpathSync(at);
+      } catch {
+        target = ''; // dangling: where it would lead cannot be known, so it is not followed
+      }
+      if (!target || !inside(target)) {
+        const shown = toPosix(relative(repo.cwd, at)) || at;
+        problems.add(`${shown} is a symbolic link ${target ? `to ${target}, outside the repository` : 'to nothing'}`);
+        break;
+      }
+    }
+  }
+  if (problems.size > 0) {
+    throw new UserError(
+      `Cannot generate: ${[...problems].join(', and ')}; replace ${problems.size > 1 ? 'them' : 'it'} with a real folder or file in the repository (or remove ${problems.size > 1 ? 'them' : 'it'}) and try again.`,
+    );
   }
 }
 
