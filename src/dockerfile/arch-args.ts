@@ -1,4 +1,4 @@
-import { ARCHES, type Arch, type ArchSpelling, NATIVE_ARCH, findArch } from '../arch.js';
+import { type Arch, type ArchSpelling, DEFAULT_ARCHES, NATIVE_ARCH, findArch } from '../arch.js';
 import { applyTextEdits, type TextEdit } from './image-ref.js';
 import type { ArgDecl, ParsedDockerfile } from './parse.js';
 import type { StagePlan } from './stages.js';
@@ -20,7 +20,7 @@ export interface ArchArg {
   uses: { stage: number; at: number }[];
 }
 
-const LABEL: Record<ArchSpelling, string> = { goarch: 'GOARCH', machine: 'uname -m' };
+const LABEL: Record<ArchSpelling, string> = { goarch: 'Go-style', machine: 'uname -m' };
 
 export function archArgs(p: ParsedDockerfile, plans: readonly StagePlan[]): ArchArg[] {
   const native = findArch(NATIVE_ARCH)!;
@@ -62,7 +62,7 @@ export function archArgWarnings(p: ParsedDockerfile, found: readonly ArchArg[]):
   return found.map((a) => {
     const value = p.source.slice(a.start, a.end);
     const stage = p.stages[a.uses[0].stage];
-    const others = [...new Set(ARCHES.filter((x) => x.name !== NATIVE_ARCH).map((x) => x.spellings[a.convention]))];
-    return `${p.file} line ${a.arg.line}: ARG ${a.arg.name}=${value} names the architecture in the base image ${stage.image.raw} (line ${stage.line}), so each arch's Dockerfile sets it to that arch's ${LABEL[a.convention]} name (${others.slice(0, 3).join(', ')}, ...), also in the stages that import it; that image must exist under each of those names.`;
+    const others = DEFAULT_ARCHES.filter((n) => n !== NATIVE_ARCH).map((n) => findArch(n)!.spellings[a.convention]);
+    return `${p.file} line ${a.arg.line}: ARG ${a.arg.name}=${value} names the architecture in the base image ${stage.image.raw} (line ${stage.line}), so each arch's Dockerfile sets it to that arch's ${LABEL[a.convention]} name (${others.join(', ')}, ...), also in the stages that import it; that image must exist under each of those names.`;
   });
 }

@@ -35,7 +35,7 @@ describe('an arch baked into a base image name through an ARG default follows ea
     const plat = ['linux', arch(name).platform.architecture, arch(name).platform.variant].filter(Boolean).join('/');
     expect(body(src, name)).toBe(`ARG ARCH=${spelled}\nFROM --platform=${plat} quay.io/acme/busybox-linux-\${ARCH}:latest\nARG ARCH\nRUN echo $ARCH\n`);
     expect(r.warnings).toContain(
-      "Dockerfile line 1: ARG ARCH=amd64 names the architecture in the base image quay.io/acme/busybox-linux-${ARCH}:latest (line 2), so each arch's Dockerfile sets it to that arch's GOARCH name (arm, arm64, 386, ...), also in the stages that import it; that image must exist under each of those names.",
+      "Dockerfile line 1: ARG ARCH=amd64 names the architecture in the base image quay.io/acme/busybox-linux-${ARCH}:latest (line 2), so each arch's Dockerfile sets it to that arch's Go-style name (armv6, armv7, arm64, ...), also in the stages that import it; that image must exist under each of those names.",
     );
     // The stage's own ARG ARCH gets the arch's name on purpose: no "rewritten base image" warning.
     expect(r.warnings.some((w) => w.includes('is also used inside its stage'))).toBe(false);
@@ -46,6 +46,9 @@ describe('an arch baked into a base image name through an ARG default follows ea
     expect(body(s, 'arm64v8')).toBe(
       'ARG DISTROLESS_ARCH="arm64"\nFROM arm64v8/golang:1.22 AS build\nRUN go build\nFROM --platform=linux/arm64/v8 gcr.io/distroless/static:nonroot-${DISTROLESS_ARCH}\nCOPY --from=build /app /\n',
     );
+    // 32-bit arm carries its variant, as image names do (GOARCH alone is arm for v5, v6 and v7).
+    expect(body(s, 'arm32v7')).toMatch(/^ARG DISTROLESS_ARCH="armv7"\n/);
+    expect(body(s, 'arm32v6')).toMatch(/^ARG DISTROLESS_ARCH="armv6"\n/);
   });
 
   it('the kernel spelling stays the kernel spelling (x86_64 -> aarch64, armv7l)', () => {
