@@ -51,6 +51,19 @@ describe('an arch baked into a base image name through an ARG default follows ea
     expect(body(s, 'arm32v6')).toMatch(/^ARG DISTROLESS_ARCH="armv6"\n/);
   });
 
+  it('a stage declaring the ARG again with the same default gets the arch too (Prometheus exporters)', () => {
+    const s = 'ARG ARCH="amd64"\nARG OS="linux"\nFROM quay.io/prometheus/busybox-${OS}-${ARCH}:glibc\nARG ARCH="amd64"\nARG OS="linux"\nCOPY .build/${OS}-${ARCH}/exporter /bin/exporter\n';
+    const r = rewrite(s, 'arm32v7');
+    expect(body(s, 'arm32v7')).toBe(
+      'ARG ARCH="armv7"\nARG OS="linux"\nFROM --platform=linux/arm/v7 quay.io/prometheus/busybox-${OS}-${ARCH}:glibc\nARG ARCH="armv7"\nARG OS="linux"\nCOPY .build/${OS}-${ARCH}/exporter /bin/exporter\n',
+    );
+    expect(r.warnings).toEqual([
+      'Dockerfile line 1: ARG ARCH=amd64 names the architecture in the base image quay.io/prometheus/busybox-${OS}-${ARCH}:glibc (line 3), so each arch\'s Dockerfile sets it to that arch\'s Go-style name (armv6, armv7, arm64, ...), also in the stages that import it or declare it again with amd64; that image must exist under each of those names.',
+    ]);
+    // Another default is the author's choice and stays.
+    expect(body(s.replace('ARG ARCH="amd64"\nARG OS="linux"\nCOPY', 'ARG ARCH=arm64\nARG OS="linux"\nCOPY'), 'arm32v7')).toContain('ARG ARCH=arm64\n');
+  });
+
   it('the kernel spelling stays the kernel spelling (x86_64 -> aarch64, armv7l)', () => {
     const s = 'ARG ARCH=x86_64\nFROM ghcr.io/acme/base-${ARCH}\n';
     expect(body(s, 'arm64v8')).toBe('ARG ARCH=aarch64\nFROM --platform=linux/arm64/v8 ghcr.io/acme/base-${ARCH}\n');
