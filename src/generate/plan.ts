@@ -9,6 +9,7 @@ import { PINS } from '../pins.js';
 import { VERSION } from '../version.js';
 import { buildRules, type BuildRule } from './build-rules.js';
 import { gitHookModes } from './git.js';
+import { handMadeNotes, recogniseHandMade } from './hand-made.js';
 import { manifestSpec } from './manifest-spec.js';
 import type { Choices } from './options.js';
 import { type GeneratorRecord, RECORD_FILE, contentHash, matchesRecorded, toLF } from './record.js';
@@ -25,6 +26,8 @@ export interface PlannedFile {
   action: Action;
   /** Why a conflict is one. */
   reason?: string;
+  /** More about a conflict, one line each (what a hand-made file did wrong, what --force would lose). */
+  notes?: string[];
 }
 
 export interface Plan {
@@ -132,7 +135,7 @@ export function buildPlan(repo: RepoState, choices: Choices): Plan {
   checkPaths(repo, [...generated, { path: RECORD_FILE }]);
   const indexModes = repo.isGit ? gitHookModes(repo.root) : new Map<string, string>();
   const files: PlannedFile[] = generated.map((g) => {
-    const c = classify(repo, g.path, g.content, g.mode === 0o755);
+    const c = classify(repo, g.path, g.content, g.mode === 0o755, arches.map((a) => a.name), choices.qemu);
     // Same content is not enough for a hook: Docker Hub runs it only if git has it as 100755.
     if (c.action === 'unchanged' && g.mode === 0o755 && !isExecutable(join(repo.dir, g.path), indexModes.get(toPosix(relative(repo.root, join(repo.dir, g.path)))))) {
       return { ...g, action: 'update' as const, reason: 'not executable' };
@@ -193,7 +196,14 @@ function isExecutable(abs: string, indexMode: string | undefined): boolean {
   return process.platform === 'win32' || (statSync(abs).mode & 0o100) !== 0;
 }
 
-function classify(repo: RepoState, path: string, content: string, isHook: boolean): Pick<PlannedFile, 'action' | 'reason'> {
+function classify(
+  repo: RepoState,
+  path: string,
+  content: string,
+  isHook: boolean,
+  arches: readonly string[],
+  qemu: Choices['qemu'],
+): Pick<PlannedFile, 'action' | 'reason' | 'notes'> {
   const abs = join(repo.dir, path);
   if (!existsSync(abs)) return { action: 'create' };
   const current = readFileSync(abs);
@@ -202,7 +212,12 @@ function classify(repo: RepoState, path: string, content: string, isHook: boolea
   // hook with CRLF does not run (`#!/bin/bash\r`), so that one is rewritten LF.
   if (toLF(current) === toLF(content)) return isHook && current.includes('\r\n') ? { action: 'update', reason: 'CRLF line endings' } : { action: 'unchanged' };
   const recorded = repo.record?.files[path];
-  if (recorded === undefined) return { action: 'conflict', reason: 'create-multiarch-hooks did not write it' };
+  if (recorded === undefined) {
+    const ctx = { dockerfile: basename(repo.dockerfilePath), dockerfileSource: repo.dockerfileSource, arches, qemu };
+    const handMade = recogniseHandMade(path, current.toString('utf8'), ctx);
+    if (handMade) return { action: 'conflict', reason: handMade.what, notes: handMadeNotes(handMade) };
+    return { action: 'conflict', reason: 'create-multiarch-hooks did not write it' };
+  }
   if (!matchesRecorded(current, recorded)) return { action: 'conflict', reason: 'it was changed after it was generated' };
   return { action: 'update' };
 }
