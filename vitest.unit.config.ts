@@ -6,6 +6,7 @@ import { defineConfig } from 'vitest/config';
 export const UNIT_TESTS = [
   'test/dockerfile/**/*.test.ts',
   'test/hooks/**/*.test.ts',
+  'test/generate/**/*.test.ts',
   'test/registry/**/*.test.ts',
   'test/runtime/context.test.ts',
   'test/simulate/rules.test.ts',
