@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { UserError } from '../errors.js';
-import { gitCurrentBranch, gitRemoteUrl, gitTopLevel, repositoryFromRemote } from './git.js';
+import { gitBranches, gitCurrentBranch, gitRemote, gitTopLevel, repositoryFromRemote } from './git.js';
 import { type GeneratorRecord, RECORD_FILE, parseRecord } from './record.js';
 
 /** Everything read from the user's repo before any choice is made. Nothing here writes. */
@@ -22,7 +22,11 @@ export interface RepoState {
   /** A record file is there but unreadable (only with --force; otherwise readRepo refuses). */
   recordUnreadable?: boolean;
   guessedRepository?: string;
+  /** Why the remote names no repository, when it is worth saying (several remotes, a subgroup). */
+  repositoryProblem?: string;
   currentBranch?: string;
+  /** The branches the repo knows, local and those of its remotes; undefined outside git. */
+  branches?: string[];
 }
 
 export function readRepo(cwd: string, dockerfileArg: string, opts: { force?: boolean } = {}): RepoState {
@@ -49,6 +53,8 @@ export function readRepo(cwd: string, dockerfileArg: string, opts: { force?: boo
     if ('error' in parsed) recordUnreadable = true;
     else record = parsed;
   }
+  const remote = top ? gitRemote(top) : {};
+  const guess = repositoryFromRemote(remote.url);
   return {
     cwd,
     dockerfilePath,
@@ -58,7 +64,9 @@ export function readRepo(cwd: string, dockerfileArg: string, opts: { force?: boo
     dockerfileSource: readFileSync(dockerfilePath, 'utf8'),
     record,
     recordUnreadable,
-    guessedRepository: top ? repositoryFromRemote(gitRemoteUrl(top)) : undefined,
+    guessedRepository: guess.repository,
+    repositoryProblem: remote.problem ?? guess.problem,
     currentBranch: top ? gitCurrentBranch(top) : undefined,
+    branches: top ? gitBranches(top) : undefined,
   };
 }

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const CLI = join(ROOT, 'bin', 'create-multiarch-hooks.js');
@@ -58,6 +58,32 @@ export function tempGitRepo(from?: string, remote = 'git@github.com:acme/example
   git(dir, ['add', '-A']);
   git(dir, ['commit', '-q', '--allow-empty', '-m', 'initial']);
   return dir;
+}
+
+/**
+ * A temp git repo (see tempGitRepo) holding `files` (path -> content), committed. Each repo is
+ * recorded in `made` when given, so that a test file removes them all in afterAll.
+ */
+export function repoWith(files: Record<string, string>, opts: { remote?: string; made?: string[] } = {}): string {
+  const dir = tempGitRepo(undefined, opts.remote);
+  opts.made?.push(dir);
+  for (const [p, c] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, p)), { recursive: true });
+    writeFileSync(join(dir, p), c);
+  }
+  git(dir, ['add', '-A']);
+  git(dir, ['commit', '-qm', 'files']);
+  return dir;
+}
+
+/** Every file's content below `dir` (without .git), to prove that a run left the repo exactly as it was. */
+export function tree(dir: string): Record<string, string> {
+  return Object.fromEntries(listFiles(dir).map((f) => [f, readFileSync(join(dir, f), 'latin1')]));
+}
+
+/** `git status --porcelain` lines, sorted: what a bare `git commit` would and would not take. */
+export function gitStatus(repo: string): string[] {
+  return git(repo, ['status', '--porcelain', '-uall']).split('\n').filter(Boolean).sort();
 }
 
 export function removeDir(dir: string): void {
