@@ -85,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
       (y) =>
         y
           .positional('image', { type: 'string', describe: 'IMAGE[:TAG] (default: the image in multi-arch-manifest.yaml, tag latest)' })
-          .option('dir', { type: 'string', requiresArg: true, default: '.', describe: 'folder holding multi-arch-manifest.yaml' })
+          .option('dir', { type: 'string', requiresArg: true, describe: 'folder holding multi-arch-manifest.yaml (default: the current folder, else every one below it)' })
           .option('arch', { type: 'string', requiresArg: true, array: true, describe: 'expected architectures (default: those in multi-arch-manifest.yaml)' })
           .option('insecure', { type: 'boolean', default: false, describe: 'plain HTTP / no TLS verification (loopback registries need no flag)' })
           .option('json', { type: 'boolean', default: false, describe: 'print JSON for scripts' }),
@@ -93,7 +93,8 @@ async function main(argv: string[]): Promise<number> {
         const { verifyCommand } = await import('./verify/index.js');
         exitCode = await verifyCommand({
           image: args.image,
-          dir: resolve(args.dir),
+          dir: resolve(args.dir ?? '.'),
+          searchBelow: args.dir === undefined,
           insecure: args.insecure,
           json: args.json,
           arches: args.arch ? usageError(() => parseArchList(args.arch!)) : undefined,
