@@ -35,6 +35,8 @@ export interface Resolved {
    * does not exist be dropped instead of refused (see twins.ts).
    */
   defaultArches: boolean;
+  /** Things worth a `warn:` line that do not stop the run (a --branch the repo does not have yet). */
+  warnings: string[];
 }
 
 /** A check of a flag's value: its UserError becomes a usage error (exit 2). */
@@ -96,7 +98,7 @@ export async function resolveChoices(repo: RepoState, flags: ChoiceFlags): Promi
     const why = repo.repositoryProblem ? ` (${repo.repositoryProblem})` : '';
     throw new UserError(`Cannot tell the Docker Hub repository from the git remote${why}; pass it with --repo namespace/name (e.g. --repo acme/demo).`);
   }
-  if (flags.branch !== undefined) checkBranchExists(repo, flags.branch);
+  const warnings = flags.branch === undefined ? [] : branchWarnings(repo, flags.branch);
   const choices: Choices = {
     repository: validateRepository(repository),
     arches: parseArches(arches),
@@ -107,17 +109,18 @@ export async function resolveChoices(repo: RepoState, flags: ChoiceFlags): Promi
     tagRegex: validateTagRegex(flags.tagRegex ?? prev?.tagRegex ?? DEFAULT_TAG_REGEX),
     ci: flags.ci === 'github' || (flags.ci === undefined && prev?.ci === 'github') ? 'github' : 'none',
   };
-  return { choices, defaultArches };
+  return { choices, defaultArches, warnings };
 }
 
 /**
- * A --branch the repo does not have (local or on a remote) is almost always a typo: Docker Hub
- * would build nothing as latest. A repo with no commits yet has no branches to compare with.
+ * A --branch the repo does not have (local or on a remote) is often a typo, and Docker Hub would
+ * then build nothing as latest; but it may also be a branch still to be created: said, not refused.
  */
-function checkBranchExists(repo: RepoState, branch: string): void {
+function branchWarnings(repo: RepoState, branch: string): string[] {
   const known = repo.branches;
-  if (!known || known.length === 0 || known.includes(branch)) return;
-  throw new UserError(`Branch "${branch}" is not in this repository (it has ${known.slice(0, 5).join(', ')}${known.length > 5 ? ', ...' : ''}); pass an existing branch with --branch, or push it first.`, 2);
+  if (!known || known.length === 0 || known.includes(branch)) return [];
+  const has = `${known.slice(0, 5).join(', ')}${known.length > 5 ? ', ...' : ''}`;
+  return [`branch "${branch}" is not in this repository (it has ${has}): Docker Hub builds latest only once it is pushed; check --branch if that is a typo.`];
 }
 
 function validateBranch(b: string): string {

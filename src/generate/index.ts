@@ -47,6 +47,7 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
     const repo = readRepo(o.cwd, dockerfile, { force: o.force });
     const flags = many ? { ...checked, interactive: false, repo: repositoryFor(repo, o.flags.repo) } : checked;
     const resolved = await resolveChoices(repo, flags);
+    for (const w of resolved.warnings) o.warn(many ? `${relative(o.cwd, repo.dockerfilePath)}: ${w}` : w);
     plans.push(buildPlan(repo, resolved.choices));
     defaultArches.push(resolved.defaultArches);
   }
