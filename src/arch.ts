@@ -61,10 +61,13 @@ function namesOf(a: Arch): string[] {
   return [a.name, ...a.aliases, platform, platform.replace(/^linux\//, '')];
 }
 
+let byName: Map<string, Arch> | undefined;
+
 /** The table's entry for `amd64`, `x86_64`, `linux/arm64`, `ARMHF`, ...; undefined for a name none has. */
 export function resolveArch(input: string): Arch | undefined {
-  const name = input.trim().toLowerCase();
-  return ARCHES.find((a) => namesOf(a).includes(name));
+  // Built once: every --arch name of every Dockerfile of a run is looked up here.
+  byName ??= new Map(ARCHES.flatMap((a) => namesOf(a).map((n) => [n, a] as const)).reverse());
+  return byName.get(input.trim().toLowerCase());
 }
 
 /**
