@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpGitRepo } from '../support/env.js';
 import { dirname, join, relative, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -40,23 +40,37 @@ export function runCli(cwd: string, args: string[], opts: { input?: string; env?
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-function git(cwd: string, args: string[]): string {
-  const r = spawnSync('git', args, { cwd, encoding: 'utf8' });
+/**
+ * The tests' one `git`: runs in `cwd` with a test identity (commits work in any repo, whatever
+ * the machine's config), throws with git's stderr when it fails, returns stdout without the
+ * final newline (leading spaces kept: `git status --porcelain` needs them).
+ */
+export function git(cwd: string, args: string[]): string {
+  const r = spawnSync('git', ['-c', 'user.name=cmh test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false', ...args], {
+    cwd,
+    encoding: 'utf8',
+  });
+  if (r.error) throw r.error;
   if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout;
+  return r.stdout.trimEnd();
 }
 
-/** A temp git repo holding a copy of `from` (or empty), committed, with an origin remote. */
+/**
+ * tmpGitRepo's repo (test/support/env.ts) made ready for the CLI: a copy of `from` (or nothing)
+ * committed, an origin remote, and the identity and line endings set in its config so that a
+ * test can commit what the CLI wrote.
+ */
 export function tempGitRepo(from?: string, remote = 'git@github.com:acme/example.git'): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cmh-repo-'));
-  if (from) cpSync(from, dir, { recursive: true });
-  git(dir, ['init', '-q', '-b', 'main']);
+  const { dir } = tmpGitRepo({});
   git(dir, ['config', 'user.email', 'test@example.invalid']);
   git(dir, ['config', 'user.name', 'test']);
   git(dir, ['config', 'core.autocrlf', 'false']);
   git(dir, ['remote', 'add', 'origin', remote]);
-  git(dir, ['add', '-A']);
-  git(dir, ['commit', '-q', '--allow-empty', '-m', 'initial']);
+  if (from) {
+    cpSync(from, dir, { recursive: true });
+    git(dir, ['add', '-A']);
+    git(dir, ['commit', '-q', '-m', 'files']);
+  }
   return dir;
 }
 
@@ -106,4 +120,3 @@ export function gitMode(repo: string, path: string): string {
   return git(repo, ['ls-files', '-s', '--', path]).split(' ')[0] ?? '';
 }
 
-export { git };

@@ -11,20 +11,17 @@ import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { cleanupTemps, readImageFile, REPO_ROOT, shimEnv, tmpDir } from '../support/env.js';
 import { run } from '../support/proc.js';
+import { git } from '../cli/run-cli.js';
 
 const CLI = path.join(REPO_ROOT, 'bin/create-multiarch-hooks.js');
 afterAll(cleanupTemps);
 
-function git(dir: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=e2e', '-c', 'user.email=e2e@example.invalid', ...args], { cwd: dir, encoding: 'utf8' }).trim();
-}
-
 function exampleRepo(name: string): string {
   const dir = tmpDir(`cmh-e2e-${name}-`);
   fs.cpSync(path.join(REPO_ROOT, 'examples', name), dir, { recursive: true });
-  git(dir, 'init', '-q', '-b', 'main');
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-q', '-m', 'example');
+  git(dir, ['init', '-q', '-b', 'main']);
+  git(dir, ['add', '-A']);
+  git(dir, ['commit', '-q', '-m', 'example']);
   return dir;
 }
 
@@ -53,9 +50,9 @@ describe('generate -> simulate -> verify on examples/cross (multi-stage, cross-c
     const arm64 = fs.readFileSync(path.join(dir, 'Dockerfile.arm64v8'), 'utf8');
     expect(arm64).toContain('FROM --platform=$BUILDPLATFORM busybox:latest AS build');
     expect(arm64).toContain('FROM arm64v8/busybox:latest\n');
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-q', '-m', 'multi-arch hooks');
-    sha = git(dir, 'rev-parse', 'HEAD');
+    git(dir, ['add', '-A']);
+    git(dir, ['commit', '-q', '-m', 'multi-arch hooks']);
+    sha = git(dir, ['rev-parse', 'HEAD']);
   });
 
   it('simulate runs every rule in parallel and publishes a verified list', async () => {
