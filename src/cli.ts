@@ -26,6 +26,7 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 const archList = ARCHES.map((a) => `${a.name}=${platformString(a.platform)}`).join(', ');
+const aliasExamples = ARCHES.flatMap((a) => a.aliases.slice(0, 1)).join(', ');
 
 async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
@@ -40,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
           // No yargs default: with one, `--dockerfile` given without a value silently means Dockerfile.
           .option('dockerfile', { type: 'string', requiresArg: true, array: true, describe: 'the Dockerfile to build from (default: Dockerfile) (a subfolder works); repeat for several, each in its own folder, with --repo ns/{dir}' })
           .option('repo', { type: 'string', requiresArg: true, describe: 'Docker Hub repository, namespace/name (default: from the git remote)' })
-          .option('arch', { type: 'string', requiresArg: true, array: true, describe: `architectures (default ${DEFAULT_ARCHES.join(',')}); known: ${archList}` })
+          .option('arch', { type: 'string', requiresArg: true, array: true, describe: `architectures (default ${DEFAULT_ARCHES.join(',')}); known: ${archList}; also their common names (${aliasExamples}, ... or the platform) work` })
           .option('qemu', { type: 'string', requiresArg: true, choices: ['binfmt', 'copy'], describe: 'binfmt: register QEMU with the fix-binary flag (default); copy: copy qemu into images (kernels < 4.8)' })
           .option('publisher', { type: 'string', requiresArg: true, choices: ['manifest-tool', 'docker'], describe: 'what publishes the list: pinned manifest-tool (default) or docker manifest' })
           .option('branch', { type: 'string', requiresArg: true, describe: 'the branch Docker Hub builds as latest (default: the current branch)' })
