@@ -5,6 +5,7 @@ import { UserError } from '../errors.js';
 import { gitAddExecutable } from './git.js';
 import { restoreIndex, snapshotIndex } from './git-index.js';
 import type { Plan, PlannedFile } from './plan.js';
+import { stageGenerated } from './stage.js';
 
 export interface ApplyResult {
   written: PlannedFile[];
@@ -84,7 +85,7 @@ export async function applyPlans(plans: readonly Plan[], opts: { force: boolean 
         asides.push(moveAside(d.target, undo));
       }
       at = '';
-      staged = stageHooks(plans, undo);
+      staged = stageAll(plans, undo);
       // A signal that came while the files were written reaches its listener once the event loop
       // turns: it takes two turns (one turn was seen to miss a signal received during the writes).
       for (let turn = 0; turn < 2; turn++) await new Promise(setImmediate);
@@ -115,11 +116,12 @@ export async function applyPlans(plans: readonly Plan[], opts: { force: boolean 
 }
 
 /**
- * Stages the hooks with mode 100755, before the run is committed, so that a cancel puts their
- * index entries back. The snapshot covers every file the run writes or deletes, so staging more
- * of them here stays undoable. Undefined outside git.
+ * Stages everything the run wrote or deleted (the hooks with mode 100755, stageGenerated the rest)
+ * before the run is committed, so that a cancel or failure puts the index back too and a bare
+ * `git commit` commits one consistent set. The snapshot covers every file the run writes or
+ * deletes. Undefined outside git; false when git refused (the caller prints the git add lines).
  */
-function stageHooks(plans: readonly Plan[], undo: (() => void)[]): boolean | undefined {
+function stageAll(plans: readonly Plan[], undo: (() => void)[]): boolean | undefined {
   const gitPlans = plans.filter((p) => p.repo.isGit);
   if (gitPlans.length === 0) return undefined;
   const root = gitPlans[0]!.repo.root;
@@ -128,7 +130,7 @@ function stageHooks(plans: readonly Plan[], undo: (() => void)[]): boolean | und
   const before = snapshotIndex(root, [...new Set([...changed, ...hooks])]);
   if (!before) return false;
   undo.push(() => restoreIndex(before));
-  return gitAddExecutable(root, hooks);
+  return gitAddExecutable(root, hooks) && stageGenerated(plans);
 }
 
 class Cancelled extends Error {

@@ -3,7 +3,6 @@ import { shQuote } from '../hooks/render.js';
 import { UserError } from '../errors.js';
 import { applyPlans, refusal } from './apply.js';
 import { type ChoiceFlags, checkFlags, resolveChoices } from './choices.js';
-import { stageGenerated } from './stage.js';
 import { generatorCommand } from './rerun.js';
 import { type Plan, buildPlan } from './plan.js';
 import { type RepoState, readRepo } from './repo.js';
@@ -105,9 +104,9 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
   }
   const result = await applyPlans(plans, { force: o.force });
   for (const b of result.backups) o.warn(`kept your previous version as ${relative(o.cwd, b)}`);
-  // Everything generated is staged, not only the hooks: a bare `git commit` then commits hooks
-  // together with the per-arch Dockerfiles, manifest and record they go with.
-  const staged = result.staged === undefined ? undefined : result.staged && stageGenerated(plans);
+  // Everything generated is staged (by applyPlans, undone with the rest on a cancel), not only
+  // the hooks: a bare `git commit` then commits hooks with the Dockerfiles and record they go with.
+  const staged = result.staged;
   if (staged === false) {
     o.warn(`could not stage the generated files with git; stage them before committing with:\n${stageCommands(plans, o.cwd).join('\n')}`);
   }
