@@ -45,7 +45,9 @@ async function main(argv: string[]): Promise<number> {
           .option('branch', { type: 'string', describe: 'the branch Docker Hub builds as latest (default: the current branch)' })
           .option('context', { type: 'string', describe: "build context as entered in Docker Hub (default: the Dockerfile's folder)" })
           .option('tag-regex', { type: 'string', describe: 'version tag rule, e.g. /^v([0-9.]+)$/ (default); "" for none' })
-          .option('ci', { type: 'string', choices: ['github', 'none'], describe: 'also write a CI workflow that runs the same builds (for after autobuilds retire on 2027-04-01)' })
+          .option('ci', { type: 'string', choices: ['github', 'bitbucket', 'none'], describe: 'also write a GitHub Actions workflow or bitbucket-pipelines.yml building the same images (autobuilds retire on 2027-04-01)' })
+          .option('arch-tags', { type: 'boolean', describe: 'the CI pipeline also publishes the per-arch tags (arm64v8, 1.2.3-arm64v8); --no-arch-tags drops them (default: on)' })
+          .option('retire-hooks', { type: 'boolean', default: false, describe: 'with --ci: remove the Docker Hub-only files (hooks, rules file, per-arch Dockerfiles the pipeline does not need)' })
           .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'take the defaults, ask nothing' })
           .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan, write nothing' })
           .option('check', { type: 'boolean', default: false, describe: 'exit 1 if a generated file is missing or out of date (for CI)' })
@@ -64,6 +66,8 @@ async function main(argv: string[]): Promise<number> {
             context: args.context,
             tagRegex: args['tag-regex'],
             ci: args.ci,
+            archTags: args['arch-tags'],
+            retireHooks: args['retire-hooks'],
             yes: args.yes,
             interactive: Boolean(process.stdin.isTTY) && !args.check,
           },

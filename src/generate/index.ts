@@ -1,4 +1,5 @@
-import { basename, join, posix, relative } from 'node:path';
+import { basename, join, posix, relative, sep } from 'node:path';
+import { BITBUCKET_NOTES } from '../ci/index.js';
 import { UserError } from '../errors.js';
 import { applyPlans, refusal } from './apply.js';
 import { type ChoiceFlags, resolveChoices } from './choices.js';
@@ -7,6 +8,7 @@ import { type RepoState, readRepo } from './repo.js';
 import { formatPlan, formatRules } from './report.js';
 import { RULES_FILE } from './rules-file.js';
 import { checkTwins, judgeTwins, officialTwins } from './twins.js';
+import { bitbucketPeersOnDisk } from './ci-target.js';
 
 const CHECK_LABEL: Record<string, string> = { create: 'missing', update: 'out of date', delete: 'stale', conflict: 'changed by hand' };
 
@@ -41,8 +43,9 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
     plans.push(buildPlan(repo, resolved.choices));
     defaultArches.push(resolved.defaultArches);
   }
+  plans = withBitbucketPeers(plans);
   checkDistinct(plans, o.cwd);
-  if (!o.offline) plans = await reviewTwins(plans, defaultArches, o, many);
+  if (!o.offline) plans = withBitbucketPeers(await reviewTwins(plans, defaultArches, o, many));
   const shown = (plan: Plan, p: string) => posix.normalize(relative(o.cwd, plan.repo.dir) ? `${relative(o.cwd, plan.repo.dir)}/${p}` : p);
   const pending = plans.flatMap((plan) => plan.files.filter((f) => f.action !== 'unchanged').map((f) => ({ plan, f })));
 
@@ -61,7 +64,19 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
     for (const w of plan.warnings) o.warn(many ? `${relative(o.cwd, plan.repo.dockerfilePath)}: ${w}` : w);
     o.out(formatPlan(plan));
   }
+  if (plans.some((p) => p.choices.ci === 'bitbucket')) for (const n of BITBUCKET_NOTES) o.info(n);
+  const retired = plans.filter((p) => p.choices.retired);
   const rules = () => {
+    if (retired.length > 0) {
+      o.out(
+        [
+          'The Docker Hub hooks, the build rules file and the per-arch Dockerfiles the pipeline does not need are retired.',
+          'Once the pipeline has published, delete the autobuilds in Docker Hub: Builds > Configure automated builds > Delete Build Configuration,',
+          `for ${[...new Set(retired.map((p) => p.choices.repository))].join(', ')}.`,
+        ].join('\n'),
+      );
+      if (retired.length === plans.length) return;
+    }
     if (many) o.out(`The Docker Hub build rules of each repository are in its ${RULES_FILE}.`);
     else o.out(formatRules(plans[0]!));
   };
@@ -86,6 +101,10 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
   o.out('');
   rules();
   o.out('');
+  if (retired.length === plans.length) {
+    o.out('Next: commit the changes (deletions included), push, and when the pipeline has published run: npx create-multiarch-hooks verify');
+    return 0;
+  }
   o.out(
     [
       `Next: commit the files${result.staged ? ' (the hooks are staged as executable)' : ''}, enter the build rules above in Docker Hub`,
@@ -159,12 +178,30 @@ function checkDistinct(plans: readonly Plan[], cwd: string): void {
   // Files outside each Dockerfile's folder (the --ci github workflow, named after the folder)
   // could still meet: `svc/api` and `svc-api` both give multiarch-hooks-svc-api.yml.
   const targets = new Map<string, string>();
+  const contents = new Map<string, string>();
   for (const p of plans) {
     for (const f of p.files) {
       const abs = join(p.repo.dir, f.path);
       const other = targets.get(abs);
+      // The repo's one bitbucket-pipelines.yml is planned alike by every Dockerfile (withBitbucketPeers).
+      if (other && f.content === contents.get(abs)) continue;
+      contents.set(abs, f.content);
       if (other) throw new UserError(`${name(other)} and ${name(p.repo.dockerfilePath)} would both write ${name(abs)}; rename one of their folders.`);
       targets.set(abs, p.repo.dockerfilePath);
     }
   }
+}
+
+/**
+ * bitbucket-pipelines.yml is one file for the repo: each Dockerfile using Bitbucket plans it with
+ * the steps of every other one (planned in this run, or recorded on disk), so all plan the same bytes.
+ */
+function withBitbucketPeers(plans: Plan[]): Plan[] {
+  const bb = plans.filter((p) => p.choices.ci === 'bitbucket');
+  if (bb.length === 0) return plans;
+  const root = bb[0]!.repo.root;
+  const dirs = new Set(plans.map((p) => relative(p.repo.root, p.repo.dir).split(sep).join('/')));
+  const disk = bb[0]!.repo.isGit ? bitbucketPeersOnDisk(root, dirs) : [];
+  if (disk.length === 0 && bb.length === 1) return plans;
+  return plans.map((p) => (p.choices.ci === 'bitbucket' ? buildPlan(p.repo, p.choices, [...disk, ...bb.filter((o) => o !== p).map((o) => o.ci)]) : p));
 }

@@ -19,7 +19,6 @@ import { rulePaths, selectRuns, type RuleRun, type Source } from './rules.js';
 import { summaryTable } from './summary.js';
 import { verifyList } from './verify-list.js';
 
-export { githubWorkflow, workflowPath } from './github-workflow.js';
 
 export type Order = 'sequential' | 'parallel' | 'reverse';
 
