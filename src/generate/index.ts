@@ -1,5 +1,5 @@
 import { basename, join, posix, relative, sep } from 'node:path';
-import { BITBUCKET_NOTES } from '../ci/index.js';
+import { BITBUCKET_FILE, BITBUCKET_NOTES } from '../ci/index.js';
 import { UserError } from '../errors.js';
 import { applyPlans, refusal } from './apply.js';
 import { type ChoiceFlags, resolveChoices } from './choices.js';
@@ -203,5 +203,16 @@ function withBitbucketPeers(plans: Plan[]): Plan[] {
   const dirs = new Set(plans.map((p) => relative(p.repo.root, p.repo.dir).split(sep).join('/')));
   const disk = bb[0]!.repo.isGit ? bitbucketPeersOnDisk(root, dirs) : [];
   if (disk.length === 0 && bb.length === 1) return plans;
-  return plans.map((p) => (p.choices.ci === 'bitbucket' ? buildPlan(p.repo, p.choices, [...disk, ...bb.filter((o) => o !== p).map((o) => o.ci)]) : p));
+  const seen = new Set<string>();
+  return plans.map((p) => {
+    if (p.choices.ci !== 'bitbucket') return p;
+    const plan = buildPlan(p.repo, p.choices, [...disk, ...bb.filter((o) => o !== p).map((o) => o.ci)]);
+    // The same file with the same bytes in several plans: the first writes it, the others record it.
+    const files = plan.files.map((f) => {
+      const abs = join(plan.repo.dir, f.path);
+      if (posix.basename(f.path) !== BITBUCKET_FILE || !seen.has(abs)) return seen.add(abs), f;
+      return { ...f, action: 'unchanged' as const };
+    });
+    return { ...plan, files };
+  });
 }
