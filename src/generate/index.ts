@@ -111,6 +111,18 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
       `(they are also in ${many ? RULES_FILE : shown(plans[0]!, RULES_FILE)}), push, and when the builds finish run: npx create-multiarch-hooks verify`,
     ].join('\n'),
   );
+  const ci = plans.find((p) => p.choices.ci !== 'none')?.choices.ci;
+  if (ci) {
+    const dockerfiles = many ? plans.map((p) => ` --dockerfile ${relative(o.cwd, p.repo.dockerfilePath).split(sep).join('/')}`).join('') : '';
+    o.out(
+      [
+        ci === 'github'
+          ? 'To build on GitHub Actions instead: add the repository secrets DOCKERHUB_USERNAME and DOCKERHUB_TOKEN, push, and once the workflow'
+          : 'To build on Bitbucket Pipelines instead: add the secured repository variables DOCKERHUB_USERNAME and DOCKERHUB_TOKEN, push, and once the pipeline',
+        `has published, run: npx create-multiarch-hooks --retire-hooks${dockerfiles}`,
+      ].join('\n'),
+    );
+  }
   return 0;
 }
 

@@ -4,41 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { BITBUCKET_DOCKER_IMAGE, bitbucketPipelines, buildCommands } from '../../src/ci/index.js';
+import { bitbucketPipelines, buildCommands } from '../../src/ci/index.js';
 import { MERGE_SCRIPT } from '../../src/ci/scripts.js';
 import { UserError } from '../../src/errors.js';
-import { PER_ARCH_SOURCE, target } from './helpers.js';
-
-type Step = { step: { name: string; services: string[]; caches: string[]; script: string[]; 'max-time': number } };
-type Pipelines = {
-  image: string;
-  options: { runtime: { cloud: { version: string } } };
-  definitions: { caches: Record<string, string> };
-  pipelines: { branches: Record<string, Step[]>; tags?: Record<string, Step[]> };
-};
-
-// The keys Atlassian documents for a step (pipeline start conditions, step options). No JSON schema
-// of bitbucket-pipelines.yml ships in any npm package (SchemaStore links Atlassian's own URL), so
-// the structure is checked here instead.
-const STEP_KEYS = ['name', 'script', 'services', 'caches', 'max-time', 'image', 'runs-on', 'runtime', 'size', 'artifacts', 'after-script', 'condition', 'trigger', 'deployment', 'clone', 'oidc'];
-
-function checkStructure(doc: Pipelines): Step[] {
-  expect(Object.keys(doc).sort()).toEqual(['definitions', 'image', 'options', 'pipelines']);
-  expect(doc.image).toBe(BITBUCKET_DOCKER_IMAGE);
-  expect(doc.options.runtime.cloud.version).toBe('3');
-  const steps = [...Object.values(doc.pipelines.branches), ...Object.values(doc.pipelines.tags ?? {})].flat();
-  for (const s of steps) {
-    expect(Object.keys(s)).toEqual(['step']);
-    for (const k of Object.keys(s.step)) expect(STEP_KEYS).toContain(k);
-    expect(s.step.services).toEqual(['docker']);
-    for (const c of s.step.caches) expect(doc.definitions.caches[c], `cache ${c} is defined`).toBeTypeOf('string');
-    for (const line of s.step.script) {
-      const r = spawnSync('sh', ['-n', '-c', line], { encoding: 'utf8' });
-      expect(r.status, `${line}\n${r.stderr}`).toBe(0);
-    }
-  }
-  return steps;
-}
+import { checkStructure, PER_ARCH_SOURCE, type Pipelines, target } from './helpers.js';
 
 /** Runs script items with a `docker` that logs its argv (calls end with \x1d, fields with \x1e: an argument may hold a newline). */
 function runWithFakeDocker(lines: string[], env: Record<string, string>): { status: number | null; stdout: string; calls: string[][] } {
