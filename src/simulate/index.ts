@@ -76,6 +76,9 @@ export function loadRecord(dir: string): GeneratorRecord {
   if (!Array.isArray(r.buildRules) || typeof r.repository !== 'string') {
     throw new UserError(`${file} has no build rules; re-run npx create-multiarch-hooks to rewrite it.`, 2);
   }
+  if (r.retired) {
+    throw new UserError(`The Docker Hub hooks of ${dir} were retired for the ${r.ci ?? 'CI'} pipeline (--retire-hooks), so there is nothing to simulate; check what the pipeline published with npx create-multiarch-hooks verify.`, 2);
+  }
   return r;
 }
 

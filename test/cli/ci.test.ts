@@ -49,6 +49,10 @@ describe('--retire-hooks', () => {
     // A re-run keeps them retired; --check agrees.
     expect(runCli(dir, ['--yes']).stdout).toContain('nothing changed');
     expect(runCli(dir, ['--check']).code).toBe(0);
+    // simulate runs the Docker Hub hooks: there are none left, and it says why.
+    const sim = runCli(dir, ['simulate', '--registry', '127.0.0.1:1']);
+    expect(sim.code).toBe(2);
+    expect(sim.stderr).toContain('were retired for the github pipeline (--retire-hooks)');
   });
 
   it('keeps the per-arch Dockerfiles a per-arch pipeline builds from', () => {
