@@ -35,12 +35,11 @@ function csvField(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-const QEMU_NAMES: Record<string, string> = { amd64: 'amd64', arm: 'arm', arm64: 'arm64', '386': '386', ppc64le: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', mips64le: 'mips64le' };
-
 export function githubWorkflow(t: CiTarget, version: string): { path: string; content: string } {
   const image = t.repository;
   const matrix = perArch(t);
-  const emulated = [...new Set(t.arches.filter((a) => a.qemu !== null).map((a) => QEMU_NAMES[a.platform.architecture] ?? a.platform.architecture))];
+  // setup-qemu-action takes binfmt's names, which are the OCI architectures (arm, arm64, 386, ...).
+  const emulated = [...new Set(t.arches.filter((a) => a.qemu !== null).map((a) => a.platform.architecture))];
 
   const checkout = { name: 'Checkout', uses: uses(ACTIONS.checkout) };
   const meta = {
@@ -57,7 +56,8 @@ export function githubWorkflow(t: CiTarget, version: string): { path: string; co
       ].join('\n') + '\n',
     },
   };
-  const qemu = { name: 'Set up QEMU', uses: uses(ACTIONS.qemu), with: { platforms: emulated.join(',') } };
+  // No step at all when every arch runs natively (amd64 alone).
+  const qemu = emulated.length ? [{ name: 'Set up QEMU', uses: uses(ACTIONS.qemu), with: { platforms: emulated.join(',') } }] : [];
   const buildx = { name: 'Set up Docker Buildx', uses: uses(ACTIONS.buildx) };
   const login = {
     name: 'Log in to Docker Hub',
@@ -94,7 +94,7 @@ export function githubWorkflow(t: CiTarget, version: string): { path: string; co
     const steps = [
       checkout,
       meta,
-      qemu,
+      ...qemu,
       buildx,
       login,
       {
@@ -142,7 +142,7 @@ export function githubWorkflow(t: CiTarget, version: string): { path: string; co
     steps: [
       checkout,
       meta,
-      qemu,
+      ...qemu,
       buildx,
       login,
       {
