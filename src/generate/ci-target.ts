@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { type Arch, NATIVE_ARCH, sortArches } from '../arch.js';
-import type { CiTarget } from '../ci/index.js';
+import { BITBUCKET_FILE, type CiTarget } from '../ci/index.js';
 import { perArchReasons } from '../dockerfile/index.js';
 import type { BuildRule } from './build-rules.js';
 import { type GeneratorRecord, parseRecord, RECORD_FILE } from './record.js';
@@ -41,22 +41,24 @@ export function ciTarget(o: {
  * `bitbucket-pipelines.yml` serves the whole repo, so a run for one Dockerfile keeps the others'
  * steps). `skipDirs`: folders planned in this run. Git repos only (`git ls-files`).
  */
-export function bitbucketPeersOnDisk(root: string, skipDirs: ReadonlySet<string>): CiTarget[] {
+export function bitbucketPeersOnDisk(root: string, skipDirs: ReadonlySet<string>): { peers: CiTarget[]; hashes: Set<string> } {
   const r = spawnSync('git', ['ls-files', '-z', '--', `*${RECORD_FILE}`], { cwd: root, encoding: 'utf8' });
-  if (r.status !== 0) return [];
-  const out: CiTarget[] = [];
+  const peers: CiTarget[] = [];
+  // What any record says it wrote into the shared file: the last run of another Dockerfile wrote it.
+  const hashes = new Set<string>();
+  if (r.status !== 0) return { peers, hashes };
   for (const file of r.stdout.split('\0').filter((f) => posix.basename(f) === RECORD_FILE)) {
     const dirRel = posix.dirname(file) === '.' ? '' : posix.dirname(file);
-    if (skipDirs.has(dirRel)) continue;
     const abs = join(root, file);
     if (!existsSync(abs)) continue;
     const rec = parseRecord(readFileSync(abs, 'utf8'), file);
     if ('error' in rec || rec.ci !== 'bitbucket') continue;
+    for (const [p, h] of Object.entries(rec.files)) if (posix.basename(p) === BITBUCKET_FILE) hashes.add(h);
     const df = join(root, dirRel, rec.dockerfile);
-    if (!existsSync(df)) continue;
-    out.push(targetFromRecord(rec, dirRel, readFileSync(df, 'utf8')));
+    if (skipDirs.has(dirRel) || !existsSync(df)) continue;
+    peers.push(targetFromRecord(rec, dirRel, readFileSync(df, 'utf8')));
   }
-  return out;
+  return { peers, hashes };
 }
 
 function targetFromRecord(rec: GeneratorRecord, dirRel: string, source: string): CiTarget {

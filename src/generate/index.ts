@@ -3,7 +3,9 @@ import { BITBUCKET_FILE, BITBUCKET_NOTES } from '../ci/index.js';
 import { UserError } from '../errors.js';
 import { applyPlans, refusal } from './apply.js';
 import { type ChoiceFlags, resolveChoices } from './choices.js';
-import { type Plan, buildPlan } from './plan.js';
+import { type Plan, type PlannedFile, buildPlan } from './plan.js';
+import { contentHash } from './record.js';
+import { existsSync, readFileSync } from 'node:fs';
 import { type RepoState, readRepo } from './repo.js';
 import { formatPlan, formatRules } from './report.js';
 import { RULES_FILE } from './rules-file.js';
@@ -213,17 +215,20 @@ function withBitbucketPeers(plans: Plan[]): Plan[] {
   if (bb.length === 0) return plans;
   const root = bb[0]!.repo.root;
   const dirs = new Set(plans.map((p) => relative(p.repo.root, p.repo.dir).split(sep).join('/')));
-  const disk = bb[0]!.repo.isGit ? bitbucketPeersOnDisk(root, dirs) : [];
-  if (disk.length === 0 && bb.length === 1) return plans;
+  const { peers: disk, hashes } = bb[0]!.repo.isGit ? bitbucketPeersOnDisk(root, dirs) : { peers: [], hashes: new Set<string>() };
   const seen = new Set<string>();
   return plans.map((p) => {
     if (p.choices.ci !== 'bitbucket') return p;
-    const plan = buildPlan(p.repo, p.choices, [...disk, ...bb.filter((o) => o !== p).map((o) => o.ci)]);
-    // The same file with the same bytes in several plans: the first writes it, the others record it.
-    const files = plan.files.map((f) => {
+    const plan = disk.length === 0 && bb.length === 1 ? p : buildPlan(p.repo, p.choices, [...disk, ...bb.filter((o) => o !== p).map((o) => o.ci)]);
+    const files = plan.files.map((f): PlannedFile => {
+      if (posix.basename(f.path) !== BITBUCKET_FILE) return f;
       const abs = join(plan.repo.dir, f.path);
-      if (posix.basename(f.path) !== BITBUCKET_FILE || !seen.has(abs)) return seen.add(abs), f;
-      return { ...f, action: 'unchanged' as const };
+      // The same file with the same bytes in several plans: the first writes it, the others record it.
+      if (seen.has(abs)) return { ...f, action: 'unchanged' };
+      seen.add(abs);
+      // Written by the last run for another Dockerfile (its record has that hash): not a change by hand.
+      if (f.action === 'conflict' && existsSync(abs) && hashes.has(contentHash(readFileSync(abs)))) return { path: f.path, content: f.content, mode: f.mode, action: 'update' };
+      return f;
     });
     return { ...plan, files };
   });

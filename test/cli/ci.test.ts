@@ -85,5 +85,15 @@ describe('--ci bitbucket', () => {
     expect(JSON.parse(readFileSync(join(dir, 'web/.multiarch-hooks.json'), 'utf8')).archTags).toBe(false);
     // The api run plans the same bytes the web run wrote.
     expect(runCli(dir, ['--yes', '--dockerfile', 'api/Dockerfile']).stdout).toMatch(/same\s+bitbucket-pipelines\.yml/);
+    // A change for api rewrites the file the web run wrote last (api's record has an older hash of it): not a conflict.
+    const api = runCli(dir, ['--yes', '--dockerfile', 'api/Dockerfile', '--no-arch-tags']);
+    expect(api.code, api.stderr).toBe(0);
+    expect(api.stdout).toMatch(/update\s+bitbucket-pipelines\.yml/);
+    expect(listFiles(dir).filter((f) => f.endsWith('.bak'))).toEqual([]);
+    // A change by hand is still one.
+    writeFileSync(join(dir, 'bitbucket-pipelines.yml'), readFileSync(join(dir, 'bitbucket-pipelines.yml'), 'utf8') + '# mine\n');
+    const hand = runCli(dir, ['--yes', '--dockerfile', 'api/Dockerfile', '--arch-tags']);
+    expect(hand.code).toBe(1);
+    expect(hand.stdout).toMatch(/CONFLICT\s+bitbucket-pipelines\.yml/);
   });
 });
