@@ -10,6 +10,12 @@
  *   arm64 runners (`runs-on: [self.hosted, linux.arm64]`), so the generated steps emulate with QEMU.
  * - The Pipelines Docker cache is deprecated on Runtime v3; buildx caching replaces it.
  * - A step runs at most 120 minutes.
+ * Sources: support.atlassian.com/bitbucket-cloud/docs/run-docker-commands-in-bitbucket-pipelines,
+ * support.atlassian.com/bitbucket-cloud/docs/enable-and-use-runtime-v3,
+ * atlassian.com/blog/bitbucket/introducing-runtime-v3-multi-arch-images-and-more-control-over-docker,
+ * bitbucket.org/blog/announcing-support-for-linux-arm-runners-in-bitbucket-pipelines,
+ * support.atlassian.com/bitbucket-cloud/docs/configure-your-runner-in-bitbucket-pipelines-yml,
+ * support.atlassian.com/bitbucket-cloud/docs/pipeline-start-conditions.
  */
 import { platformString } from '../arch.js';
 import { UserError } from '../errors.js';
