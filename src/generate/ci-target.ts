@@ -61,6 +61,18 @@ export function bitbucketPeersOnDisk(root: string, skipDirs: ReadonlySet<string>
   return { peers, hashes };
 }
 
+/**
+ * The CiTarget of a generated folder, from its record and Dockerfile on disk (what the real-engine
+ * tests feed to buildCommands). `dirRel`: the folder relative to `root`, '' for the root.
+ * Throws (a bug in the caller) when there is no valid record.
+ */
+export function ciTargetOnDisk(root: string, dirRel: string): CiTarget {
+  const file = join(root, dirRel, RECORD_FILE);
+  const rec = parseRecord(readFileSync(file, 'utf8'), file);
+  if ('error' in rec) throw new Error(rec.error);
+  return targetFromRecord(rec, dirRel, readFileSync(join(root, dirRel, rec.dockerfile), 'utf8'));
+}
+
 function targetFromRecord(rec: GeneratorRecord, dirRel: string, source: string): CiTarget {
   return ciTarget({
     repository: rec.repository,

@@ -128,3 +128,16 @@ describe('the shell steps of the pipelines run what publishCommands lists', () =
     expect(r.calls.map((c) => c[3])).toEqual(['inspect', 'create']);
   });
 });
+
+describe('ciTargetOnDisk', () => {
+  it('reads a generated folder back into the target the pipelines were written from', async () => {
+    const { ciTargetOnDisk } = await import('../../src/generate/ci-target.js');
+    const { ROOT } = await import('../cli/run-cli.js');
+    const t = ciTargetOnDisk(join(ROOT, 'hooks-fixtures/ci-github-per-arch/expected'), '');
+    expect(t).toMatchObject({ repository: 'acme/pinned', dockerfile: 'Dockerfile', context: '.', branches: ['main'], tagRegexes: ['/^v([0-9.]+)$/'], archTags: true });
+    expect(t.arches.map((a) => a.name)).toEqual(['amd64', 'arm32v7', 'arm64v8']);
+    expect(t.perArchReasons).toHaveLength(1);
+    const sub = ciTargetOnDisk(join(ROOT, 'hooks-fixtures/ci-github-subfolder/expected'), 'docker/web');
+    expect(sub).toMatchObject({ dockerfile: 'docker/web/Dockerfile', context: 'docker/web', archTags: false, perArchReasons: [] });
+  });
+});
