@@ -106,7 +106,7 @@ async function main(argv: string[]): Promise<number> {
     )
     .command(
       'simulate',
-      'run the Docker Hub build rules here (or in another CI), as Docker Hub would',
+      'run the Docker Hub build rules here, as Docker Hub would (a local check before you push)',
       (y) =>
         y
           .option('dir', { type: 'string', default: '.', describe: 'folder holding .multiarch-hooks.json (the Dockerfile\'s folder)' })

@@ -47,6 +47,7 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
   }
   plans = withBitbucketPeers(plans);
   checkDistinct(plans, o.cwd);
+  checkRetirement(plans);
   if (!o.offline) plans = withBitbucketPeers(await reviewTwins(plans, defaultArches, o, many));
   const shown = (plan: Plan, p: string) => posix.normalize(relative(o.cwd, plan.repo.dir) ? `${relative(o.cwd, plan.repo.dir)}/${p}` : p);
   const pending = plans.flatMap((plan) => plan.files.filter((f) => f.action !== 'unchanged').map((f) => ({ plan, f })));
@@ -232,4 +233,21 @@ function withBitbucketPeers(plans: Plan[]): Plan[] {
     });
     return { ...plan, files };
   });
+}
+
+/**
+ * --retire-hooks removes what Docker Hub builds with, so the pipeline must exist already (written
+ * by an earlier run, committed, seen publishing): not be written by this same run.
+ */
+function checkRetirement(plans: readonly Plan[]): void {
+  for (const p of plans) {
+    if (!p.choices.retired || p.repo.record?.retired) continue;
+    const pipeline = p.files.find((f) => f.path.endsWith('.yml') && (f.path.includes('.github/workflows/') || posix.basename(f.path) === BITBUCKET_FILE));
+    if (pipeline?.action === 'create') {
+      throw new UserError(
+        `--retire-hooks would remove the Docker Hub hooks before the ${p.choices.ci} pipeline ever ran; run npx create-multiarch-hooks --ci ${p.choices.ci} first, commit and push, and retire the hooks once it has published.`,
+        2,
+      );
+    }
+  }
 }

@@ -57,8 +57,21 @@ describe('--retire-hooks', () => {
 
   it('keeps the per-arch Dockerfiles a per-arch pipeline builds from', () => {
     const dir = repo({ Dockerfile: 'FROM --platform=linux/amd64 alpine:3.20\nRUN echo hi\n' });
-    expect(runCli(dir, ['--yes', '--repo', 'acme/demo', '--arch', 'amd64,arm64v8', '--ci', 'bitbucket', '--retire-hooks']).code).toBe(0);
+    expect(runCli(dir, ['--yes', '--repo', 'acme/demo', '--arch', 'amd64,arm64v8', '--ci', 'bitbucket']).code).toBe(0);
+    commitAll(dir);
+    expect(runCli(dir, ['--retire-hooks']).code).toBe(0);
     expect(listFiles(dir)).toEqual(['.multiarch-hooks.json', 'Dockerfile', 'Dockerfile.arm64v8', 'bitbucket-pipelines.yml', 'multi-arch-manifest.yaml']);
+  });
+
+  it('not in the run that first writes the pipeline: it never ran', () => {
+    const dir = repo({ Dockerfile: 'FROM alpine:3.20\n' });
+    expect(runCli(dir, ['--yes', '--repo', 'acme/demo']).code).toBe(0);
+    commitAll(dir);
+    const before = listFiles(dir);
+    const r = runCli(dir, ['--ci', 'github', '--retire-hooks']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('run npx create-multiarch-hooks --ci github first, commit and push');
+    expect(listFiles(dir)).toEqual(before);
   });
 
   it('without a CI pipeline it is a usage error naming the fix', () => {
