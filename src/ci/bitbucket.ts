@@ -26,14 +26,7 @@ import { bitbucketGlob, toEre } from './filters.js';
 import { ARCH_TAGS_SCRIPT, MERGE_SCRIPT } from './scripts.js';
 import { type CiTarget, perArch } from './target.js';
 import { toYaml } from './yaml-out.js';
-
-export const BITBUCKET_FILE = 'bitbucket-pipelines.yml';
-
-/** What cannot be done on Bitbucket as on Docker Hub or GitHub, one sentence each, shown when the file is written. */
-export const BITBUCKET_NOTES = [
-  "Bitbucket's default runtime refuses buildx, --platform and privileged containers, so bitbucket-pipelines.yml opts into Runtime v3 (options.runtime.cloud.version: 3), which allows them.",
-  "Atlassian's cloud runners are amd64 only, so the other arches build under QEMU; to build ARM natively, add runs-on: [self.hosted, linux.arm64] to a step and register a self-hosted ARM runner.",
-];
+import { BITBUCKET_FILE } from './bitbucket-facts.js';
 
 // Placeholders for shell variables inside command arguments, rendered as "${NAME}".
 const v = (name: string) => `\u0001${name}\u0002`;

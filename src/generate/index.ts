@@ -1,9 +1,9 @@
 import { basename, join, posix, relative, sep } from 'node:path';
-import { BITBUCKET_FILE, BITBUCKET_NOTES } from '../ci/index.js';
+import { BITBUCKET_FILE, BITBUCKET_NOTES } from '../ci/bitbucket-facts.js';
 import { UserError } from '../errors.js';
 import { applyPlans, refusal } from './apply.js';
 import { type ChoiceFlags, resolveChoices } from './choices.js';
-import { type Plan, type PlannedFile, buildPlan } from './plan.js';
+import { type CiRenderers, type Plan, type PlannedFile, buildPlan } from './plan.js';
 import { contentHash } from './record.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { type RepoState, readRepo } from './repo.js';
@@ -38,17 +38,20 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
   const many = o.dockerfiles.length > 1;
   let plans: Plan[] = [];
   const defaultArches: boolean[] = [];
+  // The renderers bring the yaml library: loaded only when a pipeline is written.
+  let render: CiRenderers | undefined;
   for (const dockerfile of o.dockerfiles) {
     const repo = readRepo(o.cwd, dockerfile, { force: o.force });
     const flags = many ? { ...o.flags, interactive: false, repo: repositoryFor(repo, o.flags.repo) } : o.flags;
     const resolved = await resolveChoices(repo, flags);
-    plans.push(buildPlan(repo, resolved.choices));
+    if (resolved.choices.ci !== 'none') render ??= await import('../ci/render.js');
+    plans.push(buildPlan(repo, resolved.choices, { render }));
     defaultArches.push(resolved.defaultArches);
   }
-  plans = withBitbucketPeers(plans);
+  plans = withBitbucketPeers(plans, render);
   checkDistinct(plans, o.cwd);
   checkRetirement(plans);
-  if (!o.offline) plans = withBitbucketPeers(await reviewTwins(plans, defaultArches, o, many));
+  if (!o.offline) plans = withBitbucketPeers(await reviewTwins(plans, defaultArches, o, many, render), render);
   const shown = (plan: Plan, p: string) => posix.normalize(relative(o.cwd, plan.repo.dir) ? `${relative(o.cwd, plan.repo.dir)}/${p}` : p);
   const pending = plans.flatMap((plan) => plan.files.filter((f) => f.action !== 'unchanged').map((f) => ({ plan, f })));
 
@@ -134,7 +137,7 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
  * a missing one for an arch of the default set drops that arch (replanned, with a notice), for
  * an arch the user chose it is a UserError; when Docker Hub cannot be asked, a warning.
  */
-async function reviewTwins(plans: Plan[], defaultArches: boolean[], o: GenerateOptions, many: boolean): Promise<Plan[]> {
+async function reviewTwins(plans: Plan[], defaultArches: boolean[], o: GenerateOptions, many: boolean, render: CiRenderers | undefined): Promise<Plan[]> {
   const twins = plans.map((p) => officialTwins(p.repo, p.choices.arches));
   const check = await checkTwins(twins.flat(), o.env);
   if ('unchecked' in check) {
@@ -155,7 +158,7 @@ async function reviewTwins(plans: Plan[], defaultArches: boolean[], o: GenerateO
     const verdict = verdicts[i]!;
     if (!verdict.notice) return p;
     o.info(named(p, verdict.notice));
-    return buildPlan(p.repo, { ...p.choices, arches: verdict.arches });
+    return buildPlan(p.repo, { ...p.choices, arches: verdict.arches }, { render });
   });
 }
 
@@ -211,7 +214,7 @@ function checkDistinct(plans: readonly Plan[], cwd: string): void {
  * bitbucket-pipelines.yml is one file for the repo: each Dockerfile using Bitbucket plans it with
  * the steps of every other one (planned in this run, or recorded on disk), so all plan the same bytes.
  */
-function withBitbucketPeers(plans: Plan[]): Plan[] {
+function withBitbucketPeers(plans: Plan[], render: CiRenderers | undefined): Plan[] {
   const bb = plans.filter((p) => p.choices.ci === 'bitbucket');
   if (bb.length === 0) return plans;
   const root = bb[0]!.repo.root;
@@ -220,7 +223,7 @@ function withBitbucketPeers(plans: Plan[]): Plan[] {
   const seen = new Set<string>();
   return plans.map((p) => {
     if (p.choices.ci !== 'bitbucket') return p;
-    const plan = disk.length === 0 && bb.length === 1 ? p : buildPlan(p.repo, p.choices, [...disk, ...bb.filter((o) => o !== p).map((o) => o.ci)]);
+    const plan = disk.length === 0 && bb.length === 1 ? p : buildPlan(p.repo, p.choices, { render, peers: [...disk, ...bb.filter((o) => o !== p).map((o) => o.ci)] });
     const files = plan.files.map((f): PlannedFile => {
       if (posix.basename(f.path) !== BITBUCKET_FILE) return f;
       const abs = join(plan.repo.dir, f.path);

@@ -4,7 +4,7 @@ import { NATIVE_ARCH, sortArches } from '../arch.js';
 import { checkNativeDockerfile, rewriteDockerfile } from '../dockerfile/index.js';
 import { UserError } from '../errors.js';
 import { renderHooks } from '../hooks/render.js';
-import { bitbucketPipelines, type CiTarget, githubWorkflow, perArch } from '../ci/index.js';
+import { type CiTarget, perArch } from '../ci/target.js';
 import { PINS } from '../pins.js';
 import { VERSION } from '../version.js';
 import { buildRules, type BuildRule } from './build-rules.js';
@@ -44,11 +44,16 @@ function toPosix(p: string): string {
   return p.split(sep).join('/');
 }
 
+/** The pipeline renderers (src/ci/render.ts), loaded by the caller only when a pipeline is written. */
+export type CiRenderers = typeof import('../ci/render.js');
+
 /**
  * Reads, validates and renders everything; writes nothing. Throws UserError on bad input.
- * `ciPeers`: the other Dockerfiles' targets, for a pipeline file the whole repo shares (Bitbucket).
+ * `ci.peers`: the other Dockerfiles' targets, for a pipeline file the whole repo shares (Bitbucket);
+ * `ci.render`: needed when choices.ci is not 'none'.
  */
-export function buildPlan(repo: RepoState, choices: Choices, ciPeers: readonly CiTarget[] = []): Plan {
+export function buildPlan(repo: RepoState, choices: Choices, ci: { peers?: readonly CiTarget[]; render?: CiRenderers } = {}): Plan {
+  const ciPeers = ci.peers ?? [];
   const arches = sortArches(choices.arches);
   const base = basename(repo.dockerfilePath);
   // Every path written into a generated file is relative to the repo root, never to the working
@@ -75,7 +80,7 @@ export function buildPlan(repo: RepoState, choices: Choices, ciPeers: readonly C
     tagRegex: choices.tagRegex,
     context: choices.context,
   });
-  const ci = ciTarget({
+  const target = ciTarget({
     repository: choices.repository,
     dirRel,
     dockerfileBase: base,
@@ -93,7 +98,7 @@ export function buildPlan(repo: RepoState, choices: Choices, ciPeers: readonly C
     // Rewritten (and so checked) whether written or not.
     const r = rewriteDockerfile(repo.dockerfileSource, dockerfileRel, a, { qemu: choices.qemu, qemuImage: PINS.qemuImage });
     for (const w of r.warnings) if (!warnings.includes(w)) warnings.push(w);
-    if (dockerHub || perArch(ci)) generated.push({ path: fileFor(a.name), content: r.content, mode: 0o644 });
+    if (dockerHub || perArch(target)) generated.push({ path: fileFor(a.name), content: r.content, mode: 0o644 });
   }
   if (dockerHub) {
     const hooks = renderHooks({
@@ -143,7 +148,11 @@ export function buildPlan(repo: RepoState, choices: Choices, ciPeers: readonly C
   };
   if (choices.ci !== 'none') {
     // The pipeline file lives at the repo root; its path is kept relative to the Dockerfile's folder like the rest.
-    const wf = choices.ci === 'github' ? githubWorkflow(ci, VERSION) : bitbucketPipelines([...ciPeers, ci].sort((a, b) => a.dir.localeCompare(b.dir)), VERSION);
+    if (!ci.render) throw new Error('bug: buildPlan needs the CI renderers to write a pipeline');
+    const wf =
+      choices.ci === 'github'
+        ? ci.render.githubWorkflow(target, VERSION)
+        : ci.render.bitbucketPipelines([...ciPeers, target].sort((a, b) => a.dir.localeCompare(b.dir)), VERSION);
     generated.push({ path: posix.relative(dirRel, wf.path), content: wf.content, mode: 0o644 });
   }
 
@@ -188,7 +197,7 @@ export function buildPlan(repo: RepoState, choices: Choices, ciPeers: readonly C
   });
 
   checkWritable(repo, files);
-  return { repo, choices, files, rules, warnings, ci };
+  return { repo, choices, files, rules, warnings, ci: target };
 }
 
 /** On disk (where modes exist) and in the git index, when the file is tracked. */
