@@ -57,3 +57,14 @@ export function platformString(p: Platform): string {
 export function sortArches(names: readonly string[]): Arch[] {
   return ARCHES.filter((a) => names.includes(a.name));
 }
+
+/**
+ * The variant a platform has when it names none, as containerd matches them: `arm` is `arm/v7`,
+ * `arm64` is `arm64/v8`, `amd64` is `amd64/v1`. Decided here once for every comparison.
+ */
+export const DEFAULT_VARIANTS: Readonly<Record<string, string>> = { arm: 'v7', arm64: 'v8', amd64: 'v1' };
+
+/** `linux/arm/v7` for `linux/arm` too: the key two platforms must share to be the same. */
+export function platformKey(p: Platform): string {
+  return platformString({ ...p, variant: p.variant || DEFAULT_VARIANTS[p.architecture] });
+}

@@ -91,7 +91,8 @@ async function main(argv: string[]): Promise<number> {
           .option('dir', { type: 'string', default: '.', describe: 'folder holding multi-arch-manifest.yaml' })
           .option('arch', { type: 'string', array: true, describe: 'expected architectures (default: those in multi-arch-manifest.yaml)' })
           .option('insecure', { type: 'boolean', default: false, describe: 'plain HTTP / no TLS verification (loopback registries need no flag)' })
-          .option('json', { type: 'boolean', default: false, describe: 'print JSON for scripts' }),
+          .option('json', { type: 'boolean', default: false, describe: 'print JSON for scripts' })
+          .option('timeout', { type: 'number', describe: 'seconds the whole check may take before it gives up (default 300)' }),
       async (args) => {
         const { verifyCommand } = await import('./verify/index.js');
         exitCode = await verifyCommand({
@@ -99,6 +100,7 @@ async function main(argv: string[]): Promise<number> {
           dir: resolve(args.dir),
           insecure: args.insecure,
           json: args.json,
+          timeoutMs: args.timeout === undefined ? undefined : args.timeout * 1000,
           arches: args.arch ? usageError(() => parseArchList(args.arch!)) : undefined,
           out: (s) => process.stdout.write(s.endsWith('\n') ? s : s + '\n'),
         });

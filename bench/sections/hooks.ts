@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { NATIVE_ARCH } from '../../src/arch.js';
-import { hubBuildEnv, shimEnv } from '../../test/support/env.js';
+import { hubBuildEnv, hookEnv } from '../../test/support/env.js';
 import { getManifest } from '../lib/images.js';
 import type { Infra } from '../lib/infra.js';
 import { repeat, stat, timed } from '../lib/measure.js';
@@ -36,7 +36,7 @@ export async function hookOverhead(infra: Infra, o: HookOptions): Promise<Row[]>
   const arches = [NATIVE_ARCH, EMULATED];
   const repo = exampleRepo();
   generate(repo.dir, ['--repo', 'bench/hooks', '--arch', arches.join(','), '--publisher', 'docker']);
-  const base = { ...shimEnv({ registryHost: host }), MULTIARCH_PUBLISHER: 'docker' };
+  const base = { ...hookEnv(), MULTIARCH_PUBLISHER: 'docker' };
   const hook = (name: string, env: NodeJS.ProcessEnv) => timed(path.join(repo.dir, 'hooks', name), [], { cwd: repo.dir, env });
 
   const oneRun = async (_: undefined, i: number): Promise<Record<string, RuleTimes>> => {

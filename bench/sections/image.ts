@@ -8,7 +8,7 @@ import path from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
 import { NATIVE_ARCH, findArch, platformString, type Arch } from '../../src/arch.js';
 import { PINS } from '../../src/pins.js';
-import { hubBuildEnv, shimEnv } from '../../test/support/env.js';
+import { hubBuildEnv, hookEnv } from '../../test/support/env.js';
 import { ensureQemuImage } from '../../test/support/qemu-image.js';
 import { imageSize, type ImageSize } from '../lib/images.js';
 import type { Infra } from '../lib/infra.js';
@@ -61,7 +61,7 @@ export async function imageOverhead(infra: Infra): Promise<Row[]> {
     fs.writeFileSync(file, text.replaceAll(PINS.qemuImage, standIn));
   }
 
-  const env = shimEnv({ registryHost: host });
+  const env = hookEnv();
   const docker = (args: string[], cwd: string, extra: Record<string, string> = {}) => timed('docker', args, { cwd, env: { ...env, ...extra } });
 
   const plainBuild = async (a: Arch): Promise<Built> => {

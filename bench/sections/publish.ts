@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ARCHES, platformString, type Arch } from '../../src/arch.js';
-import { hubBuildEnv, shimEnv } from '../../test/support/env.js';
+import { hubBuildEnv, hookEnv } from '../../test/support/env.js';
 import { startFaultProxy, type FaultProxy, type ProxiedRequest } from '../../test/support/fault-proxy.js';
 import { deleteTag, getManifest, pushArchImages } from '../lib/images.js';
 import type { Infra } from '../lib/infra.js';
@@ -61,7 +61,7 @@ async function measureArchCount(infra: Infra, proxy: FaultProxy, arches: Arch[],
 
   const hook = await repeat(o.runs, o.warmups, () => deleteTag(host, repoPath, LIST_TAG), async (): Promise<Sample> => {
     const env = {
-      ...shimEnv({ registryHost: host }),
+      ...hookEnv(),
       ...hubBuildEnv({ registryHost: proxy.host, repo: repoPath, tag: last.name, dockerfilePath: dockerfile, sourceCommit: repo.sha }),
       MULTIARCH_PUBLISHER: 'docker',
     };

@@ -1,50 +1,12 @@
 import { ARCHES, type Arch } from '../arch.js';
+import { isDockerHubHost, parseImageRef, type ParsedRef } from '../registry/reference.js';
 
-/**
- * An image reference split the way Docker's reference grammar splits it
- * (distribution/reference: `[domain/]path[:tag][@digest]`), with the offsets of its parts in the
- * string, so the rewrite can change the path alone. Hand-written because the reference we split
- * is the one left after ARG expansion, which dockerfile-ast's getImageName/getRegistry do not see.
- */
-export interface ImageRef {
-  text: string;
-  /** As written (`docker.io`, `ghcr.io`, `127.0.0.1:5000`), or null when none is written (Docker Hub). */
-  registry: string | null;
-  path: string;
-  pathStart: number;
-  tag: string | null;
-  digest: string | null;
-}
-
-const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG = /^[\w][\w.-]{0,127}$/;
-const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
-
-/** Returns null when `text` is not a valid reference. */
-export function parseImageRef(text: string): ImageRef | null {
-  const at = text.indexOf('@');
-  const digest = at === -1 ? null : text.slice(at + 1);
-  const nameTag = at === -1 ? text : text.slice(0, at);
-  const colon = nameTag.lastIndexOf(':');
-  const hasTag = colon > nameTag.lastIndexOf('/');
-  const tag = hasTag ? nameTag.slice(colon + 1) : null;
-  const name = hasTag ? nameTag.slice(0, colon) : nameTag;
-  const slash = name.indexOf('/');
-  const first = slash === -1 ? '' : name.slice(0, slash);
-  // Docker's rule: the first component is a registry if it looks like a host name.
-  const isDomain = slash !== -1 && (/[.:]/.test(first) || first === 'localhost' || first.toLowerCase() !== first);
-  const registry = isDomain ? first : null;
-  const pathStart = isDomain ? slash + 1 : 0;
-  const path = name.slice(pathStart);
-  if (path === '' || !path.split('/').every((c) => COMPONENT.test(c))) return null;
-  if (registry !== null && !/^[A-Za-z0-9.-]+(:[0-9]+)?$|^\[[0-9a-fA-F:]+\](:[0-9]+)?$/.test(registry)) return null;
-  if (tag !== null && !TAG.test(tag)) return null;
-  if (digest !== null && !DIGEST.test(digest)) return null;
-  return { text, registry, path, pathStart, tag, digest };
-}
+/** An image reference split with the offsets of its parts, so the rewrite can change the path alone. */
+export type ImageRef = ParsedRef;
+export { parseImageRef };
 
 export function isDockerHub(ref: ImageRef): boolean {
-  return ref.registry === null || ['docker.io', 'index.docker.io'].includes(ref.registry.toLowerCase());
+  return ref.registry === null || isDockerHubHost(ref.registry);
 }
 
 /**

@@ -6,6 +6,7 @@ import { parseDockerfile } from './parse.js';
 import { rewrite, type RewriteOptions, type RewriteResult } from './rewrite.js';
 import { type BaseKind, planStages } from './stages.js';
 
+export { buildkitOnly, buildkitSummary, type BuildkitNeed } from './buildkit.js';
 export type { QemuStrategy, RewriteOptions, RewriteResult } from './rewrite.js';
 export type { BaseKind } from './stages.js';
 

@@ -82,7 +82,7 @@ const INSTRUCTIONS = new Set([
  * Hand-written because dockerfile-ast also accepts unknown keys and keeps going, so it may
  * place a directive below a comment that Docker would treat as the end of the directives.
  */
-function directivesEnd(source: string): { end: number; escape: string } {
+export function directivesEnd(source: string): { end: number; escape: string } {
   let at = source.startsWith('\ufeff') ? 1 : 0;
   let escape = '\\';
   for (;;) {

@@ -67,6 +67,7 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
   }
 
   for (const plan of plans) {
+    for (const n of plan.notices) o.info(n);
     for (const w of plan.warnings) o.warn(many ? `${relative(o.cwd, plan.repo.dockerfilePath)}: ${w}` : w);
     o.out(formatPlan(plan));
   }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../registry/digest.js';
 import type { BuildRule } from './build-rules.js';
 import type { Choices } from './options.js';
 
@@ -26,10 +26,6 @@ export interface GeneratorRecord {
   files: Record<string, string>;
 }
 
-export function sha256(content: string | Buffer): string {
-  return createHash('sha256').update(content).digest('hex');
-}
-
 /** CRLF -> LF: what git's autocrlf / eol attributes change in a checkout, and nothing else. */
 export function toLF(content: string | Buffer): string {
   return (typeof content === 'string' ? content : content.toString('utf8')).replace(/\r\n/g, '\n');
@@ -40,12 +36,12 @@ export function toLF(content: string | Buffer): string {
  * CRLF (core.autocrlf, `eol=crlf`) still matches, and so does one that generated from a CRLF copy.
  */
 export function contentHash(content: string | Buffer): string {
-  return sha256(toLF(content));
+  return sha256Hex(toLF(content));
 }
 
 /** Whether `current` is what was recorded, line endings aside (older records hashed the raw bytes). */
 export function matchesRecorded(current: Buffer, hash: string): boolean {
-  return contentHash(current) === hash || sha256(current) === hash;
+  return contentHash(current) === hash || sha256Hex(current) === hash;
 }
 
 // What a re-run relies on: a record without one of these cannot say what was generated, or for which Dockerfile.

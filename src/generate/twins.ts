@@ -9,9 +9,9 @@ import { relative } from 'node:path';
 import { NATIVE_ARCH, sortArches } from '../arch.js';
 import { officialImages } from '../dockerfile/index.js';
 import { UserError } from '../errors.js';
-import { RegistryClient, UnreachableError } from '../verify/client.js';
-import { ACCEPT_ANY } from '../verify/inspect.js';
-import { DOCKER_HUB } from '../verify/reference.js';
+import { DeadlineError, RegistryClient, UnreachableError } from '../registry/client.js';
+import { ACCEPT_ANY } from '../registry/manifest.js';
+import { DOCKER_HUB } from '../registry/reference.js';
 import type { RepoState } from './repo.js';
 
 /** One arch's twin of one official base: `arm32v6/debian:bookworm-slim` for `debian:bookworm-slim`. */
@@ -57,44 +57,30 @@ export async function checkTwins(twins: readonly Twin[], env: NodeJS.ProcessEnv)
   const registry = env.CMH_DOCKER_HUB_REGISTRY || DOCKER_HUB;
   const where = registry === DOCKER_HUB ? 'Docker Hub' : registry;
   if (twins.length === 0) return { missing: new Set() };
-  const abort = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<TwinCheck>((resolve) => {
-    timer = setTimeout(() => {
-      abort.abort();
-      resolve({ unchecked: `${where} gave no answer within ${TWIN_CHECK_DEADLINE_MS / 1000} s` });
-    }, TWIN_CHECK_DEADLINE_MS);
-  });
   const repositories = [...new Set(twins.map((t) => t.repository))];
-  const work = Promise.all(
-    repositories.map((repository) => {
-      // One client per repository: Docker Hub's anonymous tokens are scoped to one repository.
-      const client = new RegistryClient({ registry, repository, insecure: false, env, anonymous: true, signal: abort.signal, retries: 1, retryDelayMs: 250, timeoutMs: 4000 });
-      const tags = [...new Set(twins.filter((t) => t.repository === repository).map((t) => t.tag))];
-      return Promise.all(tags.map(async (tag) => ({ ref: `${repository}:${tag}`, status: await client.manifestStatus(tag, ACCEPT_ANY) })));
-    }),
-  ).then(
-    (results): TwinCheck => {
-      const missing = new Set<string>();
-      for (const { ref, status } of results.flat()) {
-        if (status === 200) continue;
-        // Docker Hub answers an anonymous request for a repository that does not exist with 401
-        // rather than 404 (distribution/distribution#1291); the arch namespaces are all public.
-        if (status === 404 || status === 401 || status === 403) missing.add(ref);
-        else return { unchecked: `${where} answered ${status} for ${ref}` };
-      }
-      return { missing };
-    },
-    (e: unknown): TwinCheck => {
-      if (e instanceof UnreachableError) return { unchecked: `${where} could not be reached: ${(e.cause as Error | undefined)?.message ?? e.message}` };
-      if (e instanceof UserError) return { unchecked: e.message.replace(/[.;].*$/s, '') };
-      throw e;
-    },
-  );
   try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
+    const results = await Promise.all(
+      repositories.map((repository) => {
+        // One client per repository: Docker Hub's anonymous tokens are scoped to one repository.
+        const client = new RegistryClient({ registry, repository, insecure: false, env, anonymous: true, deadlineMs: TWIN_CHECK_DEADLINE_MS, retries: 1, retryDelayMs: 250, timeoutMs: 4000 });
+        const tags = [...new Set(twins.filter((t) => t.repository === repository).map((t) => t.tag))];
+        return Promise.all(tags.map(async (tag) => ({ ref: `${repository}:${tag}`, status: await client.manifestStatus(tag, ACCEPT_ANY) })));
+      }),
+    );
+    const missing = new Set<string>();
+    for (const { ref, status } of results.flat()) {
+      if (status === 200) continue;
+      // Docker Hub answers an anonymous request for a repository that does not exist with 401
+      // rather than 404 (distribution/distribution#1291); the arch namespaces are all public.
+      if (status === 404 || status === 401 || status === 403) missing.add(ref);
+      else return { unchecked: `${where} answered ${status} for ${ref}` };
+    }
+    return { missing };
+  } catch (e) {
+    if (e instanceof DeadlineError) return { unchecked: `${where} gave no answer within ${TWIN_CHECK_DEADLINE_MS / 1000} s` };
+    if (e instanceof UnreachableError) return { unchecked: `${where} could not be reached: ${(e.cause as Error | undefined)?.message ?? e.message}` };
+    if (e instanceof UserError) return { unchecked: e.message.replace(/[.;].*$/s, '') };
+    throw e;
   }
 }
 

@@ -12,7 +12,8 @@ import type { Pins } from '../pins.js';
 export interface HookConfig {
   version: string;
   arches: Arch[];
-  dockerfiles: { file: string; arch: string }[];
+  /** `buildkit`: what in that Dockerfile only BuildKit builds (the hook refuses the legacy builder for it). */
+  dockerfiles: { file: string; arch: string; buildkit?: string }[];
   qemu: 'binfmt' | 'copy';
   publisher: 'manifest-tool' | 'docker';
   pins: Pins;
@@ -78,13 +79,14 @@ function checkConfig(cfg: HookConfig): void {
 
 /** What the templates see. Arrays are parallel: index i is `arches[i]`. */
 function view(cfg: HookConfig, hook: HookName) {
-  const fileFor = (a: Arch) => cfg.dockerfiles.find((d) => d.arch === a.name)!.file;
+  const entryFor = (a: Arch) => cfg.dockerfiles.find((d) => d.arch === a.name)!;
   return {
     hook,
     version: cfg.version,
     nativeArch: NATIVE_ARCH,
     archNames: cfg.arches.map((a) => a.name),
-    dockerfiles: cfg.arches.map(fileFor),
+    dockerfiles: cfg.arches.map((a) => entryFor(a).file),
+    needsBuildkit: cfg.arches.map((a) => entryFor(a).buildkit ?? ''),
     platforms: cfg.arches.map((a) => platformString(a.platform)),
     binfmt: cfg.arches.map((a) => a.binfmt ?? ''),
     qemuBinaries: cfg.arches.map((a) => a.qemu ?? ''),

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { parseRecord, RECORD_FILE, type GeneratorRecord } from '../generate/record.js';
-import { isLoopback } from '../verify/reference.js';
+import { isLoopback } from '../registry/reference.js';
 import { readGit, type GitFacts } from './git.js';
 import { formatLeftovers, runTags, snapshot, type Snapshot } from './leftovers.js';
 import { startLocalRegistry, type LocalRegistry } from './local-registry.js';

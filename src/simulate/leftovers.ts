@@ -2,11 +2,10 @@
  * What a stopped run left in the registry: the run's arch tags and list tags, each with its
  * digest before the run and now, so the report tells "pushed by this run" from "was there before".
  */
-import { RegistryClient, sha256 } from '../verify/client.js';
-import { MEDIA } from '../verify/inspect.js';
+import { RegistryClient } from '../registry/client.js';
+import { digestOf } from '../registry/digest.js';
+import { ACCEPT_ANY, MEDIA } from '../registry/manifest.js';
 import type { RuleRun } from './rules.js';
-
-const ACCEPT = [MEDIA.dockerList, MEDIA.ociIndex, MEDIA.dockerImage, MEDIA.ociImage];
 
 export interface TagState {
   digest?: string;
@@ -24,13 +23,13 @@ export async function snapshot(registry: string, repository: string, tags: reado
   const client = new RegistryClient({ registry, repository, insecure: false, env, retries: 1, retryDelayMs: 200, timeoutMs: 10_000 });
   const out: Snapshot = new Map();
   for (const tag of tags) {
-    const m = await client.manifest(tag, ACCEPT);
+    const m = await client.manifest(tag, ACCEPT_ANY);
     if (!m) {
       out.set(tag, null);
       continue;
     }
     const type = String(m.headers['content-type'] ?? '');
-    const digest = typeof m.headers['docker-content-digest'] === 'string' ? m.headers['docker-content-digest'] : sha256(m.body);
+    const digest = typeof m.headers['docker-content-digest'] === 'string' ? m.headers['docker-content-digest'] : digestOf(m.body);
     out.set(tag, { digest, isList: type.includes(MEDIA.dockerList) || type.includes(MEDIA.ociIndex) });
   }
   return out;

@@ -4,8 +4,8 @@
  * earlier build that the list still points at.
  */
 import { UserError } from '../errors.js';
-import { verifyImage, type VerifyReport } from '../verify/index.js';
-import { renderTable } from '../verify/render.js';
+import { printable } from '../registry/printable.js';
+import { renderTable, verifyImage, type VerifyReport } from '../verify/index.js';
 
 export interface ListCheck {
   image: string;
@@ -38,7 +38,7 @@ export async function verifyList(o: {
   const stale = report.entries.filter((e) => e.config?.revision && e.config.revision !== o.commit);
   if (report.found && stale.length > 0) {
     ok = false;
-    o.out(`error: ${stale.map((e) => `${e.arch ?? e.platform} (${e.config!.revision!.slice(0, 12)})`).join(', ')} in the list ${stale.length === 1 ? 'was' : 'were'} built from another commit than ${o.commit.slice(0, 12)}: the list points at images of an earlier build.`);
+    o.out(`error: ${stale.map((e) => printable(`${e.arch ?? e.platform} (${e.config!.revision!.slice(0, 12)})`)).join(', ')} in the list ${stale.length === 1 ? 'was' : 'were'} built from another commit than ${o.commit.slice(0, 12)}: the list points at images of an earlier build.`);
   }
   return { image: o.image, ok, report };
 }

@@ -7,12 +7,14 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_ARCHES, archNames, findArch, type Platform } from '../arch.js';
 import { UserError } from '../errors.js';
-import { inspectTag } from './inspect.js';
-import { parseImageRef } from './reference.js';
+import { inspectTag } from '../registry/inspect.js';
+import { safeJson } from '../registry/printable.js';
+import { resolveImageRef } from '../registry/reference.js';
 import { renderJson, renderTable } from './render.js';
 import { buildReport, expectedFromPlatforms, type VerifyReport } from './report.js';
 
 export type { VerifyReport } from './report.js';
+export { renderTable } from './render.js';
 
 export interface VerifyOptions {
   /** IMAGE[:TAG]; default: `image` of DIR/multi-arch-manifest.yaml (its tag, else latest). */
@@ -20,6 +22,8 @@ export interface VerifyOptions {
   dir: string;
   /** Plain HTTP / no TLS verification for this registry (loopback registries count as insecure automatically, like Docker). */
   insecure: boolean;
+  /** The whole read of the tag must finish within this long; default DEFAULT_TIMEOUT_S. */
+  timeoutMs?: number;
   json: boolean;
   /** Expected arch names from src/arch.ts; default: the platforms listed in the yaml, else the table's default set. */
   arches?: string[];
@@ -28,6 +32,8 @@ export interface VerifyOptions {
 }
 
 export const SPEC_FILE = 'multi-arch-manifest.yaml';
+/** verify's overall deadline unless --timeout says otherwise: a list of hundreds of entries reads in far less. */
+export const DEFAULT_TIMEOUT_S = 300;
 
 interface Spec {
   image?: unknown;
@@ -79,10 +85,13 @@ export async function verifyImage(opts: Omit<VerifyOptions, 'json' | 'out'>): Pr
     if (typeof spec.image !== 'string' || !spec.image) throw new UserError(`${file} names no image; pass the image to verify.`, 2);
     image = spec.image;
   }
-  const ref = parseImageRef(image);
+  const ref = resolveImageRef(image);
+  if (opts.timeoutMs !== undefined && !(Number.isFinite(opts.timeoutMs) && opts.timeoutMs > 0)) {
+    throw new UserError('--timeout takes a number of seconds above 0, e.g. --timeout 600.', 2);
+  }
   const fromSpec = specPlatforms(spec);
   const platforms = opts.arches?.length ? expectedArches(opts.arches) : fromSpec.length ? fromSpec : expectedArches(DEFAULT_ARCHES);
-  const facts = await inspectTag(ref, { insecure: opts.insecure, env });
+  const facts = await inspectTag(ref, { insecure: opts.insecure, env, deadlineMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_S * 1000 });
   return buildReport(ref, facts, expectedFromPlatforms(platforms));
 }
 
@@ -95,7 +104,7 @@ export async function verifyCommand(opts: VerifyOptions): Promise<number> {
   } catch (e) {
     // A script reading --json gets JSON for a registry it could not read too (usage errors, exit
     // 2, stay on stderr alone); the sentence still goes to stderr and the exit code is the same.
-    if (opts.json && e instanceof UserError && e.exitCode !== 2) opts.out(JSON.stringify({ ok: false, error: e.message }, null, 2));
+    if (opts.json && e instanceof UserError && e.exitCode !== 2) opts.out(safeJson({ ok: false, error: e.message }));
     throw e;
   }
   // Colour only for a terminal, as is usual; NO_COLOR / FORCE_COLOR override.

@@ -1,4 +1,9 @@
-/** The report as a table for a person, or as JSON for a script (shape documented in report.ts). */
+/**
+ * The report as a table for a person, or as JSON for a script (shape documented in report.ts).
+ * Both print what a registry sent (media types, platforms, labels, messages naming them): the
+ * table shows its control characters as escapes, the JSON escapes them (registry/printable.ts).
+ */
+import { printable, safeJson } from '../registry/printable.js';
 import type { VerifyReport } from './report.js';
 
 const KIND: Record<string, string> = {
@@ -13,7 +18,7 @@ const MARK = { ok: '✓', warn: '!', fail: '✗' } as const;
 const COLOR = { ok: 32, warn: 33, fail: 31 } as const;
 
 export function renderJson(report: VerifyReport): string {
-  return `${JSON.stringify(report, null, 2)}\n`;
+  return `${safeJson(report)}\n`;
 }
 
 const short = (digest: string | null) => (digest ? digest.replace(/^sha256:/, '').slice(0, 12) : '-');
@@ -45,10 +50,10 @@ export function renderTable(report: VerifyReport, color: boolean): string {
   const lines: string[] = [];
 
   if (!report.found) {
-    lines.push(`${report.image}: not found`);
+    lines.push(`${printable(report.image)}: not found`);
   } else {
     const extra = report.ignored.length ? `, ${plural(report.ignored.length, 'attestation')} ignored` : '';
-    lines.push(`${report.image}  ${KIND[report.kind ?? 'unsupported']}  ${short(report.digest)}  (${plural(report.entries.length, 'image')}${extra})`);
+    lines.push(`${printable(report.image)}  ${KIND[report.kind ?? 'unsupported']}  ${short(report.digest)}  (${plural(report.entries.length, 'image')}${extra})`);
   }
 
   const rows: { verdict: keyof typeof MARK; cells: string[] }[] = report.entries.map((e) => ({
@@ -61,7 +66,7 @@ export function renderTable(report: VerifyReport, color: boolean): string {
       when(e.config?.created),
       humanSize(e.imageSize),
       short(e.digest),
-    ],
+    ].map(printable),
   }));
   // A single-image tag reports its missing platforms through the single-image finding alone.
   if (report.kind !== 'docker-image' && report.kind !== 'oci-image') {
@@ -78,7 +83,7 @@ export function renderTable(report: VerifyReport, color: boolean): string {
   if (report.findings.length) lines.push('');
   for (const f of report.findings) {
     const v = f.severity === 'error' ? 'fail' : 'warn';
-    lines.push(`${paint(v, MARK[v])} ${f.message}`);
+    lines.push(`${paint(v, MARK[v])} ${printable(f.message)}`);
   }
 
   const s = report.summary;
@@ -90,7 +95,7 @@ export function renderTable(report: VerifyReport, color: boolean): string {
     const labelled = report.entries.filter((e) => e.config?.revision).length;
     const rev = labelled === 0
       ? 'no revision labels'
-      : `${labelled === report.entries.length ? 'all from' : 'where labelled,'} revision ${s.revisions[0].slice(0, 12)}`;
+      : `${labelled === report.entries.length ? 'all from' : 'where labelled,'} revision ${printable(s.revisions[0].slice(0, 12))}`;
     const head = s.warnings ? `${MARK.warn} OK with ${plural(s.warnings, 'warning')}` : `${MARK.ok} OK`;
     summary = paint(s.warnings ? 'warn' : 'ok', `${head}: ${present}, configs match the list, ${rev}`);
   }

@@ -40,10 +40,10 @@
  * reading the config would take that image for v7. A list entry for `arm` without a variant is a
  * `missing-variant` warning: runtimes take it for v7, so v6/v5 devices never pick it.
  */
-import { ARCHES, platformString, type Platform } from '../arch.js';
-import type { EntryFacts, TagFacts, TagKind } from './inspect.js';
-import { REVISION_LABEL } from './inspect.js';
-import { formatImageRef, type ImageRef } from './reference.js';
+import { ARCHES, platformKey, platformString, type Platform } from '../arch.js';
+import type { EntryFacts, TagFacts, TagKind } from '../registry/inspect.js';
+import { REVISION_LABEL } from '../registry/manifest.js';
+import { formatImageRef, type ImageRef } from '../registry/reference.js';
 
 export type Severity = 'error' | 'warning';
 export type FindingCode =
@@ -99,13 +99,6 @@ export interface VerifyReport {
   ignored: { digest: string; platform: string | null; reason: 'attestation' }[];
   findings: Finding[];
   summary: { ok: boolean; errors: number; warnings: number; expected: number; present: number; revisions: string[] };
-}
-
-const DEFAULT_VARIANT: Record<string, string> = { arm: 'v7', arm64: 'v8', amd64: 'v1' };
-
-/** `linux/arm/v7` for `linux/arm` too: the key two platforms must share to be the same. */
-export function platformKey(p: Platform): string {
-  return platformString({ ...p, variant: p.variant || DEFAULT_VARIANT[p.architecture] });
 }
 
 export function archFor(p: Platform): string | undefined {

@@ -1,29 +1,35 @@
 // The build hook: Docker Hub's own build command (same Dockerfile, tag and context) plus the
-// revision label and, under BuildKit, the platform. Real builds (buildah under QEMU via the shim).
+// revision label and the platform, on BuildKit unless DOCKER_BUILDKIT=0. Real builds on the test
+// bed's Docker engine, RUN steps under QEMU.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { renderHooks } from '../../src/hooks/render.js';
-import { cleanupTemps, hubBuildEnv, readImageFile, readShimLog, shimEnv, tmpDir, tmpGitRepo } from '../support/env.js';
+import { cleanupTemps, hubBuildEnv, readImageFile, readDockerLog, hookEnv, tmpDir, tmpGitRepo } from '../support/env.js';
 import { run } from '../support/proc.js';
 import { hookConfig, imageConfig, REVISION_LABEL, runHook, uniqueRepo } from './support.js';
 
 const host = inject('registry');
 afterAll(() => cleanupTemps());
 
-const hookFiles = (prefix = '') =>
-  Object.fromEntries(renderHooks(hookConfig()).map((h) => [`${prefix}hooks/${h.name}`, { content: h.content, mode: 0o755 }]));
+const hookFiles = (prefix = '', cfg = hookConfig()) =>
+  Object.fromEntries(renderHooks(cfg).map((h) => [`${prefix}hooks/${h.name}`, { content: h.content, mode: 0o755 }]));
 
-function buildEnv(repo: string, tag: string, dockerfilePath: string, extra: Record<string, string | undefined> = {}, serverVersion?: string): NodeJS.ProcessEnv {
-  return shimEnv({
-    registryHost: host,
-    serverVersion,
+function buildEnv(repo: string, tag: string, dockerfilePath: string, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  return hookEnv({
     extra: { ...hubBuildEnv({ registryHost: host, repo, tag, dockerfilePath, sourceCommit: 'unused' }), SOURCE_COMMIT: undefined, ...extra },
   });
 }
 
-const buildCalls = (env: NodeJS.ProcessEnv) => readShimLog(env).filter((l) => l.startsWith('docker build'));
+const buildCalls = (env: NodeJS.ProcessEnv) => readDockerLog(env).filter((l) => /^docker (buildx )?build /.test(l));
+const BUILDX = 'docker buildx build --load --provenance=false';
+
+async function pushed(env: NodeJS.ProcessEnv, dir: string): Promise<string> {
+  const push = await run('bash', ['-c', 'docker push "$IMAGE_NAME"'], { env, cwd: dir });
+  expect(push.code, push.stderr).toBe(0);
+  return /digest: (sha256:[0-9a-f]{64})/.exec(push.stdout)![1]!;
+}
 
 describe('build hook', () => {
   it("without SOURCE_COMMIT labels the image with git's HEAD, and builds for the arch's platform", async () => {
@@ -33,15 +39,14 @@ describe('build hook', () => {
     const r = await runHook(dir, 'build', env);
     expect(r.code, r.out).toBe(0);
     expect(buildCalls(env)).toEqual([
-      `docker build -f Dockerfile.arm64v8 --label ${REVISION_LABEL}=${sha} --platform linux/arm64/v8 -t ${host}/${repo}:arm64v8 .`,
+      `${BUILDX} -f Dockerfile.arm64v8 --label ${REVISION_LABEL}=${sha} --platform linux/arm64/v8 -t ${host}/${repo}:arm64v8 .`,
     ]);
-    expect(r.stderr).toContain(`info: building ${host}/${repo}:arm64v8 for linux/arm64/v8 from Dockerfile.arm64v8 (commit ${sha})`);
-    const push = await run('bash', ['-c', 'docker push "$IMAGE_NAME"'], { env, cwd: dir });
-    expect(push.code, push.stderr).toBe(0);
-    const digest = /digest: (sha256:[0-9a-f]{64})/.exec(push.stdout)![1]!;
+    expect(r.stderr).toContain(`info: building ${host}/${repo}:arm64v8 for linux/arm64/v8 from Dockerfile.arm64v8 (commit ${sha}) with BuildKit (docker buildx)`);
+    const digest = await pushed(env, dir);
     const cfg = await imageConfig(host, repo, digest);
     expect(cfg.config?.Labels?.[REVISION_LABEL]).toBe(sha);
-    expect(`${cfg.os}/${cfg.architecture}/${cfg.variant}`).toBe('linux/arm64/v8');
+    // BuildKit writes no variant for arm64 (v8 is its only one).
+    expect(`${cfg.os}/${cfg.architecture}/${cfg.variant ?? ''}`).toBe('linux/arm64/');
     expect(readImageFile(env, `${host}/${repo}@${digest}`, '/arch').trim()).toBe('aarch64');
   });
 
@@ -58,34 +63,76 @@ describe('build hook', () => {
     expect(r.code, r.out).toBe(0);
     const root = fs.realpathSync(dir);
     expect(buildCalls(env)).toEqual([
-      `docker build -f ${root}/docker/Dockerfile.arm32v7 --label ${REVISION_LABEL}=c0ffee --platform linux/arm/v7 -t ${host}/${repo}:2.0-arm32v7 ${root}`,
+      `${BUILDX} -f ${root}/docker/Dockerfile.arm32v7 --label ${REVISION_LABEL}=c0ffee --platform linux/arm/v7 -t ${host}/${repo}:2.0-arm32v7 ${root}`,
     ]);
-    const push = await run('bash', ['-c', 'docker push "$IMAGE_NAME"'], { env, cwd: dir });
-    expect(push.code, push.stderr).toBe(0);
-    const digest = /digest: (sha256:[0-9a-f]{64})/.exec(push.stdout)![1]!;
+    const digest = await pushed(env, dir);
     expect(readImageFile(env, `${host}/${repo}@${digest}`, '/greeting')).toBe('hello from the root context\n');
   });
 
-  it.each([
-    ['DOCKER_BUILDKIT=0 on a current engine', { DOCKER_BUILDKIT: '0' }, undefined],
-    ['an engine before 23.0 without DOCKER_BUILDKIT', {}, '20.10.7'],
-  ])('the classic builder (%s): no --platform, and it says so', async (_name, extra, serverVersion) => {
-    const { dir } = tmpGitRepo({ 'Dockerfile.arm32v6': 'FROM arm32v6/busybox\nRUN true\n', ...hookFiles() });
-    const env = buildEnv(uniqueRepo('classic'), 'arm32v6', 'Dockerfile.arm32v6', { SOURCE_COMMIT: 'c0ffee', ...extra }, serverVersion);
+  it('DOCKER_BUILDKIT=0: the legacy builder, still given --platform; RUN steps under QEMU, the arch in the config', async () => {
+    const { dir } = tmpGitRepo({ 'Dockerfile.arm32v6': 'FROM arm32v6/busybox\nRUN uname -m > /arch\n', ...hookFiles() });
+    const repo = uniqueRepo('classic');
+    const env = buildEnv(repo, 'arm32v6', 'Dockerfile.arm32v6', { SOURCE_COMMIT: 'c0ffee', DOCKER_BUILDKIT: '0' });
     const r = await runHook(dir, 'build', env);
     expect(r.code, r.out).toBe(0);
-    expect(buildCalls(env)).toHaveLength(1);
-    expect(buildCalls(env)[0]).not.toContain('--platform');
-    expect(buildCalls(env)[0]).toContain(`--label ${REVISION_LABEL}=c0ffee`);
-    expect(r.stderr).toContain('the classic builder takes no --platform, so the list entry alone names linux/arm/v6');
+    expect(buildCalls(env)).toEqual([`docker build -f Dockerfile.arm32v6 --label ${REVISION_LABEL}=c0ffee --platform linux/arm/v6 -t ${env.IMAGE_NAME} .`]);
+    expect(r.stderr).toContain('with the legacy builder');
+    const digest = await pushed(env, dir);
+    const cfg = await imageConfig(host, repo, digest);
+    expect(cfg.config?.Labels?.[REVISION_LABEL]).toBe('c0ffee');
+    expect(`${cfg.os}/${cfg.architecture}`).toBe('linux/arm');
+    expect(readImageFile(env, `${host}/${repo}@${digest}`, '/arch').trim()).toBe('armv7l');
   });
 
-  it('DOCKER_BUILDKIT=1 on an old engine: --platform; and run from another working directory', async () => {
+  const needsBuildkit = 'FROM --platform=$BUILDPLATFORM busybox AS b\nRUN true\nFROM arm32v7/busybox\nCOPY --from=b /bin/busybox /b\n';
+  const bkConfig = () => {
+    const cfg = hookConfig();
+    return { ...cfg, dockerfiles: cfg.dockerfiles.map((d) => ({ ...d, buildkit: 'FROM --platform=$BUILDPLATFORM (line 1)' })) };
+  };
+
+  it('DOCKER_BUILDKIT=0 with a Dockerfile that needs BuildKit: one sentence naming the fix, nothing built', async () => {
+    const { dir } = tmpGitRepo({ 'Dockerfile.arm32v7': needsBuildkit, ...hookFiles('', bkConfig()) });
+    const env = buildEnv(uniqueRepo('bk-off'), 'arm32v7', 'Dockerfile.arm32v7', { SOURCE_COMMIT: 'c0ffee', DOCKER_BUILDKIT: '0' });
+    const r = await runHook(dir, 'build', env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      "error: Dockerfile.arm32v7 needs BuildKit (FROM --platform=$BUILDPLATFORM (line 1)), but DOCKER_BUILDKIT=0 in this build's environment selects the legacy builder: remove it from the build rule's environment variables in Docker Hub.",
+    );
+    expect(r.stderr).not.toContain('failed to parse platform');
+    expect(buildCalls(env)).toEqual([]);
+  });
+
+  it('a docker without buildx: the legacy builder for a Dockerfile it can build, one sentence for one it cannot', async () => {
+    const ok = tmpGitRepo({ 'Dockerfile.arm32v7': 'FROM arm32v7/busybox\nRUN true\n', ...hookFiles() });
+    const env = buildEnv(uniqueRepo('nobuildx'), 'arm32v7', 'Dockerfile.arm32v7', { SOURCE_COMMIT: 'c0ffee', CMH_DOCKER_NO_BUILDX: '1' });
+    const r = await runHook(ok.dir, 'build', env);
+    expect(r.code, r.out).toBe(0);
+    expect(buildCalls(env)).toEqual([`docker build -f Dockerfile.arm32v7 --label ${REVISION_LABEL}=c0ffee --platform linux/arm/v7 -t ${env.IMAGE_NAME} .`]);
+
+    const bk = tmpGitRepo({ 'Dockerfile.arm32v7': needsBuildkit, ...hookFiles('', bkConfig()) });
+    const env2 = buildEnv(uniqueRepo('nobuildx'), 'arm32v7', 'Dockerfile.arm32v7', { SOURCE_COMMIT: 'c0ffee', CMH_DOCKER_NO_BUILDX: '1' });
+    const r2 = await runHook(bk.dir, 'build', env2);
+    expect(r2.code).toBe(1);
+    expect(r2.stderr).toContain('but this docker has no buildx plugin, so docker build runs the legacy builder: set DOCKER_BUILDKIT=1 in the build rule');
+    expect(buildCalls(env2)).toEqual([]);
+  });
+
+  it('DOCKER_BUILDKIT=1 without buildx: the CLI\'s own BuildKit, --platform; and run from another working directory', async () => {
     const { dir } = tmpGitRepo({ Dockerfile: 'FROM busybox\nRUN true\n', ...hookFiles() });
-    const env = buildEnv(uniqueRepo('bk'), 'amd64', 'Dockerfile', { SOURCE_COMMIT: 'c0ffee', DOCKER_BUILDKIT: '1' }, '19.03.15');
+    const env = buildEnv(uniqueRepo('bk'), 'amd64', 'Dockerfile', { SOURCE_COMMIT: 'c0ffee', DOCKER_BUILDKIT: '1', CMH_DOCKER_NO_BUILDX: '1' });
     const r = await run('bash', [path.join(dir, 'hooks/build')], { cwd: '/', env });
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('with BuildKit (DOCKER_BUILDKIT=1)');
     expect(buildCalls(env)).toEqual([`docker build -f Dockerfile --label ${REVISION_LABEL}=c0ffee --platform linux/amd64 -t ${env.IMAGE_NAME} .`]);
+  });
+
+  it('DOCKERFILE_PATH starting with "-": one sentence, no build', async () => {
+    const { dir } = tmpGitRepo({ Dockerfile: 'FROM busybox\n', ...hookFiles() });
+    const env = buildEnv(uniqueRepo('dash'), 'amd64', '-f', { SOURCE_COMMIT: 'c0ffee' });
+    const r = await runHook(dir, 'build', env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: .*-f.*\.$/m);
+    expect(buildCalls(env)).toEqual([]);
   });
 
   it('no SOURCE_COMMIT and no git checkout: stops before building, naming the fix', async () => {

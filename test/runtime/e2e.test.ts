@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEFAULT_ARCHES, platformString } from '../../src/arch.js';
 import { renderHooks } from '../../src/hooks/render.js';
-import { cleanupTemps, hubBuildEnv, readImageFile, shimEnv, tmpGitRepo } from '../support/env.js';
+import { cleanupTemps, hubBuildEnv, readImageFile, hookEnv, tmpGitRepo } from '../support/env.js';
 import { startHttpServer, type HttpServer } from '../support/http-server.js';
 import { run } from '../support/proc.js';
 import {
@@ -70,8 +70,7 @@ async function runRule(dir: string, repo: string, archName: string, o: { listTag
   const tag = !o.listTag || o.listTag === 'latest' ? archName : `${o.listTag}-${archName}`;
   const fakeLog = path.join(dir, '..', `${path.basename(dir)}-manifest-tool.log`);
   fakeToolLogs.add(fakeLog);
-  const env = shimEnv({
-    registryHost: host,
+  const env = hookEnv({
     extra: {
       ...hubBuildEnv({ registryHost: host, repo, tag, dockerfilePath: dockerfileFor(archName), sourceCommit: o.sha }),
       MULTIARCH_RETRY_DELAY: '0.05',
@@ -191,8 +190,7 @@ describe('Docker Hub build rules, end to end', () => {
 
   /** post_push alone (the images are in already), as the rule of `archName` for `listTag`. */
   const postPush = (archName: string, listTag: string) => {
-    const env = shimEnv({
-      registryHost: host,
+    const env = hookEnv({
       extra: { ...hubBuildEnv({ registryHost: host, repo: repoR, tag: `${listTag}-${archName}`, dockerfilePath: dockerfileFor(archName), sourceCommit: hubR.sha }), MULTIARCH_RETRY_DELAY: '0.05' },
     });
     return runHook(hubR.dir, 'post_push', env);

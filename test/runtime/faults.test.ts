@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEFAULT_ARCHES } from '../../src/arch.js';
-import { cleanupTemps, hubBuildEnv, readShimLog, shimEnv, tmpDir } from '../support/env.js';
+import { cleanupTemps, hubBuildEnv, readDockerLog, hookEnv, tmpDir } from '../support/env.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { startHttpServer, type HttpServer } from '../support/http-server.js';
 import { startRegistry, type Registry } from '../support/registry.js';
@@ -24,9 +24,8 @@ async function pushImages(registryHost: string, repo: string, creds?: Creds): Pr
 }
 
 /** The env of the arm64v8 rule's post_push for `registryHost/repo`. */
-function hookEnv(registryHost: string, repo: string, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  return shimEnv({
-    registryHost: host,
+function ruleEnv(registryHost: string, repo: string, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  return hookEnv({
     extra: {
       ...hubBuildEnv({ registryHost, repo, tag: 'arm64v8', dockerfilePath: 'Dockerfile.arm64v8', sourceCommit: SHA }),
       MULTIARCH_RETRY_DELAY: '0.01',
@@ -56,7 +55,7 @@ describe('a registry with faults (fault proxy in front of the real registry)', (
   it('500s on manifest reads are retried with backoff, then the list is published', async () => {
     const repo = await fresh();
     proxy.addFault({ method: 'GET', path: '/manifests/', status: 500, times: 3 });
-    const r = await runHook(hooksDir(), 'post_push', hookEnv(proxy.host, repo));
+    const r = await runHook(hooksDir(), 'post_push', ruleEnv(proxy.host, repo));
     expect(r.code, r.out).toBe(0);
     expect(r.stderr.match(/^warn: GET \S+\/manifests\/\S+: HTTP 500; retrying in 0\.0[124]0s \(\d of 5\)$/gm)).toHaveLength(3);
     expect(proxy.requests.filter((q) => q.faulted)).toHaveLength(3);
@@ -67,7 +66,7 @@ describe('a registry with faults (fault proxy in front of the real registry)', (
   it('dropped connections (curl exit 52) are retried too', async () => {
     const repo = await fresh();
     proxy.addFault({ method: 'GET', path: '/blobs/', close: true, times: 2 });
-    const r = await runHook(hooksDir(), 'post_push', hookEnv(proxy.host, repo));
+    const r = await runHook(hooksDir(), 'post_push', ruleEnv(proxy.host, repo));
     expect(r.code, r.out).toBe(0);
     expect(r.stderr.match(/^warn: GET \S+\/blobs\/\S+: curl exit 52: .*retrying/gm)).toHaveLength(2);
     expect(await readList(host, repo, 'latest')).not.toBeNull();
@@ -76,7 +75,7 @@ describe('a registry with faults (fault proxy in front of the real registry)', (
   it('down for longer than the retries: a clear error after MULTIARCH_RETRIES, nothing published', async () => {
     const repo = await fresh();
     proxy.addFault({ status: 503, times: Infinity });
-    const r = await runHook(hooksDir(), 'post_push', hookEnv(proxy.host, repo, { MULTIARCH_RETRIES: '2' }));
+    const r = await runHook(hooksDir(), 'post_push', ruleEnv(proxy.host, repo, { MULTIARCH_RETRIES: '2' }));
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`error: cannot read http://${proxy.host}/v2/${repo}/manifests/amd64: HTTP 503 (gave up after 3 attempts).`);
     expect(proxy.count()).toBe(3);
@@ -86,7 +85,7 @@ describe('a registry with faults (fault proxy in front of the real registry)', (
   it('a list write that keeps failing: retried, then an error; no list is published', async () => {
     const repo = await fresh();
     proxy.addFault({ method: 'PUT', path: '/manifests/latest', status: 500, times: Infinity });
-    const r = await runHook(hooksDir(), 'post_push', hookEnv(proxy.host, repo, { MULTIARCH_RETRIES: '1' }));
+    const r = await runHook(hooksDir(), 'post_push', ruleEnv(proxy.host, repo, { MULTIARCH_RETRIES: '1' }));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^warn: docker manifest failed \(exit 1\); retrying/m);
     expect(r.stderr).toMatch(/^error: docker manifest could not publish \S+:latest \(2 attempts, exit 1\); see its output above\.$/m);
@@ -97,7 +96,7 @@ describe('a registry with faults (fault proxy in front of the real registry)', (
   it('a list write failing once: retried and published', async () => {
     const repo = await fresh();
     proxy.addFault({ method: 'PUT', path: '/manifests/latest', status: 500, times: 1 });
-    const r = await runHook(hooksDir(), 'post_push', hookEnv(proxy.host, repo));
+    const r = await runHook(hooksDir(), 'post_push', ruleEnv(proxy.host, repo));
     expect(r.code, r.out).toBe(0);
     expect(r.stderr).toMatch(/^warn: docker manifest failed/m);
     expect(await readList(host, repo, 'latest')).not.toBeNull();
@@ -134,14 +133,14 @@ describe('registries that require a login', () => {
         else if (e.isFile()) files.push(p);
       }
     };
-    walk(env.CMH_SHIM_TMP!);
-    return [r.out, readShimLog(env).join('\n'), spy ? spy.calls().map((c) => c.join(' ')).join('\n') : '', ...files.map((f) => fs.readFileSync(f, 'latin1'))].join('\n');
+    walk(env.CMH_HOOK_TMP!);
+    return [r.out, readDockerLog(env).join('\n'), spy ? spy.calls().map((c) => c.join(' ')).join('\n') : '', ...files.map((f) => fs.readFileSync(f, 'latin1'))].join('\n');
   }
 
   it('no credentials anywhere: stops at once and says where it looked', async () => {
     const repo = uniqueRepo('auth');
     await pushImages(basic.host, repo, creds);
-    const env = hookEnv(basic.host, repo);
+    const env = ruleEnv(basic.host, repo);
     const r = await runHook(hooksDir(), 'post_push', env);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
@@ -159,7 +158,7 @@ describe('registries that require a login', () => {
       ['jq', 'python', 'python3', 'node', 'perl', 'awk'],
     );
     const toolLog = path.join(tmpDir('cmh-mtlog-'), 'calls.log');
-    const env = hookEnv(basic.host, repo, {
+    const env = ruleEnv(basic.host, repo, {
       DOCKERCFG: JSON.stringify({ [basic.host]: { auth: b64, email: 'hub@example.invalid' } }),
       FAKE_MANIFEST_TOOL_LOG: toolLog,
     });
@@ -183,7 +182,7 @@ describe('registries that require a login', () => {
   it('DOCKERCFG in the config.json shape ({"auths": ...}) works too', async () => {
     const repo = uniqueRepo('dockercfg2');
     await pushImages(basic.host, repo, creds);
-    const env = hookEnv(basic.host, repo, { DOCKERCFG: JSON.stringify({ auths: { [`https://${basic.host}`]: { auth: b64 } } }) });
+    const env = ruleEnv(basic.host, repo, { DOCKERCFG: JSON.stringify({ auths: { [`https://${basic.host}`]: { auth: b64 } } }) });
     const r = await runHook(hooksDir(), 'post_push', env);
     expect(r.code, r.out).toBe(0);
     expect(traces(r, env)).not.toContain(b64);
@@ -192,7 +191,7 @@ describe('registries that require a login', () => {
   it('the docker config (DOCKER_CONFIG/config.json auths) is used first, for reads and for docker manifest', async () => {
     const repo = uniqueRepo('dockerconfig');
     await pushImages(basic.host, repo, creds);
-    const env = hookEnv(basic.host, repo, { DOCKERCFG: JSON.stringify({ [basic.host]: { auth: Buffer.from('hubuser:wrong').toString('base64') } }) });
+    const env = ruleEnv(basic.host, repo, { DOCKERCFG: JSON.stringify({ [basic.host]: { auth: Buffer.from('hubuser:wrong').toString('base64') } }) });
     fs.writeFileSync(path.join(env.DOCKER_CONFIG!, 'config.json'), JSON.stringify({ auths: { [basic.host]: { auth: b64 } } }, null, '\t'));
     const r = await runHook(hooksDir(), 'post_push', env);
     expect(r.code, r.out).toBe(0);
@@ -213,7 +212,7 @@ describe('registries that require a login', () => {
       `#!/bin/bash\n[ "$1" = get ] || exit 1\nread -r server\necho "$server" >>'${asked}'\n[ "$server" = '${basic.host}' ] || { echo "credentials not found in native keychain"; exit 1; }\ncat '${answer}'\n`,
       { mode: 0o755 },
     );
-    const env = hookEnv(basic.host, repo);
+    const env = ruleEnv(basic.host, repo);
     env.PATH = `${bin}:${env.PATH}`;
     fs.writeFileSync(path.join(env.DOCKER_CONFIG!, 'config.json'), JSON.stringify({ auths: { [basic.host]: {} }, credsStore: 'cmhtest' }));
     const r = await runHook(hooksDir(), 'post_push', env);
@@ -229,7 +228,7 @@ describe('registries that require a login', () => {
   it('a wrong password: fails at once, naming where the credentials came from', async () => {
     const repo = uniqueRepo('wrong');
     await pushImages(basic.host, repo, creds);
-    const env = hookEnv(basic.host, repo, { MULTIARCH_REGISTRY_USER: creds.user, MULTIARCH_REGISTRY_PASSWORD: 'not it' });
+    const env = ruleEnv(basic.host, repo, { MULTIARCH_REGISTRY_USER: creds.user, MULTIARCH_REGISTRY_PASSWORD: 'not it' });
     const r = await runHook(hooksDir(), 'post_push', env);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
@@ -243,7 +242,7 @@ describe('registries that require a login', () => {
     const repo = uniqueRepo('token');
     await pushImages(token.host, repo, creds);
     const before = token.tokenServer!.requests.length;
-    const env = hookEnv(token.host, repo, { MULTIARCH_REGISTRY_USER: creds.user, MULTIARCH_REGISTRY_PASSWORD: creds.password });
+    const env = ruleEnv(token.host, repo, { MULTIARCH_REGISTRY_USER: creds.user, MULTIARCH_REGISTRY_PASSWORD: creds.password });
     const r = await runHook(hooksDir(), 'post_push', env);
     expect(r.code, r.out).toBe(0);
     const asked = token.tokenServer!.requests.slice(before);
@@ -255,7 +254,7 @@ describe('registries that require a login', () => {
   it('token auth with a wrong password: the token server refuses, an error naming the fix', async () => {
     const repo = uniqueRepo('token-wrong');
     await pushImages(token.host, repo, creds);
-    const env = hookEnv(token.host, repo, { DOCKERCFG: JSON.stringify({ auths: { [token.host]: { auth: Buffer.from('hubuser:nope').toString('base64') } } }) });
+    const env = ruleEnv(token.host, repo, { DOCKERCFG: JSON.stringify({ auths: { [token.host]: { auth: Buffer.from('hubuser:nope').toString('base64') } } }) });
     const r = await runHook(hooksDir(), 'post_push', env);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`error: the token server http://127\\.0\\.0\\.1:\\d+/token refused access to ${token.host}/${repo} \\(HTTP 401\\); the credentials from DOCKERCFG were refused: fix them`));

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEFAULT_ARCHES } from '../../src/arch.js';
 import type { Pins } from '../../src/pins.js';
-import { cleanupTemps, hubBuildEnv, readShimLog, shimEnv, tmpDir } from '../support/env.js';
+import { cleanupTemps, hubBuildEnv, readDockerLog, hookEnv, tmpDir } from '../support/env.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { startHttpServer, type HttpServer } from '../support/http-server.js';
 import {
@@ -54,8 +54,7 @@ async function setup(pins: Partial<Pins>, extra: Record<string, string> = {}): P
   for (const a of DEFAULT_ARCHES) await putImage(host, repo, a, a, { revision: SHA });
   const dir = writeHooks(tmpDir('cmh-mt-repo-'), hookConfig({ publisher: 'manifest-tool', pins: { manifestToolUrl: `${server.url}/v2.2.1/binaries-manifest-tool-2.2.1.tar.gz`, manifestToolSha256: good.sha256, ...pins } }));
   const toolLog = path.join(dir, 'manifest-tool-calls.log');
-  const env = shimEnv({
-    registryHost: host,
+  const env = hookEnv({
     extra: {
       ...hubBuildEnv({ registryHost: host, repo, tag: 'amd64', dockerfilePath: 'Dockerfile', sourceCommit: SHA }),
       FAKE_MANIFEST_TOOL_LOG: toolLog,
@@ -67,7 +66,7 @@ async function setup(pins: Partial<Pins>, extra: Record<string, string> = {}): P
 }
 
 const toolCalls = (s: Setup) => (fs.existsSync(s.toolLog) ? fs.readFileSync(s.toolLog, 'utf8').split('\n').filter(Boolean) : []);
-const manifestCalls = (s: Setup) => readShimLog(s.env).filter((l) => l.startsWith('docker manifest'));
+const manifestCalls = (s: Setup) => readDockerLog(s.env).filter((l) => l.startsWith('docker manifest'));
 
 async function expectList(s: Setup): Promise<void> {
   const list = await readList(host, s.repo, 'latest');

@@ -3,7 +3,7 @@
 // old single-arch image at the list tag, every arch of the table.
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { archNames, DEFAULT_ARCHES, platformString } from '../../src/arch.js';
-import { cleanupTemps, hubBuildEnv, shimEnv, tmpDir } from '../support/env.js';
+import { cleanupTemps, hubBuildEnv, hookEnv, tmpDir } from '../support/env.js';
 import {
   arch, getManifest, hookConfig, putImage, putManifest, readList, runHook, tablePlatforms, platformsOf, uniqueRepo, writeHooks,
   type ConfigOptions,
@@ -14,8 +14,7 @@ const SHA = '5ca1ab1e'.repeat(5);
 afterAll(() => cleanupTemps());
 
 function env(repo: string, tag: string, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  return shimEnv({
-    registryHost: host,
+  return hookEnv({
     extra: { ...hubBuildEnv({ registryHost: host, repo, tag, dockerfilePath: '', sourceCommit: SHA }), MULTIARCH_RETRY_DELAY: '0.01', ...extra },
   });
 }

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { DEFAULT_ARCHES } from '../../src/arch.js';
-import { cleanupTemps, hubBuildEnv, SHIM_DIR, shimEnv, tmpDir } from '../support/env.js';
+import { cleanupTemps, hubBuildEnv, SPY_DIR, hookEnv, tmpDir } from '../support/env.js';
 import { sleep } from '../support/proc.js';
 import { hookConfig, putImage, readList, runHook, tagImage, uniqueRepo, writeHooks, type HookRun } from './support.js';
 
@@ -17,8 +17,7 @@ const B = 'bbbb'.repeat(10);
 afterAll(() => cleanupTemps());
 
 function env(repo: string, archName: string, sha: string): NodeJS.ProcessEnv {
-  return shimEnv({
-    registryHost: host,
+  return hookEnv({
     extra: { ...hubBuildEnv({ registryHost: host, repo, tag: archName, dockerfilePath: '', sourceCommit: sha }), MULTIARCH_RETRY_DELAY: '0.01' },
   });
 }
@@ -42,8 +41,8 @@ function holdingDocker(holds: Hold[]): Holder {
   const cases = holds
     .map((when, i) =>
       when === 'before'
-        ? `    ${i + 1}) ${hold(i + 1)}; exec '${SHIM_DIR}/docker' "$@" ;;`
-        : `    ${i + 1}) '${SHIM_DIR}/docker' "$@"; rc=$?; ${hold(i + 1)}; exit $rc ;;`,
+        ? `    ${i + 1}) ${hold(i + 1)}; exec '${SPY_DIR}/docker' "$@" ;;`
+        : `    ${i + 1}) '${SPY_DIR}/docker' "$@"; rc=$?; ${hold(i + 1)}; exit $rc ;;`,
     )
     .join('\n');
   fs.writeFileSync(
@@ -55,7 +54,7 @@ if [ "$1 $2" = "manifest push" ]; then
 ${cases}
   esac
 fi
-exec '${SHIM_DIR}/docker' "$@"
+exec '${SPY_DIR}/docker' "$@"
 `,
     { mode: 0o755 },
   );

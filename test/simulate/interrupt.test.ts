@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { cleanupTemps, REPO_ROOT, shimEnv, tmpDir } from '../support/env.js';
+import { cleanupTemps, REPO_ROOT, hookEnv, tmpDir } from '../support/env.js';
 import { handMadeRepo } from './hand-made-repo.js';
 
 /** The driver (simulateCommand in a process of its own) bundled into a temp dir. */
@@ -55,7 +55,7 @@ if [ "$DOCKER_TAG" = arm64v8 ]; then
 fi
 `;
     const { dir } = handMadeRepo({ repository: 'acme/interrupted', arches: ['amd64', 'arm64v8'], hooks: { pre_build: { content: preBuild, mode: 0o755 } } });
-    const env = shimEnv({ registryHost: inject('registry'), extra: { MARKS: marks } });
+    const env = hookEnv({ extra: { MARKS: marks } });
     const driver = await bundleDriver();
     const logDir = path.join(tmpDir('cmh-sim-logs-'), 'logs');
     const opts = { dir, startRegistry: true, order: 'sequential', push: false, logDir, env };

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { simulateCommand } from '../../src/simulate/index.js';
-import { cleanupTemps, shimEnv, tmpDir } from '../support/env.js';
+import { cleanupTemps, hookEnv, tmpDir } from '../support/env.js';
 import { handMadeRepo } from './hand-made-repo.js';
 
 afterAll(() => cleanupTemps());
@@ -20,7 +20,7 @@ describe('progress and the end of a run', () => {
     const code = await simulateCommand({
       dir, registry: host, order: 'sequential', push: false, heartbeatSeconds: 0.3,
       logDir: path.join(tmpDir('cmh-sim-logs-'), 'l'),
-      out: (s) => out.push(s), err: (s) => err.push(s), env: shimEnv({ registryHost: host }),
+      out: (s) => out.push(s), err: (s) => err.push(s), env: hookEnv(),
     });
     expect(code).toBe(1);
     expect(out.some((l) => /^\+\s*[\d.]+s {2}still running: amd64 pre_build [\d.]+s$/.test(l)), out.join('\n')).toBe(true);
@@ -36,7 +36,7 @@ describe('progress and the end of a run', () => {
     const code = await simulateCommand({
       dir, startRegistry: true, keepRegistry: true, order: 'sequential', push: false,
       logDir: path.join(tmpDir('cmh-sim-logs-'), 'l'),
-      out: (s) => out.push(s), err: (s) => out.push(s), env: shimEnv({ registryHost: inject('registry') }),
+      out: (s) => out.push(s), err: (s) => out.push(s), env: hookEnv(),
     });
     const text = out.join('\n');
     // One arch and no hooks: the image is pushed, no list is published, so verify fails.

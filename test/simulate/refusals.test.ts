@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { simulateCommand, type SimulateOptions } from '../../src/simulate/index.js';
-import { cleanupTemps, shimEnv, tmpDir, tmpGitRepo } from '../support/env.js';
+import { cleanupTemps, hookEnv, tmpDir, tmpGitRepo } from '../support/env.js';
 import { handMadeRepo } from './hand-made-repo.js';
 
 afterAll(() => cleanupTemps());
@@ -74,7 +74,7 @@ describe('hooks Docker Hub would not run', () => {
       hooks: { pre_build: { content: '#!/bin/bash\r\necho hi\r\n', mode: 0o755 } },
     });
     const host = inject('registry');
-    const o = opts({ dir, registry: host, env: shimEnv({ registryHost: host }), logDir: path.join(tmpDir('cmh-sim-logs-'), 'l') });
+    const o = opts({ dir, registry: host, env: hookEnv(), logDir: path.join(tmpDir('cmh-sim-logs-'), 'l') });
     expect(await simulateCommand(o)).toBe(1);
     const out = o.lines.join('\n');
     expect(out).toMatch(/^Branch main\s+amd64\s+amd64\s+failed\s+\S+\s+pre_build \(exit not run\)$/m);
@@ -91,7 +91,7 @@ describe('hooks Docker Hub would not run', () => {
       hooks: { pre_build: { content: '#!/bin/bash\necho hi\n', mode: 0o644 } },
     });
     const host = inject('registry');
-    const o = opts({ dir, registry: host, env: shimEnv({ registryHost: host }), logDir: path.join(tmpDir('cmh-sim-logs-'), 'l') });
+    const o = opts({ dir, registry: host, env: hookEnv(), logDir: path.join(tmpDir('cmh-sim-logs-'), 'l') });
     expect(await simulateCommand(o)).toBe(1);
     expect(o.lines.join('\n')).toMatch(/^Branch main\s+amd64\s+amd64\s+failed\s+\S+\s+pre_build \(exit not run\)$/m);
     expect(fs.readFileSync(path.join(o.logDir!, 'amd64.log'), 'utf8')).toContain('pre_build is not executable, so it cannot be run as a hook; run chmod +x on it');
@@ -103,7 +103,7 @@ describe('hooks Docker Hub would not run', () => {
     const preBuild = `#!/bin/sh\nset -e\n[ -z "\${BASH_VERSION:-}" ] || { echo "run by bash, not by its shebang" >&2; exit 9; }\necho "start $DOCKER_TAG $(date +%s%N)" >>'${marks}/log'\nsleep 1\necho "end $DOCKER_TAG $(date +%s%N)" >>'${marks}/log'\n`;
     const { dir } = handMadeRepo({ repository: 'acme/turns', arches: ['amd64', 'arm32v7', 'arm64v8'], hooks: { pre_build: { content: preBuild, mode: 0o755 } } });
     const host = inject('registry');
-    const o = opts({ dir, registry: host, order: 'parallel', env: shimEnv({ registryHost: host }), logDir: path.join(tmpDir('cmh-sim-logs-'), 'l') });
+    const o = opts({ dir, registry: host, order: 'parallel', env: hookEnv(), logDir: path.join(tmpDir('cmh-sim-logs-'), 'l') });
     await simulateCommand(o);
     const events = fs.readFileSync(path.join(marks, 'log'), 'utf8').trim().split('\n').map((l) => l.split(' '));
     expect(events).toHaveLength(6);
@@ -116,7 +116,7 @@ describe('hooks Docker Hub would not run', () => {
   it('without a docker command the default build fails with "command not found" (exit 127)', async () => {
     const { dir } = handMadeRepo({ repository: 'acme/nodocker', arches: ['amd64'] });
     const host = inject('registry');
-    const o = opts({ dir, registry: host, env: { ...shimEnv({ registryHost: host }), PATH: tmpDir('cmh-empty-path-') }, logDir: path.join(tmpDir('cmh-sim-logs-'), 'l') });
+    const o = opts({ dir, registry: host, env: { ...hookEnv(), PATH: tmpDir('cmh-empty-path-') }, logDir: path.join(tmpDir('cmh-sim-logs-'), 'l') });
     expect(await simulateCommand(o)).toBe(1);
     expect(o.lines.join('\n')).toMatch(/^Branch main\s+amd64\s+amd64\s+failed\s+\S+\s+build \(exit 127\)$/m);
     expect(fs.readFileSync(path.join(o.logDir!, 'amd64.log'), 'utf8')).toContain('docker: command not found');

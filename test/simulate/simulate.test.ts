@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { findArch, platformString } from '../../src/arch.js';
 import { simulateCommand, type Order } from '../../src/simulate/index.js';
-import { cleanupTemps, REPO_ROOT, shimEnv, tmpDir, tmpGitRepo, type RepoFile } from '../support/env.js';
+import { cleanupTemps, REPO_ROOT, hookEnv, tmpDir, tmpGitRepo, type RepoFile } from '../support/env.js';
 import { run, runOk } from '../support/proc.js';
 
 const ARCHES = ['amd64', 'arm32v6', 'arm32v7', 'arm64v8'];
@@ -57,7 +57,7 @@ async function simulate(dir: string, order: Order, extra: { tag?: string } = {})
     logDir: path.join(tmpDir('cmh-sim-logs-'), 'logs'),
     out: (s) => lines.push(...s.split('\n')),
     err: (s) => errs.push(s),
-    env: shimEnv({ registryHost: host }),
+    env: hookEnv(),
   });
   return { code, ...collect(lines, errs, t0) };
 }
@@ -65,7 +65,7 @@ async function simulate(dir: string, order: Order, extra: { tag?: string } = {})
 /** The built CLI, as a user types it: `create-multiarch-hooks simulate ARGS` in `dir`. */
 async function simulateCli(dir: string, args: string[]) {
   const t0 = Date.now();
-  const r = await run(process.execPath, [CLI, 'simulate', ...args], { cwd: dir, env: shimEnv({ registryHost: inject('registry') }), timeoutMs: 600_000 });
+  const r = await run(process.execPath, [CLI, 'simulate', ...args], { cwd: dir, env: hookEnv(), timeoutMs: 600_000 });
   return { code: r.code, ...collect(r.stdout.trimEnd().split('\n'), [r.stderr], t0) };
 }
 

@@ -4,6 +4,9 @@
  *   HOST/library/busybox:latest   multi-arch list (like Docker Hub's official image)
  *   HOST/<arch>/busybox:latest    the official prefixed twins (amd64, arm32v5, ...)
  *   HOST/acme/base:1.0            a non-official multi-arch list; its images hold /etc/acme-release
+ * The test bed's Docker engine pulls docker.io images from that registry (its registry mirror), so
+ * an unmodified `FROM arm64v8/busybox` builds there without a hub. buildah and skopeo only make and
+ * copy these fixtures; every build under test runs on the engine.
  * The .debs and the built images (an OCI layout) are cached in `${CMH_TEST_CACHE:-/tmp/cmh-test-cache}`:
  * a warm run only copies the layout into the registry with skopeo.
  */
@@ -13,9 +16,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { findArch, type Arch } from '../../src/arch.js';
 import { containersEnv } from './containers.js';
-
-/** Maps docker.io pulls to the local registry; see containers.ts. */
-export { writeRegistriesConf } from './containers.js';
 import { run, runOk } from './proc.js';
 
 /** Arches we have base images for, and the Debian port whose busybox-static serves each. */

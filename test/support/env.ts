@@ -1,18 +1,19 @@
 /**
  * Helpers for tests that run hooks or the CLI for real: the environment Docker Hub's builder would
- * give a hook (with the tests' `docker` shim first on PATH), the shim's call log, temp git repos.
- * Every temp dir made here is removed by `cleanupTemps()` (call it in afterAll/afterEach), and
- * at the latest when the worker process exits.
+ * give a hook (the test bed's real docker CLI and engine, behind a spy that logs each call), temp
+ * git repos, reading files out of images. Every temp dir made here is removed by `cleanupTemps()`
+ * (call it in afterAll/afterEach), and at the latest when the worker process exits.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { containersEnv } from './containers.js';
+import { inject } from 'vitest';
+import { DOCKER_CLI } from './engine.js';
 
-/** The folder holding the shim's `docker` script. */
-export const SHIM_DIR = fileURLToPath(new URL('./docker-shim', import.meta.url));
+/** The folder holding the spy's `docker` (logs the call, runs the real CLI). */
+export const SPY_DIR = fileURLToPath(new URL('./docker-spy', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 const temps = new Set<string>();
@@ -30,23 +31,19 @@ export function cleanupTemps(): void {
   temps.clear();
 }
 
-/** The real docker CLI (client only), never the shim. */
+/** The test bed's docker CLI (26.1, the engine's own), never the spy. */
 export function realDocker(): string {
-  for (const d of [process.env.CMH_REAL_DOCKER, '/usr/local/bin/docker', '/usr/bin/docker']) {
-    if (d && fs.existsSync(d) && !fs.realpathSync(d).startsWith(fs.realpathSync(SHIM_DIR))) return d;
-  }
-  throw new Error('no real docker CLI at /usr/local/bin/docker or /usr/bin/docker: run sudo bash scripts/setup-test-env.sh');
+  return DOCKER_CLI;
 }
 
-export interface ShimEnvOptions {
-  /** `127.0.0.1:PORT`: `docker.io/...` pulls go there (FROM busybox, FROM arm64v8/busybox). */
-  registryHost: string;
-  /** Where the shim logs each call; default `<temp>/docker-calls.log` (see `readShimLog`). */
+/** The test bed engine's `unix://` address (started by global-setup.ts). */
+export function dockerHost(): string {
+  return inject('dockerHost');
+}
+
+export interface HookEnvOptions {
+  /** Where the spy logs each call; default `<temp>/docker-calls.log` (see `readDockerLog`). */
   logFile?: string;
-  /** Opt-in FAKE: `docker run --privileged` writes fake binfmt handler files here. */
-  binfmtDir?: string;
-  /** Engine version `docker version`/`docker info` claim (default 24.0.7). */
-  serverVersion?: string;
   /** Start from this env instead of process.env. */
   base?: NodeJS.ProcessEnv;
   /** Added last; `undefined` removes a variable. */
@@ -54,29 +51,27 @@ export interface ShimEnvOptions {
 }
 
 /**
- * The environment to run a hook in: PATH with the shim first, private buildah storage and
- * registries config (under a temp dir), DOCKER_CONFIG pointing at an EMPTY temp dir (like Docker
- * Hub's builder: no config.json), CMH_SHIM_LOG. `env.CMH_SHIM_TMP` is the temp dir.
+ * The environment to run a hook in: PATH with the spy first, DOCKER_HOST on the test bed's
+ * engine, DOCKER_CONFIG pointing at an EMPTY temp dir (like Docker Hub's builder: no
+ * config.json), TMPDIR in that temp dir (`env.CMH_HOOK_TMP`).
  */
-export function shimEnv(opts: ShimEnvOptions): NodeJS.ProcessEnv {
-  const dir = tmpDir('cmh-shim-');
+export function hookEnv(opts: HookEnvOptions = {}): NodeJS.ProcessEnv {
+  const dir = tmpDir('cmh-hook-');
   const base = { ...(opts.base ?? process.env) };
   // Nothing from the machine may steer the tools: auth files, a daemon address, hub build vars.
-  for (const k of ['REGISTRY_AUTH_FILE', 'DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_CONFIG', 'DOCKERCFG']) delete base[k];
-  const env = containersEnv(path.join(dir, 'containers'), opts.registryHost, base);
+  for (const k of ['REGISTRY_AUTH_FILE', 'DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_CONFIG', 'DOCKERCFG', 'DOCKER_BUILDKIT', 'BUILDX_BUILDER']) delete base[k];
   const dockerConfig = path.join(dir, 'docker-config');
   fs.mkdirSync(dockerConfig);
-  const logFile = opts.logFile ?? path.join(dir, 'docker-calls.log');
-  Object.assign(env, {
-    PATH: `${SHIM_DIR}:${base.PATH ?? '/usr/local/bin:/usr/bin:/bin'}`,
-    CMH_SHIM_LOG: logFile,
-    CMH_SHIM_TMP: dir,
-    CMH_REAL_DOCKER: realDocker(),
+  const env: NodeJS.ProcessEnv = {
+    ...base,
+    PATH: `${SPY_DIR}:${path.dirname(DOCKER_CLI)}:${base.PATH ?? '/usr/local/bin:/usr/bin:/bin'}`,
+    CMH_DOCKER_LOG: opts.logFile ?? path.join(dir, 'docker-calls.log'),
+    CMH_DOCKER_CLI: DOCKER_CLI,
+    CMH_HOOK_TMP: dir,
+    DOCKER_HOST: dockerHost(),
     DOCKER_CONFIG: dockerConfig,
     TMPDIR: dir,
-  });
-  if (opts.binfmtDir) env.CMH_SHIM_BINFMT_DIR = opts.binfmtDir;
-  if (opts.serverVersion) env.CMH_SHIM_SERVER_VERSION = opts.serverVersion;
+  };
   for (const [k, v] of Object.entries(opts.extra ?? {})) {
     if (v === undefined) delete env[k];
     else env[k] = v;
@@ -84,10 +79,10 @@ export function shimEnv(opts: ShimEnvOptions): NodeJS.ProcessEnv {
   return env;
 }
 
-/** The shim's calls so far, one `docker ...` line each (`--password` values masked). */
-export function readShimLog(envOrFile: NodeJS.ProcessEnv | string): string[] {
-  const file = typeof envOrFile === 'string' ? envOrFile : envOrFile.CMH_SHIM_LOG;
-  if (!file) throw new Error('readShimLog: no CMH_SHIM_LOG in that env');
+/** The docker calls so far, one `docker ...` line each (login passwords masked). */
+export function readDockerLog(envOrFile: NodeJS.ProcessEnv | string): string[] {
+  const file = typeof envOrFile === 'string' ? envOrFile : envOrFile.CMH_DOCKER_LOG;
+  if (!file) throw new Error('readDockerLog: no CMH_DOCKER_LOG in that env');
   if (!fs.existsSync(file)) return [];
   return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
 }
@@ -147,18 +142,31 @@ export function tmpGitRepo(files: Record<string, RepoFile>, opts: { message?: st
   return { dir, sha: git('rev-parse', 'HEAD') };
 }
 
+/** `os/arch[/variant]` of the image config `ref` names (for a list: the engine's own platform's). */
+export function configPlatform(ref: string): string {
+  const cfg = JSON.parse(
+    execFileSync('skopeo', ['inspect', '--config', '--tls-verify=false', `docker://${ref}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
+  ) as { os: string; architecture: string; variant?: string };
+  return [cfg.os, cfg.architecture, cfg.variant].filter(Boolean).join('/');
+}
+
 /**
- * Reads `file` from image `ref` (pulled from the registry into the env's private storage):
- * `buildah from` + `buildah mount`, so nothing in the image has to run.
+ * Reads `file` from image `ref` with the test bed's engine: pulled (`--platform` picks one entry
+ * of a list), `docker create` + `docker cp` to a temp file, so nothing in the image has to run.
  */
 export function readImageFile(env: NodeJS.ProcessEnv, ref: string, file: string, opts: { platform?: string } = {}): string {
-  const bah = (...args: string[]) =>
-    execFileSync('buildah', args, { env: { ...env, DOCKER_CONFIG: undefined }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-  const ctr = bah('from', '-q', '--tls-verify=false', '--pull=always', ...(opts.platform ? ['--platform', opts.platform] : []), ref);
+  const dk = (...args: string[]) =>
+    execFileSync(DOCKER_CLI, args, { env: { ...env, DOCKER_HOST: dockerHost() }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+  // docker pulls the engine's own platform unless told: a single-arch image is read as what its
+  // config says it is.
+  const platform = ['--platform', opts.platform ?? configPlatform(ref)];
+  dk('pull', '-q', ...platform, ref);
+  const ctr = dk('create', ...platform, ref, 'x').trim();
+  const out = path.join(tmpDir('cmh-cp-'), 'file');
   try {
-    const root = bah('mount', ctr);
-    return fs.readFileSync(path.join(root, file), 'utf8');
+    dk('cp', '-L', `${ctr}:${file}`, out);
+    return fs.readFileSync(out, 'utf8');
   } finally {
-    bah('rm', ctr);
+    dk('rm', ctr);
   }
 }

@@ -1,20 +1,25 @@
 /**
  * vitest globalSetup: checks the Debian tools, builds the CLI if it is stale, starts ONE shared
- * registry holding the base images and provides its host to the tests:
- *   const host = inject('registry'); // '127.0.0.1:PORT'
+ * registry holding the base images and ONE Docker engine (engine.ts) that pulls docker.io images
+ * from it, and provides both to the tests:
+ *   const host = inject('registry');     // '127.0.0.1:PORT'
+ *   const engine = inject('dockerHost'); // 'unix:///tmp/cmh-engine-.../docker.sock'
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ensureBaseImages } from './base-images.js';
-import { REPO_ROOT, realDocker } from './env.js';
+import { engineProblems, startEngine } from './engine.js';
+import { REPO_ROOT } from './env.js';
 import { startRegistry } from './registry.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     /** `127.0.0.1:PORT` of the shared registry (base images in it; see base-images.ts). */
     registry: string;
+    /** DOCKER_HOST of the test bed's engine. */
+    dockerHost: string;
   }
 }
 
@@ -23,7 +28,7 @@ const TOOLS = [
   'busybox', 'qemu-aarch64-static', 'qemu-arm-static', 'update-binfmts',
 ];
 const HANDLERS = ['qemu-aarch64', 'qemu-arm'];
-const FIX = 'run: sudo bash scripts/setup-test-env.sh';
+const FIX = 'run the suite with `npm test` (as root): it installs what the tests need and runs them in the test bed';
 
 function onPath(cmd: string): boolean {
   return (process.env.PATH ?? '').split(':').some((d) => d && fs.existsSync(path.join(d, cmd)));
@@ -36,11 +41,7 @@ export function checkTools(): void {
     const ok = fs.existsSync(file) && fs.readFileSync(file, 'utf8').startsWith('enabled');
     if (!ok) problems.push(`binfmt handler ${h} is not enabled (${file})`);
   }
-  try {
-    realDocker();
-  } catch (e) {
-    problems.push((e as Error).message);
-  }
+  problems.push(...engineProblems());
   if (problems.length) throw new Error(`the test machine is not set up:\n  ${problems.join('\n  ')}\n${FIX}`);
 }
 
@@ -78,12 +79,20 @@ export default async function setup(project: TestProject): Promise<() => Promise
   checkTools();
   buildCliIfStale();
   const registry = await startRegistry();
+  let engine: Awaited<ReturnType<typeof startEngine>> | undefined;
   try {
     await ensureBaseImages(registry.host);
+    engine = await startEngine({ mirror: registry.url });
   } catch (e) {
+    await engine?.stop();
     await registry.stop();
     throw e;
   }
   project.provide('registry', registry.host);
-  return () => registry.stop();
+  project.provide('dockerHost', engine.host);
+  const stopEngine = engine.stop;
+  return async () => {
+    await stopEngine();
+    await registry.stop();
+  };
 }

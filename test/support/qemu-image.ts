@@ -1,26 +1,31 @@
 /**
- * A stand-in for the pinned `multiarch/qemu-user-static` image, for real builds of `--qemu copy`
- * Dockerfiles: an amd64 image holding Debian's static QEMU binaries at `/usr/bin/qemu-*-static`
- * (only those the base-image arches need), pushed to `HOST/multiarch/qemu-user-static:latest`.
- * The pinned digest cannot be reproduced, so a test replaces the pin's digest with the one
- * returned here; with shimEnv's registries.conf, `docker.io/multiarch/qemu-user-static@<digest>`
- * then pulls this image from the local registry.
+ * The tests' own multiarch/qemu-user-static (the pinned image cannot be pulled here): an amd64
+ * busybox image holding Debian's static QEMU binaries at `/usr/bin/qemu-*-static` (those the base
+ * image arches need) and, as its entrypoint, engine/qemu-register, which registers them with
+ * binfmt_misc like the real image (`--reset`, `-p yes`). Built with the test bed's engine and
+ * pushed to `HOST/multiarch/qemu-user-static:latest`. It serves `--qemu copy` builds (COPY --from
+ * it) and pre_build's registration path (MULTIARCH_QEMU_IMAGE=`ref@digest`, privileged).
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
 import { findArch } from '../../src/arch.js';
 import { BASE_ARCHES } from './base-images.js';
-import { containersEnv } from './containers.js';
+import { DOCKER_CLI } from './engine.js';
+import { tmpDir } from './env.js';
 import { runOk } from './proc.js';
 
 export const QEMU_IMAGE_REPO = 'multiarch/qemu-user-static';
+const REGISTER = fileURLToPath(new URL('./engine/qemu-register', import.meta.url));
 
 export interface QemuImage {
   /** `HOST/multiarch/qemu-user-static:latest` */
   ref: string;
   /** Manifest digest of the pushed image (`sha256:...`). */
   digest: string;
+  /** `HOST/multiarch/qemu-user-static@sha256:...` */
+  pinned: string;
   /** Binaries in it, e.g. `qemu-aarch64-static`. */
   binaries: string[];
 }
@@ -30,18 +35,24 @@ export async function ensureQemuImage(registryHost: string): Promise<QemuImage> 
   const missing = binaries.filter((b) => !fs.existsSync(`/usr/bin/${b}`));
   if (missing.length) throw new Error(`qemu-image: ${missing.join(', ')} not in /usr/bin: run sudo bash scripts/setup-test-env.sh`);
   const ref = `${registryHost}/${QEMU_IMAGE_REPO}:latest`;
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cmh-qemu-image-'));
-  const env = containersEnv(path.join(work, 'containers'), registryHost);
-  const b = (args: string[]) => runOk('buildah', args, { env });
-  try {
-    const ctr = (await b(['from', 'scratch'])).stdout.trim();
-    for (const bin of binaries) await b(['add', ctr, `/usr/bin/${bin}`, `/usr/bin/${bin}`]);
-    await b(['config', '--os', 'linux', '--arch', 'amd64', '--label', 'org.opencontainers.image.title=cmh test qemu-user-static', ctr]);
-    await b(['commit', '-q', '--format', 'docker', '--rm', ctr, 'localhost/cmh-qemu-user-static']);
-    const digestFile = path.join(work, 'digest');
-    await b(['push', '-q', '--tls-verify=false', '--format', 'v2s2', '--digestfile', digestFile, 'localhost/cmh-qemu-user-static', `docker://${ref}`]);
-    return { ref, digest: fs.readFileSync(digestFile, 'utf8').trim(), binaries };
-  } finally {
-    fs.rmSync(work, { recursive: true, force: true });
-  }
+  const ctx = tmpDir('cmh-qemu-image-');
+  for (const bin of binaries) fs.copyFileSync(`/usr/bin/${bin}`, path.join(ctx, bin));
+  fs.copyFileSync(REGISTER, path.join(ctx, 'qemu-register'));
+  fs.writeFileSync(
+    path.join(ctx, 'Dockerfile'),
+    [
+      'FROM busybox',
+      ...binaries.map((b) => `COPY ${b} /usr/bin/${b}`),
+      'COPY qemu-register /qemu-register',
+      'LABEL org.opencontainers.image.title="cmh test qemu-user-static"',
+      'ENTRYPOINT ["/qemu-register"]',
+      '',
+    ].join('\n'),
+  );
+  const env = { ...process.env, DOCKER_HOST: inject('dockerHost'), DOCKER_CONFIG: path.join(ctx, 'config') };
+  await runOk(DOCKER_CLI, ['buildx', 'build', '-q', '--load', '--provenance=false', '--platform', 'linux/amd64', '-t', ref, ctx], { env });
+  const push = await runOk(DOCKER_CLI, ['push', ref], { env });
+  const digest = /digest: (sha256:[0-9a-f]{64})/.exec(push.stdout)?.[1];
+  if (!digest) throw new Error(`qemu-image: docker push printed no digest:\n${push.stdout}`);
+  return { ref, digest, pinned: `${registryHost}/${QEMU_IMAGE_REPO}@${digest}`, binaries };
 }

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { RegistryClient } from '../../src/verify/client.js';
+import { RegistryClient } from '../../src/registry/client.js';
 import { verifyCommand } from '../../src/verify/index.js';
 import { cleanupTemps, tmpDir } from '../support/env.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';

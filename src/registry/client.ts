@@ -16,12 +16,13 @@
  * `--insecure` must switch off TLS verification for one registry, which fetch cannot do without
  * undici's Agent (not exposed by Node 20).
  */
-import { createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../errors.js';
 import { lookupCredentials, type Credentials } from './credentials.js';
-import { apiHost, isLoopback } from './reference.js';
+import { printable } from './printable.js';
+import { apiHost, isLoopback, isLoopbackHost } from './reference.js';
 
 export interface ClientOptions {
   /** `host[:port]` or `docker.io`. */
@@ -38,8 +39,14 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Never read the docker config: only anonymous tokens (the twin check of official images). */
   anonymous?: boolean;
-  /** Aborts every request of this client (a caller's overall deadline). */
+  /** Aborts every request of this client (a caller's own deadline). */
   signal?: AbortSignal;
+  /**
+   * Everything this client does (requests, retries, backoff) must be done within this long of its
+   * creation; then it stops with a UserError. The per-request timeout alone is an idle timeout: a
+   * registry sending a byte every few seconds would keep a request alive for ever.
+   */
+  deadlineMs?: number;
 }
 
 export interface Fetched {
@@ -51,8 +58,6 @@ export interface Fetched {
 const TRANSIENT_STATUS = new Set([429, 500, 502, 503, 504]);
 const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_SOCKET']);
 const MAX_BODY = 32 * 1024 * 1024;
-
-export const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
 interface Challenge {
   scheme: string;
@@ -81,6 +86,8 @@ export class RegistryClient {
   private readonly retryDelayMs: number;
   private readonly timeoutMs: number;
   private readonly insecure: boolean;
+  /** The caller's signal and the deadline, together. */
+  private readonly signal: AbortSignal | undefined;
   private scheme: Promise<'https' | 'http'> | undefined;
   private authHeader: Promise<string | undefined> | undefined;
   private credentials: Promise<Credentials | undefined> | undefined;
@@ -94,6 +101,8 @@ export class RegistryClient {
     const delayS = envNumber(opts.env.MULTIARCH_RETRY_DELAY);
     this.retryDelayMs = opts.retryDelayMs ?? (delayS !== undefined ? delayS * 1000 : 500);
     this.timeoutMs = opts.timeoutMs ?? 30_000;
+    const signals = [opts.signal, opts.deadlineMs !== undefined ? AbortSignal.timeout(opts.deadlineMs) : undefined].filter((x) => x !== undefined);
+    this.signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
   }
 
   /** GET a manifest by tag or digest; `undefined` when the registry says it does not exist. */
@@ -184,7 +193,7 @@ export class RegistryClient {
       return basic(creds.username, creds.password ?? '');
     }
     if (challenge.scheme !== 'bearer' || !challenge.params.realm) return undefined;
-    const realm = new URL(challenge.params.realm);
+    const realm = this.tokenRealm(challenge.params.realm);
     const scope = challenge.params.scope || `repository:${this.opts.repository}:pull`;
     const service = challenge.params.service;
     let r: Fetched;
@@ -204,15 +213,44 @@ export class RegistryClient {
         : new UserError(`The token service ${realm.origin} refused an anonymous token for ${this.opts.repository} (${r.status}); run ${this.loginCommand()}, or check the repository name.`);
     }
     if (r.status !== 200) throw new UserError(`The token service ${realm.origin} answered ${r.status}; try again later.`);
-    let token: string | undefined;
+    let token: unknown;
     try {
-      const body = JSON.parse(r.body.toString('utf8')) as { token?: string; access_token?: string };
-      token = body.token || body.access_token;
+      const body = JSON.parse(r.body.toString('utf8')) as { token?: unknown; access_token?: unknown } | null;
+      token = body?.token || body?.access_token;
     } catch {
       // handled below
     }
     if (!token) throw new UserError(`The token service ${realm.origin} answered without a token; check the registry's auth setup.`);
+    // A token goes into a header as is: anything but visible ASCII would be a header of our own.
+    if (typeof token !== 'string' || !/^[\x21-\x7e]+$/.test(token)) {
+      throw new UserError(`The token service ${realm.origin} answered with a token that is not a printable string; check the registry's auth setup.`);
+    }
     return `Bearer ${token}`;
+  }
+
+  /**
+   * The token service a registry sends us to, if we may talk to it: a plain-HTTP realm only on
+   * this machine or with --insecure (the hook's rule too), never one whose URL carries a user
+   * (`http://127.0.0.1:1@other.host/` is other.host, and Node would log in there with that user).
+   */
+  private tokenRealm(raw: string): URL {
+    const where = `${this.opts.registry}/${this.opts.repository}`;
+    let realm: URL;
+    try {
+      realm = new URL(raw);
+    } catch {
+      throw new UserError(`${where} sends clients to "${printable(raw)}" for tokens, which is not a URL; check the registry's auth setup.`);
+    }
+    if (realm.protocol !== 'https:' && realm.protocol !== 'http:') {
+      throw new UserError(`${where} sends clients to "${printable(raw)}" for tokens, which is neither HTTPS nor HTTP; check the registry's auth setup.`);
+    }
+    if (realm.username || realm.password) {
+      throw new UserError(`${where} sends clients to a token service whose address carries a user name (${printable(raw)}); refusing to send anything there: check the registry's auth setup.`);
+    }
+    if (realm.protocol === 'http:' && !isLoopbackHost(realm.hostname) && !this.opts.insecure) {
+      throw new UserError(`${where} sends clients to ${realm.origin} for tokens, over plain HTTP; refusing to send credentials there in clear text: pass --insecure if that is intended.`);
+    }
+    return realm;
   }
 
   /** Docker's order for an insecure registry: HTTPS without verification first, then plain HTTP. */
@@ -230,20 +268,30 @@ export class RegistryClient {
   private async request(url: string, headers: Record<string, string>, method = 'GET', body?: Buffer): Promise<Fetched> {
     for (let attempt = 0; ; attempt++) {
       let wait = this.retryDelayMs * 2 ** attempt;
+      this.stopIfPastDeadline();
       try {
         const r = await this.once(url, headers, method, body, this.timeoutMs);
         if (!TRANSIENT_STATUS.has(r.status) || attempt >= this.retries) return r;
         const after = Number(r.headers['retry-after']);
         if (r.status === 429 && Number.isFinite(after)) wait = Math.min(after * 1000, 30_000);
       } catch (e) {
+        this.stopIfPastDeadline();
         const code = (e as NodeJS.ErrnoException).code ?? '';
-        if (!TRANSIENT_CODES.has(code) || attempt >= this.retries || this.opts.signal?.aborted) {
-          throw unreachable(`Could not reach ${new URL(url).origin} (${(e as Error).message})${attempt ? ` after ${attempt + 1} attempts` : ''}; check the registry address and your network${this.insecure ? '' : ', or pass --insecure for a plain-HTTP registry'}.`, e);
+        if (!TRANSIENT_CODES.has(code) || attempt >= this.retries || this.signal?.aborted) {
+          throw unreachable(`Could not reach ${new URL(url).origin} (${printable((e as Error).message)})${attempt ? ` after ${attempt + 1} attempts` : ''}; check the registry address and your network${this.insecure ? '' : ', or pass --insecure for a plain-HTTP registry'}.`, e);
         }
       }
       this.stats.retries++;
-      await new Promise((r) => setTimeout(r, wait));
+      await sleep(wait, undefined, this.signal ? { signal: this.signal } : {}).catch(() => this.stopIfPastDeadline());
     }
+  }
+
+  /** Throws the deadline's UserError once the overall deadline has passed. */
+  private stopIfPastDeadline(): void {
+    const reason: unknown = this.signal?.reason;
+    if (!this.signal?.aborted || !(reason instanceof DOMException) || reason.name !== 'TimeoutError') return;
+    const seconds = (this.opts.deadlineMs ?? 0) / 1000;
+    throw new DeadlineError(`${this.opts.registry}/${this.opts.repository} did not finish answering within ${seconds} s (a slow or stalled registry); try again later, or allow more time with --timeout.`);
   }
 
   /** One HTTP exchange; follows redirects (blob storage), dropping credentials when the host changes. */
@@ -259,7 +307,7 @@ export class RegistryClient {
           headers: { 'user-agent': 'create-multiarch-hooks', ...headers, ...(body ? { 'content-length': String(body.length) } : {}) },
           rejectUnauthorized: !this.insecure,
           timeout: timeoutMs,
-          ...(this.opts.signal ? { signal: this.opts.signal } : {}),
+          ...(this.signal ? { signal: this.signal } : {}),
         },
         (res) => {
           const status = res.statusCode ?? 0;
@@ -267,7 +315,9 @@ export class RegistryClient {
             res.resume();
             const next = new URL(res.headers.location, u);
             const h = { ...headers };
-            if (next.host !== u.host) delete h.authorization;
+            // Credentials stay with the origin they were meant for: another host, another port,
+            // or https -> http (which would send them in clear text) all drop them.
+            if (next.origin !== u.origin) delete h.authorization;
             resolve(this.once(next.href, h, status === 303 ? 'GET' : method, status === 303 ? undefined : body, timeoutMs, hops + 1));
             return;
           }
@@ -292,6 +342,9 @@ export class RegistryClient {
 /** The registry could not be reached: a UserError that keeps the network error as its cause. */
 export class UnreachableError extends UserError {}
 
+/** The client's overall deadline passed. */
+export class DeadlineError extends UserError {}
+
 function unreachable(message: string, cause: unknown): UnreachableError {
   const e = new UnreachableError(message);
   e.cause = cause;
@@ -307,9 +360,9 @@ function registryErrors(body: Buffer): string {
   try {
     const j = JSON.parse(body.toString('utf8')) as { errors?: { code?: string; message?: string }[] };
     const s = (j.errors ?? []).map((e) => [e.code, e.message].filter(Boolean).join(': ')).join('; ');
-    if (s) return s;
+    if (s) return printable(s.slice(0, 300));
   } catch {
     // not JSON
   }
-  return body.toString('utf8').slice(0, 200).trim() || 'no details';
+  return printable(body.toString('utf8').slice(0, 200).trim()) || 'no details';
 }

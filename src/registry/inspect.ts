@@ -1,22 +1,16 @@
 /**
  * Reads a tag from its registry: the manifest list / OCI index (or the single image it is), and
- * for every image entry its manifest and image config. Only facts here; judging is in check.ts.
+ * for every image entry its manifest and image config. Only facts here; verify/report.ts judges.
  */
 import type { Platform } from '../arch.js';
-import { RegistryClient, sha256 } from './client.js';
-import type { ImageRef } from './reference.js';
+import { RegistryClient, type ClientOptions } from './client.js';
+import { digestOf } from './digest.js';
+import {
+  ACCEPT_ANY, ACCEPT_IMAGE, MEDIA, REVISION_LABEL, parseImageConfig, parseManifest,
+  type Descriptor, type ManifestDoc, type PlatformField,
+} from './manifest.js';
+import { formatImageRef, type ImageRef } from './reference.js';
 
-export const MEDIA = {
-  dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-  ociIndex: 'application/vnd.oci.image.index.v1+json',
-  dockerImage: 'application/vnd.docker.distribution.manifest.v2+json',
-  ociImage: 'application/vnd.oci.image.manifest.v1+json',
-} as const;
-/** Lists, indexes and single images: what a tag may be. */
-export const ACCEPT_ANY = [MEDIA.dockerList, MEDIA.ociIndex, MEDIA.dockerImage, MEDIA.ociImage];
-const ACCEPT_IMAGE = [MEDIA.dockerImage, MEDIA.ociImage];
-
-export const REVISION_LABEL = 'org.opencontainers.image.revision';
 /** BuildKit's marker for the provenance/SBOM manifests it puts in an index. */
 const REFERENCE_TYPE = 'vnd.docker.reference.type';
 
@@ -60,15 +54,7 @@ export interface TagFacts {
   stats: { requests: number; retries: number };
 }
 
-interface Descriptor {
-  mediaType?: string;
-  digest: string;
-  size?: number;
-  platform?: { os?: string; architecture?: string; variant?: string };
-  annotations?: Record<string, string>;
-}
-
-function mediaTypeOf(headers: Record<string, unknown>, doc: { mediaType?: string; manifests?: unknown; config?: unknown }): string {
+function mediaTypeOf(headers: Record<string, unknown>, doc: ManifestDoc): string {
   const header = String(headers['content-type'] ?? '').split(';')[0].trim();
   if (Object.values(MEDIA).includes(header as never)) return header;
   if (doc.mediaType) return doc.mediaType;
@@ -92,17 +78,9 @@ function isAttestation(d: Descriptor): boolean {
   return (d.platform?.os === 'unknown' && d.platform?.architecture === 'unknown') || d.annotations?.[REFERENCE_TYPE] === 'attestation-manifest';
 }
 
-function toPlatform(p: Descriptor['platform']): Platform | undefined {
+function toPlatform(p: PlatformField | undefined): Platform | undefined {
   if (!p?.os || !p.architecture) return undefined;
   return p.variant ? { os: p.os, architecture: p.architecture, variant: p.variant } : { os: p.os, architecture: p.architecture };
-}
-
-function parseJson<T>(b: Buffer): T | undefined {
-  try {
-    return JSON.parse(b.toString('utf8')) as T;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Runs `fn` over `items`, at most `limit` at a time, keeping order. */
@@ -119,17 +97,20 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => 
   return out;
 }
 
-export async function inspectTag(ref: ImageRef, opts: { insecure: boolean; env: NodeJS.ProcessEnv }): Promise<TagFacts> {
-  const client = new RegistryClient({ registry: ref.registry, repository: ref.repository, insecure: opts.insecure, env: opts.env });
+/** Client options for reading one tag: the caller's insecure flag, env and overall deadline. */
+export type InspectOptions = Pick<ClientOptions, 'insecure' | 'env' | 'deadlineMs'>;
+
+export async function inspectTag(ref: ImageRef, opts: InspectOptions): Promise<TagFacts> {
+  const client = new RegistryClient({ registry: ref.registry, repository: ref.repository, ...opts });
   const reference = ref.digest ?? ref.tag ?? 'latest';
   const top = await client.manifest(reference, ACCEPT_ANY);
   const facts: TagFacts = { found: !!top, entries: [], ignored: [], stats: client.stats };
   if (!top) return facts;
-  const doc = parseJson<{ mediaType?: string; manifests?: Descriptor[]; config?: Descriptor; layers?: Descriptor[] }>(top.body) ?? {};
+  const doc = parseManifest(top.body, `manifest for ${formatImageRef(ref)}`);
   facts.mediaType = mediaTypeOf(top.headers, doc);
   facts.kind = kindOf(facts.mediaType);
   // The digest of the bytes served is the tag's digest (what Docker-Content-Digest states).
-  facts.digest = sha256(top.body);
+  facts.digest = digestOf(top.body);
 
   if (facts.kind === 'docker-image' || facts.kind === 'oci-image') {
     const entry: EntryFacts = { digest: facts.digest, mediaType: facts.mediaType, size: top.body.length };
@@ -155,11 +136,11 @@ export async function inspectTag(ref: ImageRef, opts: { insecure: boolean; env: 
       entry.problem = { code: 'manifest-unknown', message: `the registry has no manifest ${d.digest} (the list points at a deleted image)` };
       return entry;
     }
-    if (sha256(m.body) !== d.digest) {
-      entry.problem = { code: 'digest-mismatch', message: `the manifest served for ${d.digest} has digest ${sha256(m.body)}` };
+    if (digestOf(m.body) !== d.digest) {
+      entry.problem = { code: 'digest-mismatch', message: `the manifest served for ${d.digest} has digest ${digestOf(m.body)}` };
       return entry;
     }
-    const manifest = parseJson<{ mediaType?: string; config?: Descriptor; layers?: Descriptor[] }>(m.body) ?? {};
+    const manifest = parseManifest(m.body, `manifest ${d.digest}`);
     if (!entry.mediaType) entry.mediaType = mediaTypeOf(m.headers, manifest);
     await readImage(client, entry, manifest);
     return entry;
@@ -167,23 +148,23 @@ export async function inspectTag(ref: ImageRef, opts: { insecure: boolean; env: 
   return facts;
 }
 
-async function readImage(client: RegistryClient, entry: EntryFacts, manifest: { config?: Descriptor; layers?: Descriptor[] }): Promise<void> {
-  if (!manifest.config?.digest) {
+async function readImage(client: RegistryClient, entry: EntryFacts, manifest: ManifestDoc): Promise<void> {
+  if (!manifest.config) {
     entry.problem = { code: 'not-an-image', message: 'the manifest names no image config' };
     return;
   }
   const blob = await client.blob(manifest.config.digest);
-  if (sha256(blob) !== manifest.config.digest) {
-    entry.problem = { code: 'digest-mismatch', message: `the config blob served for ${manifest.config.digest} has digest ${sha256(blob)}` };
+  if (digestOf(blob) !== manifest.config.digest) {
+    entry.problem = { code: 'digest-mismatch', message: `the config blob served for ${manifest.config.digest} has digest ${digestOf(blob)}` };
     return;
   }
-  const config = parseJson<{ os?: string; architecture?: string; variant?: string; created?: string; config?: { Labels?: Record<string, string> | null } }>(blob) ?? {};
+  const config = parseImageConfig(blob, `image config ${manifest.config.digest}`);
   entry.config = {
     os: config.os,
     architecture: config.architecture,
     variant: config.variant || undefined,
     created: config.created,
-    revision: config.config?.Labels?.[REVISION_LABEL] || undefined,
+    revision: config.labels[REVISION_LABEL] || undefined,
   };
   entry.imageSize = (manifest.config.size ?? blob.length) + (manifest.layers ?? []).reduce((n, l) => n + (l.size ?? 0), 0);
 }
