@@ -22,6 +22,12 @@ export interface BuildValues {
   cache?: (arch: string | null) => { from: string; to: string };
   /** Extra flags for every build (`--network=host`, `--provenance=false`, ...). */
   buildFlags?: string[];
+  /**
+   * Per-arch builds push under this tag instead of by digest: Docker's default `docker` buildx
+   * driver cannot push by digest (the pipelines use the docker-container driver, which can).
+   * The digest is read from the metadata file either way.
+   */
+  stagingTag?: (arch: string) => string;
 }
 
 export interface BuildPlanCommands {
@@ -65,7 +71,9 @@ export function buildCommands(t: CiTarget, v: BuildValues): BuildPlanCommands {
         ...labelArgs(v),
         // A single image, not an index with an attestation: the per-arch tags stay pullable on any host.
         '--provenance=false',
-        '--output', `type=image,name=${v.image},push-by-digest=true,name-canonical=true,push=true`,
+        ...(v.stagingTag
+          ? ['--tag', `${v.image}:${v.stagingTag(a.name)}`, '--push']
+          : ['--output', `type=image,name=${v.image},push-by-digest=true,name-canonical=true,push=true`]),
         ...cacheArgs(a.name),
         ...(v.buildFlags ?? []),
         '--metadata-file', v.metadataFile(a.name),

@@ -49,6 +49,13 @@ describe('buildCommands', () => {
     ]);
     expect(b[0]!.argv).toContain('web/Dockerfile');
   });
+
+  it("per-arch Dockerfile on a builder that cannot push by digest (Docker's docker driver): a staging tag per arch", () => {
+    const b = buildCommands(target({ source: PER_ARCH_SOURCE }), { ...values, stagingTag: (a) => `ci-${a}` }).builds;
+    const argv = b[1]!.argv;
+    expect(argv.slice(argv.indexOf('--tag'), argv.indexOf('--tag') + 3)).toEqual(['--tag', '127.0.0.1:5000/acme/demo:ci-arm32v7', '--push']);
+    expect(b[1]!.argv.join(' ')).not.toContain('push-by-digest');
+  });
 });
 
 describe('platformDigests', () => {
