@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 // seconds on any machine with Node, git and openssl. `npm test` runs these too, with the rest.
 export const UNIT_TESTS = [
   'test/dockerfile/**/*.test.ts',
+  'test/hooks/**/*.test.ts',
+  'test/generate/**/*.test.ts',
   'test/registry/**/*.test.ts',
   'test/runtime/context.test.ts',
   'test/simulate/rules.test.ts',

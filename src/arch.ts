@@ -19,19 +19,29 @@ export interface Arch {
   binfmt: string | null;
   /** `uname -m` inside a container of this arch (under QEMU arm v5/v6 print armv7l unless QEMU_CPU is set). */
   uname: string;
+  /**
+   * How image names spell the arch, by convention: Go's GOARCH (`amd64`, `arm64`), with the
+   * variant for 32-bit arm (`armv7`, as in `quay.io/prometheus/busybox-linux-armv7`: GOARCH alone
+   * is `arm` for v5, v6 and v7, which would give them one image), and the kernel's machine name
+   * (`x86_64`, `aarch64`, `armv7l`). A base image named after the builder's arch through an ARG
+   * (`ARG ARCH=amd64`, `busybox-linux-${ARCH}`) gets the same convention's spelling of each arch.
+   */
+  spellings: Record<ArchSpelling, string>;
 }
 
+export type ArchSpelling = 'goarch' | 'machine';
+
 export const ARCHES: readonly Arch[] = [
-  { name: 'amd64', platform: { os: 'linux', architecture: 'amd64' }, qemu: null, binfmt: null, uname: 'x86_64' },
-  { name: 'arm32v5', platform: { os: 'linux', architecture: 'arm', variant: 'v5' }, qemu: 'qemu-arm-static', binfmt: 'arm', uname: 'armv7l' },
-  { name: 'arm32v6', platform: { os: 'linux', architecture: 'arm', variant: 'v6' }, qemu: 'qemu-arm-static', binfmt: 'arm', uname: 'armv7l' },
-  { name: 'arm32v7', platform: { os: 'linux', architecture: 'arm', variant: 'v7' }, qemu: 'qemu-arm-static', binfmt: 'arm', uname: 'armv7l' },
-  { name: 'arm64v8', platform: { os: 'linux', architecture: 'arm64', variant: 'v8' }, qemu: 'qemu-aarch64-static', binfmt: 'aarch64', uname: 'aarch64' },
-  { name: 'i386', platform: { os: 'linux', architecture: '386' }, qemu: 'qemu-i386-static', binfmt: 'i386', uname: 'i686' },
-  { name: 'ppc64le', platform: { os: 'linux', architecture: 'ppc64le' }, qemu: 'qemu-ppc64le-static', binfmt: 'ppc64le', uname: 'ppc64le' },
-  { name: 's390x', platform: { os: 'linux', architecture: 's390x' }, qemu: 'qemu-s390x-static', binfmt: 's390x', uname: 's390x' },
-  { name: 'riscv64', platform: { os: 'linux', architecture: 'riscv64' }, qemu: 'qemu-riscv64-static', binfmt: 'riscv64', uname: 'riscv64' },
-  { name: 'mips64le', platform: { os: 'linux', architecture: 'mips64le' }, qemu: 'qemu-mips64el-static', binfmt: 'mips64el', uname: 'mips64' },
+  { name: 'amd64', platform: { os: 'linux', architecture: 'amd64' }, qemu: null, binfmt: null, uname: 'x86_64', spellings: { goarch: 'amd64', machine: 'x86_64' } },
+  { name: 'arm32v5', platform: { os: 'linux', architecture: 'arm', variant: 'v5' }, qemu: 'qemu-arm-static', binfmt: 'arm', uname: 'armv7l', spellings: { goarch: 'armv5', machine: 'armv5l' } },
+  { name: 'arm32v6', platform: { os: 'linux', architecture: 'arm', variant: 'v6' }, qemu: 'qemu-arm-static', binfmt: 'arm', uname: 'armv7l', spellings: { goarch: 'armv6', machine: 'armv6l' } },
+  { name: 'arm32v7', platform: { os: 'linux', architecture: 'arm', variant: 'v7' }, qemu: 'qemu-arm-static', binfmt: 'arm', uname: 'armv7l', spellings: { goarch: 'armv7', machine: 'armv7l' } },
+  { name: 'arm64v8', platform: { os: 'linux', architecture: 'arm64', variant: 'v8' }, qemu: 'qemu-aarch64-static', binfmt: 'aarch64', uname: 'aarch64', spellings: { goarch: 'arm64', machine: 'aarch64' } },
+  { name: 'i386', platform: { os: 'linux', architecture: '386' }, qemu: 'qemu-i386-static', binfmt: 'i386', uname: 'i686', spellings: { goarch: '386', machine: 'i686' } },
+  { name: 'ppc64le', platform: { os: 'linux', architecture: 'ppc64le' }, qemu: 'qemu-ppc64le-static', binfmt: 'ppc64le', uname: 'ppc64le', spellings: { goarch: 'ppc64le', machine: 'ppc64le' } },
+  { name: 's390x', platform: { os: 'linux', architecture: 's390x' }, qemu: 'qemu-s390x-static', binfmt: 's390x', uname: 's390x', spellings: { goarch: 's390x', machine: 's390x' } },
+  { name: 'riscv64', platform: { os: 'linux', architecture: 'riscv64' }, qemu: 'qemu-riscv64-static', binfmt: 'riscv64', uname: 'riscv64', spellings: { goarch: 'riscv64', machine: 'riscv64' } },
+  { name: 'mips64le', platform: { os: 'linux', architecture: 'mips64le' }, qemu: 'qemu-mips64el-static', binfmt: 'mips64el', uname: 'mips64', spellings: { goarch: 'mips64le', machine: 'mips64el' } },
 ];
 
 /** The builder's own architecture: Docker Hub's builders are amd64. Its image uses the user's Dockerfile. */

@@ -1,6 +1,6 @@
 /**
  * 4. Image overhead: bytes and layers each QEMU strategy adds to an image really built from
- * examples/hello (buildah through the tests' docker shim, RUN steps under QEMU), against the
+ * examples/hello (the test bed's Docker engine, RUN steps under QEMU), against the
  * plain build of the unmodified Dockerfile for that platform.
  */
 import fs from 'node:fs';
@@ -16,7 +16,7 @@ import { timed } from '../lib/measure.js';
 import { row, type Row } from '../lib/report.js';
 import { exampleRepo, generate, ruleDockerfile } from '../lib/repos.js';
 
-const SECTION = '4 image overhead of the QEMU strategy (examples/hello built with buildah, pushed, read back)';
+const SECTION = '4 image overhead of the QEMU strategy (examples/hello built on the test bed\'s engine, pushed, read back)';
 /** The two emulated arches the figures are for. */
 export const IMAGE_ARCHES = ['arm64v8', 'arm32v7'];
 
@@ -27,8 +27,8 @@ function arch(name: string): Arch {
 }
 
 /**
- * The shim builds with `buildah bud --layers=false`, which commits one layer per stage; Docker's
- * builders commit one per RUN/COPY/ADD. This counts those instructions in the last stage.
+ * Docker's builders commit one layer per RUN/COPY/ADD: this counts those instructions in the
+ * last stage, to set beside the layers the engine built.
  */
 function layerInstructions(file: string): number {
   const all = DockerfileParser.parse(fs.readFileSync(file, 'utf8')).getInstructions();
@@ -125,7 +125,7 @@ export async function imageOverhead(infra: Infra): Promise<Row[]> {
           unit: 'count',
           value: d.layers,
           vs: { what: vs, value: p.layers },
-          note: `as built here (buildah --layers=false: one layer per stage on the base); layer sizes ${d.layerSizes.join(', ')} vs ${p.layerSizes.join(', ')}`,
+          note: `as built on the engine; layer sizes ${d.layerSizes.join(', ')} vs ${p.layerSizes.join(', ')}`,
         }),
         row({
           section: SECTION,

@@ -27,7 +27,8 @@ function automaticArgsIn(text: string, extra: ReadonlySet<string>): string[] {
 /**
  * Every construct of `source` that the legacy builder cannot build, in file order: a `# syntax=`
  * directive, `$BUILDPLATFORM`/`$TARGET*`/`$BUILD*` in a FROM (its image or `--platform`, directly
- * or through a global ARG whose default uses them), flags of RUN/COPY/ADD that only BuildKit
+ * or through a global ARG whose default uses them), a stage's `ARG TARGETARCH` (and the other
+ * automatic platform ARGs, which only BuildKit fills), flags of RUN/COPY/ADD that only BuildKit
  * knows, and heredocs. Never throws: a Dockerfile the rewriter refuses is reported there.
  * dockerfile-ast gives the flags and heredocs of each instruction; the directive is read the way
  * BuildKit reads directives (parse.ts), since dockerfile-ast keeps reading past a comment.
@@ -55,6 +56,12 @@ export function buildkitOnly(source: string): BuildkitNeed[] {
     if (!seenFrom && ins instanceof Arg) {
       for (const p of ins.getProperties()) {
         if (automaticArgsIn(p.getValue() ?? '', platformArgs).length > 0) platformArgs.add(p.getName());
+      }
+    }
+    // `ARG TARGETARCH` in a stage imports BuildKit's value; the legacy builder leaves it empty.
+    if (seenFrom && ins instanceof Arg) {
+      for (const p of ins.getProperties()) {
+        if (p.getValue() === null && AUTOMATIC_PLATFORM_ARGS.includes(p.getName())) at(`ARG ${p.getName()}`);
       }
     }
     if (ins instanceof From) {

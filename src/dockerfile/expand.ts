@@ -14,7 +14,6 @@ export interface Resolved {
 
 /** Why a word cannot be expanded statically. */
 export type ExpandProblem =
-  | { kind: 'no-default'; name: string; line: number }
   | { kind: 'undeclared'; name: string }
   | { kind: 'automatic'; name: string }
   | { kind: 'unsupported'; detail: string };
@@ -67,12 +66,15 @@ export function expandWord(raw: string, start: number, env: ReadonlyMap<string, 
     if ('error' in b) throw new ExpandError(b.error);
     return b.value === null ? { set: false } : { set: true, value: b.value, line: b.line };
   };
-  /** A bare `$X` / `${X}`: Docker would expand an unset X to nothing; the user surely meant something else. */
+  /**
+   * A bare `$X` / `${X}`. Declared without a default, X is empty, as in Docker's build, which is
+   * what Docker Hub runs (no --build-arg): `FROM ${PREFIX}alpine` builds `alpine`. Never declared,
+   * it is most likely a typo (Docker expands it to nothing too, with a warning), so it is refused.
+   */
   const required = (name: string): Resolved => {
     const v = lookup(name);
     if (v.set) return v.value;
-    const b = env.get(name);
-    if (b) throw new ExpandError({ kind: 'no-default', name, line: b.line });
+    if (env.has(name)) return EMPTY;
     throw new ExpandError({ kind: 'undeclared', name });
   };
 

@@ -61,7 +61,7 @@ export function describeBases(source: string, displayPath: string): BaseImage[] 
     line: stage.line,
     stage: stage.name,
     kind,
-    reference: resolved?.text ?? stage.image.raw,
+    reference: resolved?.text || stage.image.raw,
     registry: ref ? (isDockerHub(ref) ? 'docker.io' : ref.registry) : null,
     name: ref?.path ?? null,
     tag: ref?.tag ?? null,

@@ -16,7 +16,7 @@ import { planStages, type StagePlan } from './stages.js';
 export function checkNative(p: ParsedDockerfile, arch: Arch): void {
   const plans = planStages(p);
   for (const plan of plans) {
-    if (plan.native) continue;
+    if (plan.native || plan.kind === 'pinned') continue;
     checkPlatformFlag(p, plan, arch);
     if (plan.kind === 'official') checkPrefix(p, plan.stage.line, plan.ref!, `${plan.ref!.text} is`, arch);
   }

@@ -38,6 +38,8 @@ export interface Stage {
   after: number;
   /** ARG instructions inside this stage. */
   args: ArgDecl[];
+  /** Whether a RUN instruction executes in this stage (else it only holds files). */
+  runs: boolean;
 }
 
 /** A `COPY --from=` or `RUN --mount=...,from=` value: a stage name, stage index or image. */
@@ -171,6 +173,7 @@ export function parseDockerfile(source: string, file: string): ParsedDockerfile 
         }),
         after: afterLine(off(ins.getRange().end)),
         args: [],
+        runs: false,
       });
       continue;
     }
@@ -181,6 +184,7 @@ export function parseDockerfile(source: string, file: string): ParsedDockerfile 
       continue;
     }
     if (ins instanceof Arg) stages[stages.length - 1].args.push(...argDecls(ins));
+    if (ins instanceof Run) stages[stages.length - 1].runs = true;
     if (ins instanceof Copy || ins instanceof Run) {
       const at = { keyword, line, stage: stages.length - 1 };
       fromReferences.push(...fromReferencesOf(ins, span).map((r) => ({ ...r, ...at })));

@@ -48,3 +48,24 @@ function stageName(p: ParsedDockerfile): string {
   for (let n = 2; taken.has(name); n++) name = `${STAGE_NAME}-${n}`;
   return name;
 }
+
+/**
+ * ONBUILD triggers of a base image run at its FROM, before the COPY that brings the emulator in,
+ * so an emulated RUN trigger fails there. Official images have none (their `onbuild` variants,
+ * now retired, were exactly that); any other image may, and we cannot see it offline.
+ */
+export function qemuCopyWarnings(p: ParsedDockerfile, plans: StagePlan[]): string[] {
+  const warnings: string[] = [];
+  for (const { kind, ref, stage } of plans) {
+    if (!ref || (kind !== 'official' && kind !== 'other')) continue;
+    const onbuildTag = ref.tag !== null && /onbuild/i.test(ref.tag);
+    if (kind === 'official' && !onbuildTag) continue;
+    const what = onbuildTag
+      ? `${ref.text} is an ONBUILD image, whose triggers run`
+      : `any ONBUILD trigger of ${ref.text} (docker inspect -f '{{json .Config.OnBuild}}' ${ref.text}) runs`;
+    warnings.push(
+      `${p.file} line ${stage.line}: with --qemu copy, ${what} at the FROM, before the emulator is copied in, so a RUN trigger fails there; use --qemu binfmt (kernel 4.8 or later) for such a base.`,
+    );
+  }
+  return warnings;
+}

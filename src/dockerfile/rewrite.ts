@@ -1,10 +1,11 @@
 import { type Arch, platformString } from '../arch.js';
 import { UserError } from '../errors.js';
+import { archArgEdits, archArgs, archArgWarnings } from './arch-args.js';
 import type { Binding, Resolved } from './expand.js';
 import { fromImageEdits, imagesCopiedFrom } from './from-images.js';
 import { applyTextEdits, officialTwin, type TextEdit } from './image-ref.js';
 import { type ParsedDockerfile, parseDockerfile } from './parse.js';
-import { qemuCopyEdits } from './qemu-copy.js';
+import { qemuCopyEdits, qemuCopyWarnings } from './qemu-copy.js';
 import { planStages, resolveImage, type StagePlan } from './stages.js';
 
 export type QemuStrategy = 'binfmt' | 'copy';
@@ -26,6 +27,9 @@ export function rewrite(p: ParsedDockerfile, arch: Arch, opts: RewriteOptions): 
   const plans = planStages(p);
   const warnings: string[] = [];
   const platform = platformString(arch.platform);
+  const found = archArgs(p, plans);
+  /** Stages whose image names the arch through an ARG: archArgWarnings speaks for them. */
+  const archNamed = new Set(found.flatMap((a) => a.uses.map((u) => u.stage)));
   const edits: TextEdit[] = [];
   /** The image text each stage must resolve to after the rewrite. */
   const expected = new Map<number, string>();
@@ -48,20 +52,38 @@ export function rewrite(p: ParsedDockerfile, arch: Arch, opts: RewriteOptions): 
       for (const e of twin.edits) edits.push(toSource(p, plan, e));
     } else {
       if (plan.platform === 'none') edits.push({ start: stage.image.start, end: stage.image.start, text: `--platform=${platform} ` });
+      if (archNamed.has(stage.index)) continue;
       warnings.push(
         `${p.file} line ${stage.line}: ${ref!.text} is not an official library image, so each arch's Dockerfile selects it with FROM --platform; it must publish every platform you build (check with docker manifest inspect ${ref!.text}).`,
       );
     }
   }
 
+  const byArch = archArgEdits(p, plans, found, arch);
+  edits.push(...byArch.edits);
+  for (const [stage, image] of byArch.images) expected.set(stage, image);
+  warnings.push(...archArgWarnings(p, found), ...pinnedWarnings(p, plans));
+
   const refEdits = checkOverlaps(p, plans, dedupe(edits));
-  warnings.push(...verify(p, plans, refEdits, expected));
+  warnings.push(...verify(p, plans, refEdits, expected, new Set(found.map((a) => a.arg.name))));
   const copied = fromImageEdits(p, imagesCopiedFrom(p, plans), arch);
   warnings.push(...copied.warnings);
   const structural = opts.qemu === 'copy' ? qemuCopyEdits(p, plans, arch, opts.qemuImage) : [];
+  if (opts.qemu === 'copy' && arch.qemu !== null) warnings.push(...qemuCopyWarnings(p, plans));
   const header: TextEdit = { start: p.directivesEnd, end: p.directivesEnd, text: headerText(p, arch) };
   // Stable sort in applyTextEdits: the header goes before anything else added at the same offset.
   return { content: applyTextEdits(p.source, [header, ...refEdits, ...copied.edits, ...structural]), warnings };
+}
+
+/** Arch-independent, so the generator shows each once. */
+function pinnedWarnings(p: ParsedDockerfile, plans: StagePlan[]): string[] {
+  return plans.flatMap(({ kind, stage, platformFlag, ref }) => {
+    if (kind !== 'pinned') return [];
+    const how = [platformFlag ? `--platform=${platformFlag.value}` : '', ref!.digest ? 'a digest' : ''].filter(Boolean).join(' and ');
+    return [
+      `${p.file} line ${stage.line}: stage ${stage.name ?? stage.index} only provides files (no RUN, nothing built FROM it) and is pinned with ${how}, so every arch's Dockerfile keeps it as written; what the other stages copy from it must suit every arch.`,
+    ];
+  });
 }
 
 function headerText(p: ParsedDockerfile, arch: Arch): string {
@@ -125,7 +147,7 @@ function checkOverlaps(p: ParsedDockerfile, plans: StagePlan[], edits: TextEdit[
  * ARG default rewritten for one FROM must not change another (a `$BUILDPLATFORM` stage, say).
  * Returns warnings for global ARGs whose value changed and that a stage imports (`ARG NAME`).
  */
-function verify(p: ParsedDockerfile, plans: StagePlan[], edits: TextEdit[], expected: Map<number, string>): string[] {
+function verify(p: ParsedDockerfile, plans: StagePlan[], edits: TextEdit[], expected: Map<number, string>, archArgNames: Set<string>): string[] {
   const after = parseDockerfile(applyTextEdits(p.source, edits), p.file);
   for (const plan of plans) {
     const want = expected.get(plan.stage.index);
@@ -141,7 +163,8 @@ function verify(p: ParsedDockerfile, plans: StagePlan[], edits: TextEdit[], expe
   const warnings: string[] = [];
   for (const s of p.stages) {
     for (const a of s.args) {
-      if (a.raw !== null || value(p.env.get(a.name)) === value(after.env.get(a.name))) continue;
+      // An arch-name ARG is meant to change inside the stage too (archArgWarnings says so).
+      if (a.raw !== null || archArgNames.has(a.name) || value(p.env.get(a.name)) === value(after.env.get(a.name))) continue;
       warnings.push(
         `${p.file} line ${a.line}: ARG ${a.name} is also used inside its stage, where it now holds each arch's rewritten base image instead of ${value(p.env.get(a.name))}.`,
       );

@@ -3,7 +3,13 @@ import { AUTOMATIC_PLATFORM_ARGS, type Binding, ExpandError, type ExpandProblem,
 import { type Classification, classify, type ImageRef, parseImageRef } from './image-ref.js';
 import type { FlagInfo, ParsedDockerfile, Stage } from './parse.js';
 
-export type BaseKind = 'official' | 'other' | 'scratch' | 'stage' | 'buildplatform';
+/**
+ * `pinned`: a stage that only provides files (no RUN, nothing built FROM it, not the last stage)
+ * whose image the author pinned with a literal `--platform` or a digest. Nothing executes in it,
+ * so its platform does not have to be the target's: it is kept as written in every arch's
+ * Dockerfile, like a `$BUILDPLATFORM` stage.
+ */
+export type BaseKind = 'official' | 'other' | 'scratch' | 'stage' | 'buildplatform' | 'pinned';
 
 /** How the FROM's `--platform` flag (if any) is written. */
 export type PlatformMode = 'none' | 'literal' | 'build' | 'target';
@@ -53,8 +59,6 @@ function platformOf(p: ParsedDockerfile, s: Stage): { mode: PlatformMode; flag: 
 
 function problemText(problem: ExpandProblem, raw: string): string {
   switch (problem.kind) {
-    case 'no-default':
-      return `the base image ${raw} needs ARG ${problem.name} (line ${problem.line}), which has no default; give it one (ARG ${problem.name}=...) so each arch's Dockerfile can be generated`;
     case 'undeclared':
       return `the base image ${raw} uses ${problem.name}, which no ARG before the first FROM declares; declare it there with a default (ARG ${problem.name}=...)`;
     case 'automatic':
@@ -84,6 +88,7 @@ export function planStages(p: ParsedDockerfile): StagePlan[] {
   const plans: StagePlan[] = [];
   /** Lower-cased names of the stages defined so far, with their index. */
   const earlier = new Map<string, number>();
+  const filesOnly = filesOnlyStages(p);
   for (const s of p.stages) {
     const { mode, flag } = platformOf(p, s);
     const r = resolveImage(p, s);
@@ -104,7 +109,7 @@ export function planStages(p: ParsedDockerfile): StagePlan[] {
     } else {
       if (!resolved) throw fail(p, s.line, problemText(r as ExpandProblem, s.image.raw));
       const text = resolved.text;
-      if (text === '') throw fail(p, s.line, `the base image ${s.image.raw} expands to nothing; give its ARG a default`);
+      if (text === '') throw fail(p, s.line, `the base image ${s.image.raw} expands to nothing, since its ARG has no default or an empty one; give it a default`);
       // Docker matches stage names case-insensitively, and only names defined above.
       const base = earlier.get(text.toLowerCase());
       if (base !== undefined) plans.push(plan('stage', null, base));
@@ -114,14 +119,36 @@ export function planStages(p: ParsedDockerfile): StagePlan[] {
         if (!ref) throw fail(p, s.line, `${text} is not a valid image reference; fix the FROM`);
         const c: Classification = classify(ref);
         if (c.kind === 'unmappable') throw fail(p, s.line, `${text} ${c.why}, so it has no image for the other architectures; use a Linux base image`);
-        if (ref.digest !== null) throw digestError(p, s, ref, c);
-        plans.push(plan(c.kind, ref));
+        if (filesOnly.has(s.index) && (mode === 'literal' || ref.digest !== null)) plans.push(plan('pinned', ref));
+        else if (ref.digest !== null) throw digestError(p, s, ref, c);
+        else plans.push(plan(c.kind, ref));
       }
     }
     if (s.name) earlier.set(s.name.toLowerCase(), s.index);
   }
   checkLastStage(p, plans);
   return plans;
+}
+
+/**
+ * Stages that only hold files for others to copy: some COPY --from or RUN --mount=from names them,
+ * they run no RUN, are not the last stage, and no later stage is built FROM them (by name or, after
+ * ARG expansion, by a name an ARG gives).
+ */
+function filesOnlyStages(p: ParsedDockerfile): Set<number> {
+  const builtOn = new Set<string>();
+  for (const s of p.stages) {
+    const r = resolveImage(p, s);
+    builtOn.add(('text' in r ? r.text : s.image.raw).toLowerCase());
+  }
+  const copied = new Set(p.fromReferences.map((r) => r.value.toLowerCase()));
+  const names = (s: Stage) => (s.name ? [s.name.toLowerCase(), String(s.index)] : [String(s.index)]);
+  const last = p.stages.length - 1;
+  return new Set(
+    p.stages
+      .filter((s) => !s.runs && s.index !== last && names(s).some((n) => copied.has(n)) && !(s.name && builtOn.has(s.name.toLowerCase())))
+      .map((s) => s.index),
+  );
 }
 
 /**

@@ -1,4 +1,4 @@
-import { DEFAULT_ARCHES, archNames } from '../arch.js';
+import { DEFAULT_ARCHES, NATIVE_ARCH, archNames } from '../arch.js';
 import { UserError } from '../errors.js';
 import {
   type Choices,
@@ -44,8 +44,11 @@ export async function resolveChoices(repo: RepoState, flags: ChoiceFlags): Promi
   const prev = repo.record;
   const dirRel = relative(repo.root, repo.dir).split(sep).join(posix.sep);
   let repository = flags.repo ?? prev?.repository ?? repo.guessedRepository;
-  let arches: string | string[] = flags.arch ?? prev?.arches ?? [...DEFAULT_ARCHES];
-  let defaultArches = flags.arch === undefined && prev === undefined;
+  // Without a record, per-arch Dockerfiles already there (a hand-made setup) name the arches the
+  // user built before: those are kept, with the native arch, which the Dockerfile itself builds.
+  const existing = prev === undefined && repo.existingArches.length > 0 ? [NATIVE_ARCH, ...repo.existingArches.filter((a) => a !== NATIVE_ARCH)] : undefined;
+  let arches: string | string[] = flags.arch ?? prev?.arches ?? existing ?? [...DEFAULT_ARCHES];
+  let defaultArches = flags.arch === undefined && prev === undefined && existing === undefined;
 
   if (flags.interactive && !flags.yes) {
     const questions: Question[] = [];

@@ -2,6 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
+// git runs from an argument array (execFileSync), not shelljs.exec: the paths are the user's and
+// must never pass through a shell, and shelljs cannot be bundled (its exec runs a helper file found
+// through __dirname, which the ESM bundle does not have).
 function git(cwd: string, args: string[]): string | undefined {
   try {
     return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();

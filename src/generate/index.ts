@@ -102,7 +102,7 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
     o.out('Everything is up to date; nothing changed.');
     return 0;
   }
-  const result = applyPlans(plans, { force: o.force });
+  const result = await applyPlans(plans, { force: o.force });
   for (const b of result.backups) o.warn(`kept your previous version as ${relative(o.cwd, b)}`);
   if (result.staged === false) o.warn('could not stage the hooks with git; run git add --chmod=+x hooks/* before committing.');
   o.out('');

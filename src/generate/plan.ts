@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, posix, relative, sep } from 'node:path';
 import { NATIVE_ARCH, sortArches } from '../arch.js';
 import { buildkitOnly, buildkitSummary, checkNativeDockerfile, rewriteDockerfile } from '../dockerfile/index.js';
@@ -10,6 +10,7 @@ import { VERSION } from '../version.js';
 import { buildRules, type BuildRule } from './build-rules.js';
 import { ciTarget } from './ci-target.js';
 import { gitHookModes } from './git.js';
+import { handMadeNotes, recogniseHandMade } from './hand-made.js';
 import { manifestSpec } from './manifest-spec.js';
 import type { Choices } from './options.js';
 import { type GeneratorRecord, RECORD_FILE, contentHash, matchesRecorded, toLF } from './record.js';
@@ -26,6 +27,8 @@ export interface PlannedFile {
   action: Action;
   /** Why a conflict is one. */
   reason?: string;
+  /** More about a conflict, one line each (what a hand-made file did wrong, what --force would lose). */
+  notes?: string[];
 }
 
 export interface Plan {
@@ -167,7 +170,7 @@ export function buildPlan(repo: RepoState, choices: Choices, ci: { peers?: reado
   checkPaths(repo, [...generated, { path: RECORD_FILE }]);
   const indexModes = repo.isGit ? gitHookModes(repo.root) : new Map<string, string>();
   const files: PlannedFile[] = generated.map((g) => {
-    const c = classify(repo, g.path, g.content, g.mode === 0o755);
+    const c = classify(repo, g.path, g.content, g.mode === 0o755, arches.map((a) => a.name), choices.qemu);
     // Same content is not enough for a hook: Docker Hub runs it only if git has it as 100755.
     if (c.action === 'unchanged' && g.mode === 0o755 && !isExecutable(join(repo.dir, g.path), indexModes.get(toPosix(relative(repo.root, join(repo.dir, g.path)))))) {
       return { ...g, action: 'update' as const, reason: 'not executable' };
@@ -179,6 +182,7 @@ export function buildPlan(repo: RepoState, choices: Choices, ci: { peers?: reado
   // user left them as generated, otherwise keep them and say so.
   for (const [path, hash] of Object.entries(repo.record?.files ?? {})) {
     if (generated.some((g) => g.path === path)) continue;
+    checkInsideRepo(repo, [{ path }]);
     const abs = join(repo.dir, path);
     if (!existsSync(abs) || !statSync(abs).isFile()) continue;
     const current = readFileSync(abs);
@@ -228,7 +232,14 @@ function isExecutable(abs: string, indexMode: string | undefined): boolean {
   return process.platform === 'win32' || (statSync(abs).mode & 0o100) !== 0;
 }
 
-function classify(repo: RepoState, path: string, content: string, isHook: boolean): Pick<PlannedFile, 'action' | 'reason'> {
+function classify(
+  repo: RepoState,
+  path: string,
+  content: string,
+  isHook: boolean,
+  arches: readonly string[],
+  qemu: Choices['qemu'],
+): Pick<PlannedFile, 'action' | 'reason' | 'notes'> {
   const abs = join(repo.dir, path);
   if (!existsSync(abs)) return { action: 'create' };
   const current = readFileSync(abs);
@@ -237,7 +248,12 @@ function classify(repo: RepoState, path: string, content: string, isHook: boolea
   // hook with CRLF does not run (`#!/bin/bash\r`), so that one is rewritten LF.
   if (toLF(current) === toLF(content)) return isHook && current.includes('\r\n') ? { action: 'update', reason: 'CRLF line endings' } : { action: 'unchanged' };
   const recorded = repo.record?.files[path];
-  if (recorded === undefined) return { action: 'conflict', reason: 'create-multiarch-hooks did not write it' };
+  if (recorded === undefined) {
+    const ctx = { dockerfile: basename(repo.dockerfilePath), dockerfileSource: repo.dockerfileSource, arches, qemu };
+    const handMade = recogniseHandMade(path, current.toString('utf8'), ctx);
+    if (handMade) return { action: 'conflict', reason: handMade.what, notes: handMadeNotes(handMade) };
+    return { action: 'conflict', reason: 'create-multiarch-hooks did not write it' };
+  }
   if (!matchesRecorded(current, recorded)) return { action: 'conflict', reason: 'it was changed after it was generated' };
   return { action: 'update' };
 }
@@ -247,6 +263,7 @@ function classify(repo: RepoState, path: string, content: string, isHook: boolea
  * overwrite: refused here, before anything is written, whatever the flags.
  */
 function checkPaths(repo: RepoState, files: readonly { path: string }[]): void {
+  checkInsideRepo(repo, files);
   const shown = (abs: string) => toPosix(relative(repo.cwd, abs)) || '.';
   const problems: string[] = [];
   for (const f of files) {
@@ -264,6 +281,52 @@ function checkPaths(repo: RepoState, files: readonly { path: string }[]): void {
   const unique = [...new Set(problems)];
   if (unique.length > 0) {
     throw new UserError(`Cannot generate: ${unique.join(', and ')}; move ${unique.length > 1 ? 'them' : 'it'} out of the way and try again (--force overwrites files only).`);
+  }
+}
+
+/**
+ * No write may go through a symbolic link that leads out of the repo: a `hooks` link to another
+ * folder would get the hooks written there, and a linked `Dockerfile.arm64v8` would have the
+ * outside file copied into the repo as its `.bak`. Every folder on the way to a file, and the file
+ * itself, is checked from the repo root down. A link that stays inside the repo is fine (a file
+ * link is replaced, not written through); one that leads nowhere is refused too, since where it
+ * would lead cannot be checked. Refused whatever the flags: --force overwrites files, not what a
+ * link points at.
+ */
+function checkInsideRepo(repo: RepoState, files: readonly { path: string }[]): void {
+  const realRoot = realpathSync(repo.root);
+  const inside = (p: string) => p === realRoot || p.startsWith(realRoot + sep);
+  const problems = new Set<string>();
+  for (const f of files) {
+    const abs = join(repo.dir, f.path);
+    const rel = relative(repo.root, abs);
+    let at = repo.root;
+    for (const part of rel.split(sep)) {
+      at = join(at, part);
+      let isLink: boolean;
+      try {
+        isLink = lstatSync(at).isSymbolicLink();
+      } catch {
+        break; // nothing there yet: the rest of the path is created by us, inside the repo
+      }
+      if (!isLink) continue;
+      let target: string;
+      try {
+        target = realpathSync(at);
+      } catch {
+        target = ''; // dangling: where it would lead cannot be known, so it is not followed
+      }
+      if (!target || !inside(target)) {
+        const shown = toPosix(relative(repo.cwd, at)) || at;
+        problems.add(`${shown} is a symbolic link ${target ? `to ${target}, outside the repository` : 'to nothing'}`);
+        break;
+      }
+    }
+  }
+  if (problems.size > 0) {
+    throw new UserError(
+      `Cannot generate: ${[...problems].join(', and ')}; replace ${problems.size > 1 ? 'them' : 'it'} with a real folder or file in the repository (or remove ${problems.size > 1 ? 'them' : 'it'}) and try again.`,
+    );
   }
 }
 

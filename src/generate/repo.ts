@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { archNames } from '../arch.js';
 import { UserError } from '../errors.js';
 import { gitCurrentBranch, gitRemoteUrl, gitTopLevel, repositoryFromRemote } from './git.js';
 import { type GeneratorRecord, RECORD_FILE, parseRecord } from './record.js';
@@ -23,6 +24,11 @@ export interface RepoState {
   recordUnreadable?: boolean;
   guessedRepository?: string;
   currentBranch?: string;
+  /**
+   * The table's arches that already have a `<Dockerfile>.<arch>` next to the Dockerfile (a
+   * hand-made setup, when there is no record): the arch set the user built before.
+   */
+  existingArches: string[];
 }
 
 export function readRepo(cwd: string, dockerfileArg: string, opts: { force?: boolean } = {}): RepoState {
@@ -60,5 +66,6 @@ export function readRepo(cwd: string, dockerfileArg: string, opts: { force?: boo
     recordUnreadable,
     guessedRepository: top ? repositoryFromRemote(gitRemoteUrl(top)) : undefined,
     currentBranch: top ? gitCurrentBranch(top) : undefined,
+    existingArches: archNames().filter((a) => existsSync(join(dir, `${basename(dockerfilePath)}.${a}`))),
   };
 }

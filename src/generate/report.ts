@@ -15,7 +15,10 @@ export function formatPlan(plan: Plan): string {
   const lines = [
     `${plan.choices.repository}: ${arches}; QEMU ${plan.choices.qemu}, published with ${plan.choices.publisher}`,
     '',
-    ...plan.files.map((f) => `  ${LABEL[f.action]!.padEnd(8)} ${posix.normalize(prefix + f.path)}${f.reason ? `  (${f.reason})` : ''}`),
+    ...plan.files.flatMap((f) => [
+      `  ${LABEL[f.action]!.padEnd(8)} ${posix.normalize(prefix + f.path)}${f.reason ? `  (${f.reason})` : ''}`,
+      ...(f.notes ?? []).map((n) => `           - ${n}`),
+    ]),
   ];
   return lines.join('\n');
 }

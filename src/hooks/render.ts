@@ -42,9 +42,19 @@ export function shQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * A bash word that means exactly `s`, double-quoted with `\`, `"`, `$` and backquotes escaped:
+ * for text that quotes a Dockerfile (`$BUILDPLATFORM`), which shellcheck would take for an
+ * expansion someone forgot inside single quotes.
+ */
+export function shDoubleQuote(s: string): string {
+  return `"${s.replace(/[\\"$`]/g, (c) => `\\${c}`)}"`;
+}
+
 const hbs = Handlebars.create();
 hbs.registerHelper('sh', (v: unknown) => shQuote(String(v)));
 hbs.registerHelper('shArray', (v: unknown) => `(${(v as unknown[]).map((x) => shQuote(String(x ?? ''))).join(' ')})`);
+hbs.registerHelper('shTextArray', (v: unknown) => `(${(v as unknown[]).map((x) => shDoubleQuote(String(x ?? ''))).join(' ')})`);
 
 const cache = new Map<string, string>();
 function read(...parts: string[]): string {

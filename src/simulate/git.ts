@@ -9,6 +9,7 @@ export interface GitFacts {
   dirty: boolean;
 }
 
+// An argument array, not shelljs.exec: see generate/git.ts.
 function git(cwd: string, args: string[]): string {
   return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }

@@ -25,6 +25,10 @@ export interface LocalRegistry {
   killNow(): void;
 }
 
+/**
+ * `which` against the PATH of `env` (the rules' environment): shelljs.which reads process.env
+ * only, and shelljs cannot be bundled (see generate/git.ts).
+ */
 export function findOnPath(cmd: string, env: NodeJS.ProcessEnv): string | undefined {
   for (const d of (env.PATH ?? '').split(path.delimiter)) {
     if (!d) continue;

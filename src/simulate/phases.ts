@@ -106,7 +106,8 @@ function runCommand(argv: string[], cwd: string, env: NodeJS.ProcessEnv, logFile
   return new Promise((resolve) => {
     const fd = fs.openSync(logFile, 'a');
     // detached: its own process group, so Ctrl-C on our terminal does not reach it directly and
-    // stopAll() can end the hook together with everything it started.
+    // stopAll() can end the hook together with everything it started. shelljs.exec can do neither
+    // (nor a log file as stdout), and would pass the command through a shell.
     const child = spawn(argv[0]!, argv.slice(1), { cwd, env, detached: true, stdio: ['ignore', fd, fd] });
     fs.closeSync(fd);
     groups.add(child);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 
@@ -19,7 +19,10 @@ const NOT_GENERATE = ['verify', 'simulate'];
  * Runs the built CLI as a user would: `node bin/create-multiarch-hooks.js ARGS` in `cwd`, stdin closed.
  * The generator never asks the real Docker Hub whether the official arch images exist: it runs
  * with --offline, or, given `twinRegistry` (`127.0.0.1:PORT`), asks that registry instead
- * through the CLI's test hook CMH_DOCKER_HUB_REGISTRY.
+ * through the CLI's test hook CMH_DOCKER_HUB_REGISTRY. spawnSync with an argument array, not
+ * shelljs.exec: arguments (repository patterns like `jane/{dir}`, temp paths) reach the CLI as
+ * given, never re-parsed by a shell, and no extra node process runs per call as shelljs's
+ * synchronous exec does.
  */
 export function runCli(cwd: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; twinRegistry?: string } = {}): CliResult {
   const generate = !NOT_GENERATE.includes(args[0] ?? '');
@@ -78,6 +81,29 @@ export function listFiles(dir: string, base = dir): string[] {
 
 export function gitMode(repo: string, path: string): string {
   return git(repo, ['ls-files', '-s', '--', path]).split(' ')[0] ?? '';
+}
+
+/**
+ * Everything a run may change below `dir`: each folder, each file with its mode and content, each
+ * symbolic link with where it points (not followed), and the git index when `dir` is a repo.
+ */
+export function treeState(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string, rel: string) => {
+    for (const name of readdirSync(d)) {
+      if (name === '.git') continue;
+      const p = join(d, name);
+      const st = lstatSync(p);
+      if (st.isSymbolicLink()) out[rel + name] = `link to ${readlinkSync(p)}`;
+      else if (st.isDirectory()) {
+        out[`${rel}${name}/`] = 'dir';
+        walk(p, `${rel}${name}/`);
+      } else out[rel + name] = `${(st.mode & 0o777).toString(8)} ${readFileSync(p, 'latin1')}`;
+    }
+  };
+  walk(dir, '');
+  if (existsSync(join(dir, '.git'))) out['git index'] = git(dir, ['ls-files', '-s']);
+  return out;
 }
 
 export { git };

@@ -23,6 +23,8 @@ describe('buildkitOnly: what the legacy builder (DOCKER_BUILDKIT=0) cannot build
     ['FROM alpine\nCOPY <<EOT /etc/motd\nhello\nEOT\n', 'a heredoc in COPY (line 2)'],
     ['FROM alpine\nADD <<EOT /etc/motd\nhello\nEOT\n', 'a heredoc in ADD (line 2)'],
     ['# syntax=docker/dockerfile:1.7\nFROM alpine\n', '# syntax=docker/dockerfile:1.7 (line 1)'],
+    ['FROM alpine\nARG TARGETARCH\nCOPY dist/app-${TARGETARCH} /app\n', 'ARG TARGETARCH (line 2)'],
+    ['FROM alpine\nARG TARGETOS=linux\nARG TARGETVARIANT\n', 'ARG TARGETVARIANT (line 3)'],
     ['# escape=`\n# syntax = docker/dockerfile:1\nFROM alpine\n', '# syntax=docker/dockerfile:1 (line 2)'],
   ])('%j -> %s', (src, reason) => {
     expect(reasons(src)).toEqual([reason]);
@@ -32,8 +34,9 @@ describe('buildkitOnly: what the legacy builder (DOCKER_BUILDKIT=0) cannot build
     ['plain stages', 'FROM golang:1.22 AS build\nRUN go build\nFROM alpine\nCOPY --from=build --chown=1:1 /app /\n'],
     ['a literal --platform (the legacy builder takes it)', 'FROM --platform=linux/amd64 alpine\n'],
     ['ADD --chown', 'FROM alpine\nADD --chown=1:1 a /\n'],
-    ['TARGETARCH used in RUN only', 'FROM alpine\nARG TARGETARCH\nRUN echo $TARGETARCH\n'],
     ['an ARG default after FROM does not count for FROM', 'FROM alpine\nARG X=$TARGETARCH\n'],
+    ['a platform ARG given a default of its own', 'FROM alpine\nARG TARGETARCH=amd64\n'],
+    ['a global platform ARG (FROMs see it, the stage does not)', 'ARG TARGETARCH\nFROM alpine\n'],
     ['a syntax comment below an instruction is no directive', 'FROM alpine\n# syntax=docker/dockerfile:1\n'],
     ['a syntax line after another comment is no directive', '# hello\n# syntax=docker/dockerfile:1\nFROM alpine\n'],
     ['a shell here-string', "FROM alpine\nRUN cat <<< 'x'\n"],

@@ -32,6 +32,8 @@ describe('expandWord', () => {
     ['${E:+alt}', ''],
     ['${E+alt}', 'alt'],
     ['${N:-${A}x}', 'vx'],
+    ['$N', ''],
+    ['${N}alpine', 'alpine'],
     ["'$A'", '$A'],
     ['"$A b"', 'v b'],
     ['"\\$A"', '$A'],
@@ -52,16 +54,15 @@ describe('expandWord', () => {
   });
 
   it.each([
-    ['$N', { kind: 'no-default', name: 'N', line: 3 }],
     ['${U}', { kind: 'undeclared', name: 'U' }],
     ['$TARGETARCH', { kind: 'automatic', name: 'TARGETARCH' }],
     ['${A#v}', { kind: 'unsupported', detail: '${A#v}' }],
     ['${A', { kind: 'unsupported', detail: '${A without its closing }' }],
     ['${A:-x', { kind: 'unsupported', detail: "missing '}'" }],
     ["'open", { kind: 'unsupported', detail: 'unterminated single quote' }],
-    ['$B', { kind: 'no-default', name: 'X', line: 2 }],
+    ['$B', { kind: 'undeclared', name: 'X' }],
   ])('%s cannot be resolved', (raw, expected) => {
-    const e = env({ A: bound('v', 0), N: { value: null, line: 3 }, B: { error: { kind: 'no-default', name: 'X', line: 2 }, line: 4 } });
+    const e = env({ A: bound('v', 0), N: { value: null, line: 3 }, B: { error: { kind: 'undeclared', name: 'X' }, line: 4 } });
     expect(problem(() => expandWord(raw, 0, e, '\\'))).toEqual(expected);
   });
 });

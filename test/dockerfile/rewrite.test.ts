@@ -149,8 +149,8 @@ describe.each(['arm64v8', 'arm32v6'])('target %s', (name) => {
 
   describe('errors: one sentence naming file, line and fix', () => {
     it.each([
-      ['an ARG without default', 'ARG BASE\nFROM ${BASE}\n', /^Dockerfile line 2: the base image \$\{BASE\} needs ARG BASE \(line 1\), which has no default; give it one \(ARG BASE=\.\.\.\)/],
-      ['a nested ARG without default', 'ARG V\nARG BASE=alpine:${V}\nFROM $BASE\n', /^Dockerfile line 3: .*needs ARG V \(line 1\), which has no default; give it one/],
+      ['an ARG without default (empty, as in Docker)', 'ARG BASE\nFROM ${BASE}\n', /^Dockerfile line 2: the base image \$\{BASE\} expands to nothing, since its ARG has no default or an empty one; give it a default\.$/],
+      ['a nested ARG without default (empty, as in Docker)', 'ARG V\nARG BASE=alpine:${V}\nFROM $BASE\n', /^Dockerfile line 3: alpine: is not a valid image reference; fix the FROM\.$/],
       ['an undeclared ARG', 'FROM ${BASE}\n', /^Dockerfile line 1: the base image \$\{BASE\} uses BASE, which no ARG before the first FROM declares; declare it there with a default/],
       ['an ARG declared only inside a stage', 'FROM alpine\nARG BASE=alpine\nFROM $BASE\n', /^Dockerfile line 3: .*uses BASE, which no ARG before the first FROM declares/],
       ['an unsupported substitution', 'ARG BASE=alpine:3.20\nFROM ${BASE%:*}\n', /^Dockerfile line 2: the base image \$\{BASE%:\*\} uses \$\{BASE%:\*\}, which create-multiarch-hooks cannot resolve; use \$VAR/],

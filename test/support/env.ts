@@ -12,6 +12,16 @@ import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
 import { DOCKER_CLI } from './engine.js';
 
+// What global-setup.ts provides to every test file.
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** `127.0.0.1:PORT` of the shared registry (base images in it; see base-images.ts). */
+    registry: string;
+    /** DOCKER_HOST of the test bed's engine. */
+    dockerHost: string;
+  }
+}
+
 /** The folder holding the spy's `docker` (logs the call, runs the real CLI). */
 export const SPY_DIR = fileURLToPath(new URL('./docker-spy', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -36,9 +46,9 @@ export function realDocker(): string {
   return DOCKER_CLI;
 }
 
-/** The test bed engine's `unix://` address (started by global-setup.ts). */
+/** The test bed engine's `unix://` address (started by global-setup.ts; by the bench outside vitest). */
 export function dockerHost(): string {
-  return inject('dockerHost');
+  return process.env.CMH_DOCKER_HOST || inject('dockerHost');
 }
 
 export interface HookEnvOptions {

@@ -14,15 +14,6 @@ import { engineProblems, startEngine } from './engine.js';
 import { REPO_ROOT } from './env.js';
 import { startRegistry } from './registry.js';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** `127.0.0.1:PORT` of the shared registry (base images in it; see base-images.ts). */
-    registry: string;
-    /** DOCKER_HOST of the test bed's engine. */
-    dockerHost: string;
-  }
-}
-
 const TOOLS = [
   'docker-registry', 'buildah', 'skopeo', 'umoci', 'shellcheck', 'htpasswd', 'openssl', 'git',
   'busybox', 'qemu-aarch64-static', 'qemu-arm-static', 'update-binfmts',

@@ -9,11 +9,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { inject } from 'vitest';
 import { findArch } from '../../src/arch.js';
 import { BASE_ARCHES } from './base-images.js';
 import { DOCKER_CLI } from './engine.js';
-import { tmpDir } from './env.js';
+import { dockerHost, tmpDir } from './env.js';
 import { runOk } from './proc.js';
 
 export const QEMU_IMAGE_REPO = 'multiarch/qemu-user-static';
@@ -49,7 +48,7 @@ export async function ensureQemuImage(registryHost: string): Promise<QemuImage> 
       '',
     ].join('\n'),
   );
-  const env = { ...process.env, DOCKER_HOST: inject('dockerHost'), DOCKER_CONFIG: path.join(ctx, 'config') };
+  const env = { ...process.env, DOCKER_HOST: dockerHost(), DOCKER_CONFIG: path.join(ctx, 'config') };
   await runOk(DOCKER_CLI, ['buildx', 'build', '-q', '--load', '--provenance=false', '--platform', 'linux/amd64', '-t', ref, ctx], { env });
   const push = await runOk(DOCKER_CLI, ['push', ref], { env });
   const digest = /digest: (sha256:[0-9a-f]{64})/.exec(push.stdout)?.[1];
