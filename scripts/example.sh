@@ -3,7 +3,12 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-if [ ! -d node_modules ]; then npm ci --no-audit --no-fund --silent; fi
+if [ ! -d node_modules ]; then
+  # First run from a fresh clone: the build needs the dev dependencies (esbuild, typescript, ...).
+  echo "Installing this package's dev dependencies (first run only: npm ci, about a minute)..." >&2
+  npm ci --no-audit --no-fund --silent
+  echo "Done; building the CLI." >&2
+fi
 npm run --silent build
 work=$(mktemp -d "${TMPDIR:-/tmp}/cmh-example.XXXXXX")
 cp -R examples/hello/. "$work"

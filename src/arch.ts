@@ -1,3 +1,5 @@
+import { distance } from 'fastest-levenshtein';
+
 /**
  * The one table of architectures. Dockerfile rewriting, hooks, the manifest spec, the Docker Hub
  * build rules and the CLI help text all read it; nothing else in the code names an architecture.
@@ -27,21 +29,26 @@ export interface Arch {
    * (`ARG ARCH=amd64`, `busybox-linux-${ARCH}`) gets the same convention's spelling of each arch.
    */
   spellings: Record<ArchSpelling, string>;
+  /**
+   * Other names people give this arch (`--arch`, the prompt): GOARCH, Debian and `uname -m` names.
+   * Its platform (`linux/arm/v7`, `arm/v7`) is accepted too without being listed.
+   */
+  aliases: readonly string[];
 }
 
 export type ArchSpelling = 'goarch' | 'machine';
 
 export const ARCHES: readonly Arch[] = [
-  { name: 'amd64', platform: { os: 'linux', architecture: 'amd64' }, qemu: null, binfmt: null, uname: 'x86_64', spellings: { goarch: 'amd64', machine: 'x86_64' } },
-  { name: 'arm32v5', platform: { os: 'linux', architecture: 'arm', variant: 'v5' }, qemu: 'qemu-arm-static', binfmt: 'arm', uname: 'armv7l', spellings: { goarch: 'armv5', machine: 'armv5l' } },
-  { name: 'arm32v6', platform: { os: 'linux', architecture: 'arm', variant: 'v6' }, qemu: 'qemu-arm-static', binfmt: 'arm', uname: 'armv7l', spellings: { goarch: 'armv6', machine: 'armv6l' } },
-  { name: 'arm32v7', platform: { os: 'linux', architecture: 'arm', variant: 'v7' }, qemu: 'qemu-arm-static', binfmt: 'arm', uname: 'armv7l', spellings: { goarch: 'armv7', machine: 'armv7l' } },
-  { name: 'arm64v8', platform: { os: 'linux', architecture: 'arm64', variant: 'v8' }, qemu: 'qemu-aarch64-static', binfmt: 'aarch64', uname: 'aarch64', spellings: { goarch: 'arm64', machine: 'aarch64' } },
-  { name: 'i386', platform: { os: 'linux', architecture: '386' }, qemu: 'qemu-i386-static', binfmt: 'i386', uname: 'i686', spellings: { goarch: '386', machine: 'i686' } },
-  { name: 'ppc64le', platform: { os: 'linux', architecture: 'ppc64le' }, qemu: 'qemu-ppc64le-static', binfmt: 'ppc64le', uname: 'ppc64le', spellings: { goarch: 'ppc64le', machine: 'ppc64le' } },
-  { name: 's390x', platform: { os: 'linux', architecture: 's390x' }, qemu: 'qemu-s390x-static', binfmt: 's390x', uname: 's390x', spellings: { goarch: 's390x', machine: 's390x' } },
-  { name: 'riscv64', platform: { os: 'linux', architecture: 'riscv64' }, qemu: 'qemu-riscv64-static', binfmt: 'riscv64', uname: 'riscv64', spellings: { goarch: 'riscv64', machine: 'riscv64' } },
-  { name: 'mips64le', platform: { os: 'linux', architecture: 'mips64le' }, qemu: 'qemu-mips64el-static', binfmt: 'mips64el', uname: 'mips64', spellings: { goarch: 'mips64le', machine: 'mips64el' } },
+  { name: 'amd64', platform: { os: 'linux', architecture: 'amd64' }, qemu: null, binfmt: null, uname: 'x86_64', spellings: { goarch: 'amd64', machine: 'x86_64' }, aliases: ['x86_64', 'x86-64', 'x64'] },
+  { name: 'arm32v5', platform: { os: 'linux', architecture: 'arm', variant: 'v5' }, qemu: 'qemu-arm-static', binfmt: 'arm', uname: 'armv7l', spellings: { goarch: 'armv5', machine: 'armv5l' }, aliases: ['armv5', 'armv5l', 'armel'] },
+  { name: 'arm32v6', platform: { os: 'linux', architecture: 'arm', variant: 'v6' }, qemu: 'qemu-arm-static', binfmt: 'arm', uname: 'armv7l', spellings: { goarch: 'armv6', machine: 'armv6l' }, aliases: ['armv6', 'armv6l'] },
+  { name: 'arm32v7', platform: { os: 'linux', architecture: 'arm', variant: 'v7' }, qemu: 'qemu-arm-static', binfmt: 'arm', uname: 'armv7l', spellings: { goarch: 'armv7', machine: 'armv7l' }, aliases: ['armv7', 'armv7l', 'armhf', 'arm', 'linux/arm'] },
+  { name: 'arm64v8', platform: { os: 'linux', architecture: 'arm64', variant: 'v8' }, qemu: 'qemu-aarch64-static', binfmt: 'aarch64', uname: 'aarch64', spellings: { goarch: 'arm64', machine: 'aarch64' }, aliases: ['arm64', 'aarch64', 'armv8', 'linux/arm64'] },
+  { name: 'i386', platform: { os: 'linux', architecture: '386' }, qemu: 'qemu-i386-static', binfmt: 'i386', uname: 'i686', spellings: { goarch: '386', machine: 'i686' }, aliases: ['386', 'x86', 'i686', 'linux/i386'] },
+  { name: 'ppc64le', platform: { os: 'linux', architecture: 'ppc64le' }, qemu: 'qemu-ppc64le-static', binfmt: 'ppc64le', uname: 'ppc64le', spellings: { goarch: 'ppc64le', machine: 'ppc64le' }, aliases: ['ppc64el'] },
+  { name: 's390x', platform: { os: 'linux', architecture: 's390x' }, qemu: 'qemu-s390x-static', binfmt: 's390x', uname: 's390x', spellings: { goarch: 's390x', machine: 's390x' }, aliases: [] },
+  { name: 'riscv64', platform: { os: 'linux', architecture: 'riscv64' }, qemu: 'qemu-riscv64-static', binfmt: 'riscv64', uname: 'riscv64', spellings: { goarch: 'riscv64', machine: 'riscv64' }, aliases: [] },
+  { name: 'mips64le', platform: { os: 'linux', architecture: 'mips64le' }, qemu: 'qemu-mips64el-static', binfmt: 'mips64el', uname: 'mips64', spellings: { goarch: 'mips64le', machine: 'mips64el' }, aliases: ['mips64el'] },
 ];
 
 /** The builder's own architecture: Docker Hub's builders are amd64. Its image uses the user's Dockerfile. */
@@ -56,6 +63,37 @@ export function archNames(): string[] {
 
 export function findArch(name: string): Arch | undefined {
   return ARCHES.find((a) => a.name === name);
+}
+
+/** Every name an arch answers to, lowercase: its own, its aliases, its platform with and without `linux/`. */
+function namesOf(a: Arch): string[] {
+  const platform = platformString(a.platform);
+  return [a.name, ...a.aliases, platform, platform.replace(/^linux\//, '')];
+}
+
+let byName: Map<string, Arch> | undefined;
+
+/** The table's entry for `amd64`, `x86_64`, `linux/arm64`, `ARMHF`, ...; undefined for a name none has. */
+export function resolveArch(input: string): Arch | undefined {
+  // Built once: every --arch name of every Dockerfile of a run is looked up here.
+  byName ??= new Map(ARCHES.flatMap((a) => namesOf(a).map((n) => [n, a] as const)).reverse());
+  return byName.get(input.trim().toLowerCase());
+}
+
+/**
+ * The table name closest to a name nothing answers to (`arm64v7` -> `arm64v8`), when it is close
+ * enough to be a typo; by edit distance over every name and alias (fastest-levenshtein).
+ */
+export function nearestArch(input: string): string | undefined {
+  const name = input.trim().toLowerCase();
+  let best: { arch: string; d: number } | undefined;
+  for (const a of ARCHES) {
+    for (const n of namesOf(a)) {
+      const d = distance(name, n);
+      if (!best || d < best.d) best = { arch: a.name, d };
+    }
+  }
+  return best && best.d <= (name.length <= 3 ? 1 : 2) ? best.arch : undefined;
 }
 
 /** `linux/arm/v7`: the form `--platform` and `FROM --platform=` take. */

@@ -26,6 +26,7 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 const archList = ARCHES.map((a) => `${a.name}=${platformString(a.platform)}`).join(', ');
+const aliasExamples = ARCHES.flatMap((a) => a.aliases.slice(0, 1)).join(', ');
 
 async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
@@ -37,15 +38,16 @@ async function main(argv: string[]): Promise<number> {
       'generate the files (default command)',
       (y) =>
         y
-          .option('dockerfile', { type: 'string', array: true, default: ['Dockerfile'], describe: 'the Dockerfile to build from (a subfolder works); repeat for several, each in its own folder, with --repo ns/{dir}' })
-          .option('repo', { type: 'string', describe: 'Docker Hub repository, namespace/name (default: from the git remote)' })
-          .option('arch', { type: 'string', array: true, describe: `architectures (default ${DEFAULT_ARCHES.join(',')}); known: ${archList}` })
-          .option('qemu', { type: 'string', choices: ['binfmt', 'copy'], describe: 'binfmt: register QEMU with the fix-binary flag (default); copy: copy qemu into images (kernels < 4.8)' })
-          .option('publisher', { type: 'string', choices: ['manifest-tool', 'docker'], describe: 'what publishes the list: pinned manifest-tool (default) or docker manifest' })
-          .option('branch', { type: 'string', describe: 'the branch Docker Hub builds as latest (default: the current branch)' })
-          .option('context', { type: 'string', describe: "build context as entered in Docker Hub (default: the Dockerfile's folder)" })
-          .option('tag-regex', { type: 'string', describe: 'version tag rule, e.g. /^v([0-9.]+)$/ (default); "" for none' })
-          .option('ci', { type: 'string', choices: ['github', 'bitbucket', 'none'], describe: 'also write a GitHub Actions workflow or bitbucket-pipelines.yml building the same images (autobuilds retire on 2027-04-01)' })
+          // No yargs default: with one, `--dockerfile` given without a value silently means Dockerfile.
+          .option('dockerfile', { type: 'string', requiresArg: true, array: true, describe: 'the Dockerfile to build from (default: Dockerfile) (a subfolder works); repeat for several, each in its own folder, with --repo ns/{dir}' })
+          .option('repo', { type: 'string', requiresArg: true, describe: 'Docker Hub repository, namespace/name (default: from the git remote)' })
+          .option('arch', { type: 'string', requiresArg: true, array: true, describe: `architectures (default ${DEFAULT_ARCHES.join(',')}); known: ${archList}; also their common names (${aliasExamples}, ... or the platform) work` })
+          .option('qemu', { type: 'string', requiresArg: true, choices: ['binfmt', 'copy'], describe: 'binfmt: register QEMU with the fix-binary flag (default); copy: copy qemu into images (kernels < 4.8)' })
+          .option('publisher', { type: 'string', requiresArg: true, choices: ['manifest-tool', 'docker'], describe: 'what publishes the list: pinned manifest-tool (default) or docker manifest' })
+          .option('branch', { type: 'string', requiresArg: true, describe: 'the branch Docker Hub builds as latest (default: the current branch)' })
+          .option('context', { type: 'string', requiresArg: true, describe: "build context as entered in Docker Hub (default: the Dockerfile's folder)" })
+          .option('tag-regex', { type: 'string', requiresArg: true, describe: 'version tag rule, e.g. /^v([0-9.]+)$/ (default); "" for none' })
+          .option('ci', { type: 'string', requiresArg: true, choices: ['github', 'bitbucket', 'none'], describe: 'also write a GitHub Actions workflow or bitbucket-pipelines.yml building the same images (autobuilds retire on 2027-04-01)' })
           .option('arch-tags', { type: 'boolean', describe: 'the CI pipeline also publishes the per-arch tags (arm64v8, 1.2.3-arm64v8); --no-arch-tags drops them (default: on)' })
           .option('retire-hooks', { type: 'boolean', default: false, describe: 'with --ci: remove the Docker Hub-only files (hooks, rules file, per-arch Dockerfiles the pipeline does not need)' })
           .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'take the defaults, ask nothing' })
@@ -56,7 +58,7 @@ async function main(argv: string[]): Promise<number> {
       async (args) => {
         exitCode = await runGenerate({
           cwd: process.cwd(),
-          dockerfiles: args.dockerfile,
+          dockerfiles: args.dockerfile ?? ['Dockerfile'],
           flags: {
             repo: args.repo,
             arch: args.arch,
@@ -88,8 +90,8 @@ async function main(argv: string[]): Promise<number> {
       (y) =>
         y
           .positional('image', { type: 'string', describe: 'IMAGE[:TAG] (default: the image in multi-arch-manifest.yaml, tag latest)' })
-          .option('dir', { type: 'string', default: '.', describe: 'folder holding multi-arch-manifest.yaml' })
-          .option('arch', { type: 'string', array: true, describe: 'expected architectures (default: those in multi-arch-manifest.yaml)' })
+          .option('dir', { type: 'string', requiresArg: true, describe: 'folder holding multi-arch-manifest.yaml (default: the current folder, else every one below it)' })
+          .option('arch', { type: 'string', requiresArg: true, array: true, describe: 'expected architectures (default: those in multi-arch-manifest.yaml)' })
           .option('insecure', { type: 'boolean', default: false, describe: 'plain HTTP / no TLS verification (loopback registries need no flag)' })
           .option('json', { type: 'boolean', default: false, describe: 'print JSON for scripts' })
           .option('timeout', { type: 'number', describe: 'seconds the whole check may take before it gives up (default 300)' }),
@@ -97,7 +99,8 @@ async function main(argv: string[]): Promise<number> {
         const { verifyCommand } = await import('./verify/index.js');
         exitCode = await verifyCommand({
           image: args.image,
-          dir: resolve(args.dir),
+          dir: resolve(args.dir ?? '.'),
+          searchBelow: args.dir === undefined,
           insecure: args.insecure,
           json: args.json,
           timeoutMs: args.timeout === undefined ? undefined : args.timeout * 1000,
@@ -111,15 +114,15 @@ async function main(argv: string[]): Promise<number> {
       'run the Docker Hub build rules here, as Docker Hub would (a local check before you push)',
       (y) =>
         y
-          .option('dir', { type: 'string', default: '.', describe: 'folder holding .multiarch-hooks.json (the Dockerfile\'s folder)' })
-          .option('registry', { type: 'string', describe: 'HOST:PORT: push the images and the list there' })
+          .option('dir', { type: 'string', requiresArg: true, default: '.', describe: 'folder holding .multiarch-hooks.json (the Dockerfile\'s folder)' })
+          .option('registry', { type: 'string', requiresArg: true, describe: 'HOST:PORT: push the images and the list there' })
           .option('start-registry', { type: 'boolean', default: false, describe: "start a throwaway local registry (Debian's docker-registry) for the run" })
           .option('keep-registry', { type: 'boolean', default: false, describe: 'with --start-registry: leave it running and print its address' })
           .option('push', { type: 'boolean', default: false, describe: 'push to the real repository (Docker Hub)' })
-          .option('tag', { type: 'string', describe: 'simulate pushing this git tag (the version tag rules)' })
-          .option('source-branch', { type: 'string', describe: "simulate a push to this branch (default: the recorded branch)" })
-          .option('order', { type: 'string', choices: ['sequential', 'parallel', 'reverse'], default: 'sequential', describe: 'how the rules run; parallel is what Docker Hub does' })
-          .option('log-dir', { type: 'string', describe: "where each rule's log goes (default: a new temp folder)" }),
+          .option('tag', { type: 'string', requiresArg: true, describe: 'simulate pushing this git tag (the version tag rules)' })
+          .option('source-branch', { type: 'string', requiresArg: true, describe: "simulate a push to this branch (default: the recorded branch)" })
+          .option('order', { type: 'string', requiresArg: true, choices: ['sequential', 'parallel', 'reverse'], default: 'sequential', describe: 'how the rules run; parallel is what Docker Hub does' })
+          .option('log-dir', { type: 'string', requiresArg: true, describe: "where each rule's log goes (default: a new temp folder)" }),
       async (args) => {
         const { simulateCommand } = await import('./simulate/index.js');
         exitCode = await simulateCommand({
@@ -139,11 +142,14 @@ async function main(argv: string[]): Promise<number> {
     )
     .strict()
     .version(VERSION)
+    .alias('version', ['V', 'v'])
     .help()
+    .alias('help', 'h')
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
-      if (err) throw err;
-      throw new UserError(`${oneSentence(msg)}; see --help.`, 2);
+      // yargs' own parse errors (a flag without its value) come as a YError; anything else is ours.
+      if (err && err.name !== 'YError') throw err;
+      throw new UserError(`${oneSentence(msg ?? err.message)}; see --help.`, 2);
     });
   await parser.parseAsync();
   return exitCode;
@@ -159,7 +165,10 @@ function oneSentence(msg: string): string {
     const valid = choices!.split(/,\s*/).map((c) => c.replace(/^"|"$/g, '')).join(', ');
     return `--${arg} must be one of ${valid}${value === '' ? '' : `, not "${value}"`}`;
   });
-  return bad.length > 0 ? bad.join(', and ') : msg.replace(/\s*\n\s*/g, ' ');
+  if (bad.length > 0) return bad.join(', and ');
+  const missing = /^Not enough arguments following: (\S+)$/.exec(msg.trim());
+  if (missing) return `--${missing[1]} needs a value`;
+  return msg.replace(/\s*\n\s*/g, ' ');
 }
 
 main(hideBin(process.argv)).then(

@@ -10,7 +10,8 @@ import { ROOT, gitMode, listFiles, removeDir, runCli, tempGitRepo } from './cli/
 // Each hooks-fixtures/<case>/ holds input/ (the repo before), case.json (the CLI arguments and
 // the expected exit code), expected/ (the whole repo after, real file names) and output.txt
 // (what the CLI printed). `npx vitest run test/golden.test.ts -u` rewrites expected/ after a
-// deliberate change; CI (CI=true) never writes snapshots, so any difference fails.
+// deliberate change; without -u (in CI or not) a missing or different golden file fails.
+const updating = () => expect.getState().snapshotState.snapshotUpdateState === 'all';
 const FIXTURES = join(ROOT, 'hooks-fixtures');
 const cases = readdirSync(FIXTURES).filter((c) => statSync(join(FIXTURES, c)).isDirectory());
 const repos: string[] = [];
@@ -27,6 +28,7 @@ describe.each(cases)('golden case %s', (name) => {
   it('exits as expected and prints what it did', async () => {
     expect(result.code, result.stderr).toBe(spec.exitCode);
     expect(result.stderr).not.toMatch(/internal error|\n\s+at /);
+    if (!updating()) expect(existsSync(join(caseDir, 'output.txt')), `${name}/output.txt is missing: write it with -u`).toBe(true);
     await expect(`$ create-multiarch-hooks ${spec.args.join(' ')}\n${result.stdout}--- stderr\n${result.stderr}`).toMatchFileSnapshot(
       join(caseDir, 'output.txt'),
     );
@@ -37,16 +39,18 @@ describe.each(cases)('golden case %s', (name) => {
   it('produces exactly the expected files', () => {
     const expectedDir = join(caseDir, 'expected');
     const expected = existsSync(expectedDir) ? listFiles(expectedDir) : [];
-    // A missing expected/ is only allowed while snapshots are being written (-u): then it is created below.
-    if (expected.length > 0 || process.env.CI) expect(produced).toEqual(expected);
+    // Only while goldens are being written (-u) may expected/ differ: it is rewritten below.
+    if (!updating()) expect(produced).toEqual(expected);
   });
 
   it.each(produced)('%s matches the golden file', async (file) => {
     const golden = join(caseDir, 'expected', file);
+    // Outside -u a golden file that is not there fails (toMatchFileSnapshot would write it).
+    if (!updating()) expect(existsSync(golden), `${golden} is missing: write it with -u`).toBe(true);
     await expect(readFileSync(join(repo, file), 'latin1')).toMatchFileSnapshot(golden);
     // toMatchFileSnapshot compares modulo CRLF/LF; line endings are part of what is generated
     // (crlf-input keeps CRLF), so compare the bytes too, except while -u is writing new goldens.
-    if (existsSync(golden) && expect.getState().snapshotState.snapshotUpdateState !== 'all') {
+    if (existsSync(golden) && !updating()) {
       expect(readFileSync(join(repo, file)).equals(readFileSync(golden)), `${file} differs byte for byte from ${golden}`).toBe(true);
     }
   });

@@ -37,6 +37,40 @@ export interface Resolved {
    * does not exist be dropped instead of refused (see twins.ts).
    */
   defaultArches: boolean;
+  /** Things worth a `warn:` line that do not stop the run (a --branch the repo does not have yet). */
+  warnings: string[];
+}
+
+/** A check of a flag's value: its UserError becomes a usage error (exit 2). */
+function usage<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    if (e instanceof UserError) throw new UserError(e.message, 2);
+    throw e;
+  }
+}
+
+/**
+ * The flags' values, checked before the repo is read (so a bad --arch is reported whatever else
+ * is wrong) and normalized: --arch as table names (aliases resolved). A bad value exits 2.
+ */
+export function checkFlags(flags: ChoiceFlags): ChoiceFlags {
+  // `--repo=` gives an empty value (`--repo` alone is refused by the parser); --tag-regex "" means no tag rules.
+  for (const [flag, v] of [['--repo', flags.repo], ['--branch', flags.branch], ['--context', flags.context]] as const) {
+    if (v !== undefined && v.trim() === '') throw new UserError(`${flag} needs a value; see --help.`, 2);
+  }
+  // `--repo acme/{dir}` (several Dockerfiles) is checked with a folder name in place of {dir}.
+  if (flags.repo !== undefined) usage(() => validateRepository(flags.repo!.replaceAll('{dir}', 'dir')));
+  return {
+    ...flags,
+    arch: flags.arch === undefined ? undefined : usage(() => parseArches(flags.arch!)),
+    qemu: flags.qemu === undefined ? undefined : usage(() => validateQemu(flags.qemu!)),
+    publisher: flags.publisher === undefined ? undefined : usage(() => validatePublisher(flags.publisher!)),
+    branch: flags.branch === undefined ? undefined : usage(() => validateBranch(flags.branch!)),
+    context: flags.context === undefined ? undefined : usage(() => validateContext(flags.context!)),
+    tagRegex: flags.tagRegex === undefined ? undefined : usage(() => validateTagRegex(flags.tagRegex!)),
+  };
 }
 
 /** Each choice: its flag if given, else a prompt on a TTY, else the last run's, else the default. */
@@ -66,8 +100,10 @@ export async function resolveChoices(repo: RepoState, flags: ChoiceFlags): Promi
     arches = answers.arch ?? arches;
   }
   if (!repository) {
-    throw new UserError('Cannot tell the Docker Hub repository from the git remote; pass it with --repo namespace/name (e.g. --repo acme/demo).');
+    const why = repo.repositoryProblem ? ` (${repo.repositoryProblem})` : '';
+    throw new UserError(`Cannot tell the Docker Hub repository from the git remote${why}; pass it with --repo namespace/name (e.g. --repo acme/demo).`);
   }
+  const warnings = flags.branch === undefined ? [] : branchWarnings(repo, flags.branch);
   const choices: Choices = {
     repository: validateRepository(repository),
     arches: parseArches(arches),
@@ -88,7 +124,18 @@ export async function resolveChoices(repo: RepoState, flags: ChoiceFlags): Promi
       2,
     );
   }
-  return { choices, defaultArches };
+  return { choices, defaultArches, warnings };
+}
+
+/**
+ * A --branch the repo does not have (local or on a remote) is often a typo, and Docker Hub would
+ * then build nothing as latest; but it may also be a branch still to be created: said, not refused.
+ */
+function branchWarnings(repo: RepoState, branch: string): string[] {
+  const known = repo.branches;
+  if (!known || known.length === 0 || known.includes(branch)) return [];
+  const has = `${known.slice(0, 5).join(', ')}${known.length > 5 ? ', ...' : ''}`;
+  return [`branch "${branch}" is not in this repository (it has ${has}): Docker Hub builds latest only once it is pushed; check --branch if that is a typo.`];
 }
 
 function validateCi(c: string): Choices['ci'] {

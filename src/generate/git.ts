@@ -27,17 +27,65 @@ export function gitTopLevel(cwd: string): string | undefined {
 }
 
 // Asked once per work tree: a run over many Dockerfiles of one repo spawns git once for these.
-const remotes = new Map<string, string | undefined>();
+const remotes = new Map<string, Remote>();
 const branches = new Map<string, string | undefined>();
+const branchLists = new Map<string, string[]>();
 
-export function gitRemoteUrl(top: string): string | undefined {
-  if (!remotes.has(top)) remotes.set(top, git(top, ['remote', 'get-url', 'origin']) || undefined);
-  return remotes.get(top);
+export interface Remote {
+  url?: string;
+  /** Why no remote was chosen, when there are remotes but none is clearly the one. */
+  problem?: string;
+}
+
+/**
+ * The remote Docker Hub is most likely linked to: `origin`; else the remote the current branch
+ * tracks; else the only remote. Read from the config in one git call.
+ */
+export function gitRemote(top: string): Remote {
+  let remote = remotes.get(top);
+  if (!remote) {
+    const config = git(top, ['config', '--get-regexp', '^(remote\\..*\\.url|branch\\..*\\.remote)$']) ?? '';
+    const urls = new Map<string, string>();
+    const tracked = new Map<string, string>();
+    for (const line of config.split('\n')) {
+      const m = /^(remote|branch)\.(.+)\.(url|remote) (.*)$/.exec(line);
+      if (m?.[1] === 'remote' && m[3] === 'url') urls.set(m[2]!, m[4]!);
+      if (m?.[1] === 'branch' && m[3] === 'remote') tracked.set(m[2]!, m[4]!);
+    }
+    const branch = gitCurrentBranch(top);
+    const upstream = branch === undefined ? undefined : tracked.get(branch);
+    const names = [...urls.keys()];
+    const name = urls.has('origin') ? 'origin' : upstream !== undefined && urls.has(upstream) ? upstream : names.length === 1 ? names[0] : undefined;
+    remote =
+      name !== undefined
+        ? { url: urls.get(name) }
+        : names.length > 1
+          ? { problem: `the repo has several remotes (${names.join(', ')}) and none is origin` }
+          : {};
+    remotes.set(top, remote);
+  }
+  return remote;
 }
 
 export function gitCurrentBranch(top: string): string | undefined {
   if (!branches.has(top)) branches.set(top, git(top, ['symbolic-ref', '--short', '-q', 'HEAD']) || undefined);
   return branches.get(top);
+}
+
+/** Every branch name the repo knows: local ones and those of its remotes (`origin/dev` -> `dev`). */
+export function gitBranches(top: string): string[] {
+  let list = branchLists.get(top);
+  if (!list) {
+    const out = git(top, ['for-each-ref', '--format=%(refname)', 'refs/heads', 'refs/remotes']) ?? '';
+    const names = out
+      .split('\n')
+      .filter(Boolean)
+      .map((ref) => ref.replace(/^refs\/heads\//, '').replace(/^refs\/remotes\/[^/]+\//, ''))
+      .filter((n) => n !== 'HEAD');
+    list = [...new Set(names)];
+    branchLists.set(top, list);
+  }
+  return list;
 }
 
 const hookModes = new Map<string, Map<string, string>>();
@@ -67,16 +115,30 @@ export function gitAddExecutable(cwd: string, paths: string[]): boolean {
 }
 
 /**
- * `acme/demo` from `git@github.com:Acme/Demo.git` or `https://gitlab.com/acme/demo`: the usual
- * Docker Hub name for a repo linked to it (lowercase, namespace/name).
+ * `git add` of `add` and `git rm --cached` of `remove` (files deleted from disk; one that was
+ * never tracked is no error). False when git refused either.
  */
-export function repositoryFromRemote(url: string | undefined): string | undefined {
-  if (!url) return undefined;
+export function gitStage(cwd: string, add: string[], remove: string[]): boolean {
+  if (add.length > 0 && git(cwd, ['add', '--', ...add]) === undefined) return false;
+  if (remove.length > 0 && git(cwd, ['rm', '--cached', '--ignore-unmatch', '-q', '--', ...remove]) === undefined) return false;
+  return true;
+}
+
+/**
+ * `acme/demo` from `git@github.com:Acme/Demo.git` or `https://gitlab.com/acme/demo`: the usual
+ * Docker Hub name for a repo linked to it (lowercase, namespace/name). A path of more than two
+ * parts (a GitLab subgroup, `group/sub/app`) has no such name: a problem saying so instead.
+ */
+export function repositoryFromRemote(url: string | undefined): { repository?: string; problem?: string } {
+  if (!url) return {};
   // Only hosted remotes (scheme://host/... or user@host:...): a local path names no repository.
-  const m = /^(?:[a-z][a-z0-9+.-]*:\/\/[^/]+\/|[^@/\s]+@[^:/\s]+:)(?:.*\/)?([^/]+)\/([^/]+?)(?:\.git)?\/?$/i.exec(url.trim());
-  if (!m) return undefined;
+  const m = /^(?:[a-z][a-z0-9+.-]*:\/\/[^/]+\/|[^@/\s]+@[^:/\s]+:)(.+?)(?:\.git)?\/?$/i.exec(url.trim());
+  if (!m) return {};
+  const parts = m[1]!.replace(/^\/+/, '').split('/').filter(Boolean);
+  if (parts.length > 2) return { problem: `the remote's path ${parts.join('/')} has more parts than a Docker Hub namespace/name` };
+  if (parts.length < 2) return {};
   const clean = (s: string) => s.toLowerCase().replace(/[^a-z0-9._-]/g, '-').replace(/^[._-]+|[._-]+$/g, '');
-  const ns = clean(m[1]!);
-  const name = clean(m[2]!);
-  return ns && name ? `${ns}/${name}` : undefined;
+  const ns = clean(parts[0]!);
+  const name = clean(parts[1]!);
+  return ns && name ? { repository: `${ns}/${name}` } : {};
 }

@@ -1,8 +1,11 @@
 import { basename, join, posix, relative, sep } from 'node:path';
 import { BITBUCKET_FILE, BITBUCKET_NOTES } from '../ci/bitbucket-facts.js';
+import { shQuote } from '../hooks/render.js';
 import { UserError } from '../errors.js';
 import { applyPlans, refusal } from './apply.js';
-import { type ChoiceFlags, resolveChoices } from './choices.js';
+import { type ChoiceFlags, checkFlags, resolveChoices } from './choices.js';
+import { stageGenerated } from './stage.js';
+import { generatorCommand } from './rerun.js';
 import { type CiRenderers, type Plan, type PlannedFile, buildPlan } from './plan.js';
 import { contentHash } from './record.js';
 import { existsSync, readFileSync } from 'node:fs';
@@ -38,12 +41,19 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
   const many = o.dockerfiles.length > 1;
   let plans: Plan[] = [];
   const defaultArches: boolean[] = [];
+  // Usage errors first (exit 2), whatever the repo holds.
+  const checked = checkFlags(o.flags);
+  if (o.dockerfiles.some((d) => d.trim() === '')) throw new UserError('--dockerfile needs a value; see --help.', 2);
+  if (many && o.flags.repo !== undefined && !o.flags.repo.includes('{dir}')) {
+    throw new UserError(`With several --dockerfile, --repo must contain {dir} (e.g. --repo acme/{dir}) so each image gets its own repository.`, 2);
+  }
   // The renderers bring the yaml library: loaded only when a pipeline is written.
   let render: CiRenderers | undefined;
   for (const dockerfile of o.dockerfiles) {
     const repo = readRepo(o.cwd, dockerfile, { force: o.force });
-    const flags = many ? { ...o.flags, interactive: false, repo: repositoryFor(repo, o.flags.repo) } : o.flags;
+    const flags = many ? { ...checked, interactive: false, repo: repositoryFor(repo, o.flags.repo) } : checked;
     const resolved = await resolveChoices(repo, flags);
+    for (const w of resolved.warnings) o.warn(many ? `${relative(o.cwd, repo.dockerfilePath)}: ${w}` : w);
     if (resolved.choices.ci !== 'none') render ??= await import('../ci/render.js');
     plans.push(buildPlan(repo, resolved.choices, { render }));
     defaultArches.push(resolved.defaultArches);
@@ -51,7 +61,8 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
   plans = withBitbucketPeers(plans, render);
   checkDistinct(plans, o.cwd);
   checkRetirement(plans);
-  if (!o.offline) plans = withBitbucketPeers(await reviewTwins(plans, defaultArches, o, many, render), render);
+  // --check compares files with what would be generated: it asks nothing of the network.
+  if (!o.offline && !o.check) plans = withBitbucketPeers(await reviewTwins(plans, defaultArches, o, many, render), render);
   const shown = (plan: Plan, p: string) => posix.normalize(relative(o.cwd, plan.repo.dir) ? `${relative(o.cwd, plan.repo.dir)}/${p}` : p);
   const pending = plans.flatMap((plan) => plan.files.filter((f) => f.action !== 'unchanged').map((f) => ({ plan, f })));
 
@@ -62,7 +73,15 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
       return 0;
     }
     for (const { plan, f } of pending) o.out(`${f.action === 'update' && f.reason ? f.reason : CHECK_LABEL[f.action]}: ${shown(plan, f.path)}`);
-    o.out('Run npx create-multiarch-hooks to regenerate them, then commit.');
+    // The command that fixes it, as it must be typed here: the same Dockerfiles and choices, and
+    // --force when a file was changed by hand (the only case a plain run refuses).
+    const conflicts = pending.some(({ f }) => f.action === 'conflict');
+    const command = generatorCommand(o.dockerfiles, o.flags, conflicts);
+    o.out(
+      conflicts
+        ? `To regenerate them, run: ${command} (files changed by hand are kept as .bak copies), then commit.`
+        : `To regenerate them, run: ${command}, then commit.`,
+    );
     return 1;
   }
 
@@ -84,8 +103,11 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
       );
       if (retired.length === plans.length) return;
     }
-    if (many) o.out(`The Docker Hub build rules of each repository are in its ${RULES_FILE}.`);
-    else o.out(formatRules(plans[0]!));
+    for (const plan of plans) {
+      if (many) o.out(`${plan.choices.repository} (${shown(plan, basename(plan.repo.dockerfilePath))}):`);
+      o.out(formatRules(plan));
+      if (plan !== plans[plans.length - 1]) o.out('');
+    }
   };
   if (o.dryRun) {
     o.out('');
@@ -104,7 +126,12 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
   }
   const result = await applyPlans(plans, { force: o.force });
   for (const b of result.backups) o.warn(`kept your previous version as ${relative(o.cwd, b)}`);
-  if (result.staged === false) o.warn('could not stage the hooks with git; run git add --chmod=+x hooks/* before committing.');
+  // Everything generated is staged, not only the hooks: a bare `git commit` then commits hooks
+  // together with the per-arch Dockerfiles, manifest and record they go with.
+  const staged = result.staged === undefined ? undefined : result.staged && stageGenerated(plans);
+  if (staged === false) {
+    o.warn(`could not stage the generated files with git; stage them before committing with:\n${stageCommands(plans, o.cwd).join('\n')}`);
+  }
   o.out('');
   rules();
   o.out('');
@@ -112,10 +139,11 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
     o.out('Next: commit the changes (deletions included), push, and when the pipeline has published run: npx create-multiarch-hooks verify');
     return 0;
   }
+  const where = many ? `each folder's ${RULES_FILE}` : shown(plans[0]!, RULES_FILE);
   o.out(
     [
-      `Next: commit the files${result.staged ? ' (the hooks are staged as executable)' : ''}, enter the build rules above in Docker Hub`,
-      `(they are also in ${many ? RULES_FILE : shown(plans[0]!, RULES_FILE)}), push, and when the builds finish run: npx create-multiarch-hooks verify`,
+      `Next: commit the files${staged ? ' (they are staged, the hooks as executable)' : ''}, enter the build rules above in Docker Hub`,
+      `(they are also in ${where}), push, and when the builds finish run: npx create-multiarch-hooks verify`,
     ].join('\n'),
   );
   const ci = plans.find((p) => p.choices.ci !== 'none')?.choices.ci;
@@ -131,6 +159,20 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
     );
   }
   return 0;
+}
+
+/** The git commands that stage what `plans` generate, relative to `cwd`, for when staging failed. */
+function stageCommands(plans: readonly Plan[], cwd: string): string[] {
+  const rel = (plan: Plan, p: string) => shQuote(posix.normalize(relative(cwd, join(plan.repo.dir, p)).split(sep).join('/')));
+  const files = plans.flatMap((plan) => plan.files.filter((f) => f.action !== 'delete').map((f) => ({ plan, f })));
+  const hooks = files.filter(({ f }) => f.mode === 0o755).map(({ plan, f }) => rel(plan, f.path));
+  const rest = files.filter(({ f }) => f.mode !== 0o755).map(({ plan, f }) => rel(plan, f.path));
+  const gone = plans.flatMap((plan) => plan.files.filter((f) => f.action === 'delete').map((f) => rel(plan, f.path)));
+  return [
+    `  git add --chmod=+x -- ${hooks.join(' ')}`,
+    `  git add -- ${rest.join(' ')}`,
+    ...(gone.length > 0 ? [`  git rm --cached --ignore-unmatch -q -- ${gone.join(' ')}`] : []),
+  ];
 }
 
 /**
@@ -169,12 +211,7 @@ async function reviewTwins(plans: Plan[], defaultArches: boolean[], o: GenerateO
  */
 function repositoryFor(repo: RepoState, flag: string | undefined): string | undefined {
   const folder = basename(repo.dir).toLowerCase().replace(/[^a-z0-9._-]/g, '-');
-  if (flag !== undefined) {
-    if (!flag.includes('{dir}')) {
-      throw new UserError(`With several --dockerfile, --repo must contain {dir} (e.g. --repo acme/{dir}) so each image gets its own repository.`);
-    }
-    return flag.replaceAll('{dir}', folder);
-  }
+  if (flag !== undefined) return flag.replaceAll('{dir}', folder);
   if (repo.record) return repo.record.repository;
   const ns = repo.guessedRepository?.split('/')[0];
   return ns ? `${ns}/${folder}` : undefined;

@@ -9,6 +9,22 @@ import { archTag } from './build-rules.js';
  * publish it by hand: `manifest-tool push from-spec multi-arch-manifest.yaml`.
  */
 export function manifestSpec(repository: string, arches: readonly Arch[]): string {
+  // Rendering YAML costs a few ms; a run over many Dockerfiles with the same arches renders the
+  // document once, with a stand-in for the repository, and puts each repository in. A repository
+  // (Docker's reference grammar: [a-z0-9._/:-]) is a plain scalar wherever the stand-in is.
+  const key = arches.map((a) => a.name).join(',');
+  let text = rendered.get(key);
+  if (text === undefined) {
+    text = render(REPOSITORY_STAND_IN, arches);
+    rendered.set(key, text);
+  }
+  return text.replaceAll(REPOSITORY_STAND_IN, repository);
+}
+
+const REPOSITORY_STAND_IN = 'cmh-repository-stand-in';
+const rendered = new Map<string, string>();
+
+function render(repository: string, arches: readonly Arch[]): string {
   const doc = new Document({
     image: `${repository}:latest`,
     manifests: arches.map((a) => ({

@@ -1,4 +1,4 @@
-import { ARCHES, DEFAULT_ARCHES, NATIVE_ARCH, archNames, findArch } from '../arch.js';
+import { ARCHES, DEFAULT_ARCHES, NATIVE_ARCH, archNames, nearestArch, resolveArch } from '../arch.js';
 import { UserError } from '../errors.js';
 
 export type QemuStrategy = 'binfmt' | 'copy';
@@ -48,18 +48,26 @@ export function validateRepository(value: string): string {
   return repo;
 }
 
-/** Accepts `arm64v8,arm32v7`, a list, or both; checks each name against the table. */
+/**
+ * Accepts `arm64v8,arm32v7`, a list, or both; each name is the table's or one of its aliases
+ * (`aarch64`, `linux/arm64`, `armhf`). Returns table names in table order.
+ */
 export function parseArchList(input: string | readonly string[]): string[] {
   const names = (Array.isArray(input) ? input : [input])
     .flatMap((s) => String(s).split(/[\s,]+/))
     .map((s) => s.trim())
     .filter(Boolean);
   if (names.length === 0) throw new UserError(`No architecture given; choose from ${archNames().join(', ')}.`);
-  const unknown = names.filter((n) => !findArch(n));
+  const unknown = names.filter((n) => !resolveArch(n));
   if (unknown.length > 0) {
-    throw new UserError(`Unknown architecture ${unknown.map((u) => `"${u}"`).join(', ')}; choose from ${archNames().join(', ')}.`);
+    const named = unknown.map((u) => {
+      const near = nearestArch(u);
+      return near ? `"${u}" (did you mean ${near}?)` : `"${u}"`;
+    });
+    throw new UserError(`Unknown architecture ${named.join(', ')}; choose from ${archNames().join(', ')}.`);
   }
-  return ARCHES.filter((a) => names.includes(a.name)).map((a) => a.name);
+  const chosen = names.map((n) => resolveArch(n)!.name);
+  return ARCHES.filter((a) => chosen.includes(a.name)).map((a) => a.name);
 }
 
 /** The generator's target set: known arches, sorted by the table, always with the native one. */

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { archNames } from '../arch.js';
 import { UserError } from '../errors.js';
-import { gitCurrentBranch, gitRemoteUrl, gitTopLevel, repositoryFromRemote } from './git.js';
+import { gitBranches, gitCurrentBranch, gitRemote, gitTopLevel, repositoryFromRemote } from './git.js';
 import { type GeneratorRecord, RECORD_FILE, parseRecord } from './record.js';
 
 /** Everything read from the user's repo before any choice is made. Nothing here writes. */
@@ -23,12 +23,16 @@ export interface RepoState {
   /** A record file is there but unreadable (only with --force; otherwise readRepo refuses). */
   recordUnreadable?: boolean;
   guessedRepository?: string;
+  /** Why the remote names no repository, when it is worth saying (several remotes, a subgroup). */
+  repositoryProblem?: string;
   currentBranch?: string;
   /**
    * The table's arches that already have a `<Dockerfile>.<arch>` next to the Dockerfile (a
    * hand-made setup, when there is no record): the arch set the user built before.
    */
   existingArches: string[];
+  /** The branches the repo knows, local and those of its remotes; undefined outside git. */
+  branches?: string[];
 }
 
 export function readRepo(cwd: string, dockerfileArg: string, opts: { force?: boolean } = {}): RepoState {
@@ -55,6 +59,8 @@ export function readRepo(cwd: string, dockerfileArg: string, opts: { force?: boo
     if ('error' in parsed) recordUnreadable = true;
     else record = parsed;
   }
+  const remote = top ? gitRemote(top) : {};
+  const guess = repositoryFromRemote(remote.url);
   return {
     cwd,
     dockerfilePath,
@@ -64,8 +70,10 @@ export function readRepo(cwd: string, dockerfileArg: string, opts: { force?: boo
     dockerfileSource: readFileSync(dockerfilePath, 'utf8'),
     record,
     recordUnreadable,
-    guessedRepository: top ? repositoryFromRemote(gitRemoteUrl(top)) : undefined,
+    guessedRepository: guess.repository,
+    repositoryProblem: remote.problem ?? guess.problem,
     currentBranch: top ? gitCurrentBranch(top) : undefined,
     existingArches: archNames().filter((a) => existsSync(join(dir, `${basename(dockerfilePath)}.${a}`))),
+    branches: top ? gitBranches(top) : undefined,
   };
 }

@@ -112,7 +112,17 @@ function renderOne(cfg: HookConfig, name: HookName): string {
   return `${[head, ...pieces].join('\n\n')}\n\nmain "$@"\n`;
 }
 
+// Dockerfiles of one run with the same arches and choices get the same hooks: rendered once.
+const rendered = new Map<string, RenderedHook[]>();
+
 export function renderHooks(cfg: HookConfig): RenderedHook[] {
   checkConfig(cfg);
-  return HOOKS.map((name) => ({ name, content: renderOne(cfg, name) }));
+  const key = JSON.stringify(cfg);
+  let hooks = rendered.get(key);
+  if (!hooks) {
+    hooks = HOOKS.map((name) => ({ name, content: renderOne(cfg, name) }));
+    if (rendered.size >= 64) rendered.clear();
+    rendered.set(key, hooks);
+  }
+  return hooks.map((h) => ({ ...h }));
 }

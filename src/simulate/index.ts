@@ -4,15 +4,18 @@
  * repository, then verifies the published list. See phases.ts for one rule, rules.ts for which
  * rules a push triggers.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { parseRecord, RECORD_FILE, type GeneratorRecord } from '../generate/record.js';
+import { shQuote } from '../hooks/render.js';
 import { isLoopback } from '../registry/reference.js';
+import { findSpecDirs } from '../verify/index.js';
 import { readGit, type GitFacts } from './git.js';
 import { formatLeftovers, runTags, snapshot, type Snapshot } from './leftovers.js';
-import { startLocalRegistry, type LocalRegistry } from './local-registry.js';
+import { findOnPath, registryBinary, startLocalRegistry, type LocalRegistry } from './local-registry.js';
 import { ProcessGroups, runRule, Turns, type RuleResult } from './phases.js';
 import { Progress } from './progress.js';
 import { rulePaths, selectRuns, type RuleRun, type Source } from './rules.js';
@@ -69,17 +72,45 @@ function checkOptions(o: SimulateOptions): void {
 export function loadRecord(dir: string): GeneratorRecord {
   const file = path.join(dir, RECORD_FILE);
   if (!fs.existsSync(file)) {
-    throw new UserError(`No ${RECORD_FILE} in ${dir}; run npx create-multiarch-hooks first (or pass the folder it wrote into).`, 2);
+    const below = findSpecDirs(dir).filter((d) => fs.existsSync(path.join(d, RECORD_FILE)));
+    if (below.length > 0) {
+      const names = below.map((d) => path.relative(process.cwd(), d) || '.');
+      throw new UserError(`No ${RECORD_FILE} in ${dir}; pass the folder of the Dockerfile to build with --dir (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''}).`, 2);
+    }
+    throw new UserError(`No ${RECORD_FILE} in ${dir}; run npx create-multiarch-hooks first (or pass the folder it wrote into with --dir).`, 2);
   }
   const r = parseRecord(fs.readFileSync(file, 'utf8'), file);
-  if ('error' in r) throw new UserError(`${r.error}; re-run npx create-multiarch-hooks to rewrite it.`, 2);
+  // A record the generator cannot read is rewritten only with --force (it refuses otherwise).
+  if ('error' in r) throw new UserError(`${r.error}; rewrite it with ${rerun(dir, undefined)} --force.`, 2);
   if (!Array.isArray(r.buildRules) || typeof r.repository !== 'string') {
-    throw new UserError(`${file} has no build rules; re-run npx create-multiarch-hooks to rewrite it.`, 2);
+    throw new UserError(`${file} has no build rules; rewrite it with ${rerun(dir, r.dockerfile)}.`, 2);
   }
   if (r.retired) {
     throw new UserError(`The Docker Hub hooks of ${dir} were retired for the ${r.ci ?? 'CI'} pipeline (--retire-hooks), so there is nothing to simulate; check what the pipeline published with npx create-multiarch-hooks verify.`, 2);
   }
   return r;
+}
+
+/**
+ * Every rule runs `docker`: without an engine each would fail the same way, so it is asked once,
+ * before anything runs, and its absence is one sentence.
+ */
+function checkDockerEngine(env: NodeJS.ProcessEnv): void {
+  if (!findOnPath('docker', env)) {
+    throw new UserError('simulate runs the builds with docker, which is not installed here (not on PATH); install Docker and run simulate again.');
+  }
+  const r = spawnSync('docker', ['version', '--format', '{{.Server.Version}}'], { env, encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (r.status === 0 && r.stdout.trim()) return;
+  const said = (r.stderr || r.error?.message || '').trim().split('\n').filter(Boolean).pop() ?? `exit ${r.status}`;
+  const where = env.DOCKER_HOST ? ` at DOCKER_HOST=${env.DOCKER_HOST}` : '';
+  // Docker's own line is two sentences ("Cannot connect to ... .sock. Is the docker daemon running?"): the first is the fact.
+  throw new UserError(`No Docker engine answers${where} (${said.split(/\.\s/)[0]!.replace(/[.\s]+$/, '')}); start it (or point DOCKER_HOST at one) and run simulate again.`);
+}
+
+/** The generator's command for the Dockerfile in `dir`, as typed from the current folder. */
+function rerun(dir: string, dockerfile: unknown): string {
+  const file = path.relative(process.cwd(), path.join(dir, typeof dockerfile === 'string' ? dockerfile : 'Dockerfile')).split(path.sep).join('/');
+  return file === 'Dockerfile' ? 'npx create-multiarch-hooks' : `npx create-multiarch-hooks --dockerfile ${shQuote(file)}`;
 }
 
 function ordered(runs: RuleRun[], order: Order): RuleRun[] {
@@ -133,9 +164,12 @@ export async function simulateCommand(opts: SimulateOptions): Promise<number> {
   for (const r of runs) {
     const { dockerfileAbs } = rulePaths(git.root, r.rule);
     if (!fs.existsSync(dockerfileAbs)) {
-      throw new UserError(`The ${r.rule.arch} rule builds ${path.relative(process.cwd(), dockerfileAbs) || dockerfileAbs}, which does not exist; run npx create-multiarch-hooks to regenerate the files.`, 2);
+      throw new UserError(`The ${r.rule.arch} rule builds ${path.relative(process.cwd(), dockerfileAbs) || dockerfileAbs}, which does not exist; regenerate the files with ${rerun(dir, record.dockerfile)}.`, 2);
     }
   }
+  // What is missing on this machine, before anything starts: the registry's binary, then docker.
+  if (opts.startRegistry) registryBinary(env);
+  checkDockerEngine(env);
   let local: LocalRegistry | undefined;
   if (opts.startRegistry) local = await startLocalRegistry(env);
   const logDir = opts.logDir ? path.resolve(opts.logDir) : fs.mkdtempSync(path.join(os.tmpdir(), 'cmh-simulate-logs-'));

@@ -73,13 +73,19 @@ http:
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function startLocalRegistry(env: NodeJS.ProcessEnv): Promise<LocalRegistry> {
+/** Where docker-registry is; a UserError saying how to get it when it is not on PATH. */
+export function registryBinary(env: NodeJS.ProcessEnv): string {
   const binary = findOnPath(REGISTRY_BINARY, env);
   if (!binary) {
     throw new UserError(
       `--start-registry needs Debian's ${REGISTRY_BINARY} (the Distribution registry), which is not on PATH; install it (sudo apt-get install docker-registry) or pass --registry HOST:PORT of a registry you run.`,
     );
   }
+  return binary;
+}
+
+export async function startLocalRegistry(env: NodeJS.ProcessEnv): Promise<LocalRegistry> {
+  const binary = registryBinary(env);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmh-simulate-registry-'));
   const logFile = path.join(dir, 'registry.log');
   // The probed port can be taken before the registry binds it: try a few.

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { DEFAULT_ARCHES, archNames, findArch, type Platform } from '../arch.js';
+import { DEFAULT_ARCHES, archNames, resolveArch, type Platform } from '../arch.js';
 import { UserError } from '../errors.js';
 import { inspectTag } from '../registry/inspect.js';
 import { safeJson } from '../registry/printable.js';
@@ -20,6 +20,11 @@ export interface VerifyOptions {
   /** IMAGE[:TAG]; default: `image` of DIR/multi-arch-manifest.yaml (its tag, else latest). */
   image?: string;
   dir: string;
+  /**
+   * `dir` was not chosen (--dir): when it holds no multi-arch-manifest.yaml and no image is given,
+   * every one below it is verified (a repo root with Dockerfiles in subfolders).
+   */
+  searchBelow?: boolean;
   /** Plain HTTP / no TLS verification for this registry (loopback registries count as insecure automatically, like Docker). */
   insecure: boolean;
   /** The whole read of the tag must finish within this long; default DEFAULT_TIMEOUT_S. */
@@ -68,11 +73,31 @@ function specPlatforms(spec: Spec | undefined): Platform[] {
 }
 
 function expectedArches(names: readonly string[]): Platform[] {
-  const unknown = names.filter((n) => !findArch(n));
+  const unknown = names.filter((n) => !resolveArch(n));
   if (unknown.length) {
     throw new UserError(`Unknown arch ${unknown.map((n) => `"${n}"`).join(', ')}; choose from ${archNames().join(', ')}.`, 2);
   }
-  return names.map((n) => findArch(n)!.platform);
+  return names.map((n) => resolveArch(n)!.platform);
+}
+
+/** Folders skipped when looking for specs below a folder: they hold no generated files. */
+const NOT_SEARCHED = new Set(['node_modules', '.git']);
+
+/** Every folder at or below `dir` holding a multi-arch-manifest.yaml, sorted; hidden folders and node_modules are skipped. */
+export function findSpecDirs(dir: string): string[] {
+  const found: string[] = [];
+  const walk = (d: string) => {
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(d, { withFileTypes: true });
+    } catch {
+      return; // unreadable folder: nothing of ours is in it
+    }
+    if (entries.some((e) => e.isFile() && e.name === SPEC_FILE)) found.push(d);
+    for (const e of entries) if (e.isDirectory() && !e.name.startsWith('.') && !NOT_SEARCHED.has(e.name)) walk(path.join(d, e.name));
+  };
+  walk(dir);
+  return found.sort();
 }
 
 /** Everything but the printing: for the command and for callers that want the data. */
@@ -95,8 +120,38 @@ export async function verifyImage(opts: Omit<VerifyOptions, 'json' | 'out'>): Pr
   return buildReport(ref, facts, expectedFromPlatforms(platforms));
 }
 
-/** Exit code: 0 when there is no error finding (warnings allowed), 1 otherwise. */
+/**
+ * Exit code: 0 when there is no error finding (warnings allowed), 1 otherwise. Run from a folder
+ * with no spec of its own (and no image or --dir given), it verifies every spec below it.
+ */
 export async function verifyCommand(opts: VerifyOptions): Promise<number> {
+  if (opts.image || !opts.searchBelow || fs.existsSync(path.join(opts.dir, SPEC_FILE))) return verifyOne(opts);
+  const dirs = findSpecDirs(opts.dir);
+  if (dirs.length === 0) {
+    throw new UserError(`No image given and no ${SPEC_FILE} in ${opts.dir} or below it; pass the image (IMAGE[:TAG]) or --dir.`, 2);
+  }
+  if (dirs.length === 1) return verifyOne({ ...opts, dir: dirs[0]! });
+  // Several: each is verified and reported; one that cannot be read does not hide the others.
+  let code = 0;
+  const json: unknown[] = [];
+  for (const dir of dirs) {
+    const shown = path.relative(opts.dir, dir) || '.';
+    const out = opts.json ? (s: string) => json.push({ dir: shown, ...(JSON.parse(s) as object) }) : opts.out;
+    if (!opts.json) opts.out(`${shown}/${SPEC_FILE}:`);
+    try {
+      code = Math.max(code, await verifyOne({ ...opts, dir, out }));
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      if (!opts.json) opts.out(`error: ${e.message}`);
+      code = Math.max(code, e.exitCode);
+    }
+    if (!opts.json) opts.out('');
+  }
+  if (opts.json) opts.out(JSON.stringify(json, null, 2));
+  return code;
+}
+
+async function verifyOne(opts: VerifyOptions): Promise<number> {
   const env = opts.env ?? process.env;
   let report: VerifyReport;
   try {

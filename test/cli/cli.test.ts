@@ -3,29 +3,14 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { git, gitMode, listFiles, removeDir, runCli, tempGitRepo } from './run-cli.js';
+import { git, gitMode, removeDir, repoWith as repoWithFiles, runCli, tree } from './run-cli.js';
 
 const repos: string[] = [];
 afterAll(() => repos.forEach(removeDir));
 
-function repoWith(files: Record<string, string>, remote?: string): string {
-  const dir = tempGitRepo(undefined, remote);
-  for (const [p, c] of Object.entries(files)) {
-    mkdirSync(join(dir, p, '..'), { recursive: true });
-    writeFileSync(join(dir, p), c);
-  }
-  git(dir, ['add', '-A']);
-  git(dir, ['commit', '-qm', 'files']);
-  repos.push(dir);
-  return dir;
-}
+const repoWith = (files: Record<string, string>, remote?: string) => repoWithFiles(files, { remote, made: repos });
 
 const SIMPLE = { Dockerfile: 'FROM alpine:3.20\nRUN uname -m\n' };
-
-/** Snapshot of every file's content, to prove that a run left the repo exactly as it was. */
-function tree(dir: string): Record<string, string> {
-  return Object.fromEntries(listFiles(dir).map((f) => [f, readFileSync(join(dir, f), 'latin1')]));
-}
 
 describe('a non-interactive run', () => {
   it('never waits: with stdin not a TTY and no --yes it takes the remote-guessed repository and defaults', () => {
@@ -73,10 +58,10 @@ describe('prompts on a terminal', () => {
 describe('prompts that refuse an answer', () => {
   it('say why in one sentence and ask again, for the repository and the architectures', () => {
     const dir = repoWith(SIMPLE, 'git@github.com:acme/guessed.git');
-    const r = typedAt(dir, 'Acme/Typed\nacme/typed\narm64\narm64v8\namd64,arm64v8\n');
+    const r = typedAt(dir, 'Acme/Typed\nacme/typed\narm64v9\narm64v8\namd64,aarch64\n');
     expect(r.status, r.stdout).toBe(0);
     expect(r.stdout).toContain('"Acme/Typed" is not a valid image repository; use lowercase namespace/name');
-    expect(r.stdout).toContain('Unknown architecture "arm64"; choose from amd64,');
+    expect(r.stdout).toContain('Unknown architecture "arm64v9" (did you mean arm64v8?); choose from amd64,');
     expect(r.stdout).toContain('The architecture list must include amd64');
     expect(r.stdout.match(/\? Docker Hub repository/g)).toHaveLength(2);
     expect(r.stdout.match(/\? Architectures, comma-separated/g)).toHaveLength(3);
@@ -397,12 +382,13 @@ describe('bad input: one sentence, non-zero exit, no stack trace, nothing writte
     { name: 'no Dockerfile', files: { 'README.md': 'x\n' }, args: [], message: /No Dockerfile in .*--dockerfile/ },
     { name: 'a --dockerfile that does not exist', files: SIMPLE, args: ['--dockerfile', 'nope/Dockerfile'], message: /nope\/Dockerfile does not exist/ },
     { name: 'a Dockerfile with no FROM', files: { Dockerfile: 'RUN echo hi\n' }, args: [], message: /FROM/ },
-    { name: 'an unknown architecture', files: SIMPLE, args: ['--arch', 'amd64,arm64'], message: /Unknown architecture "arm64"; choose from amd64, arm32v5/ },
+    { name: 'an unknown architecture', files: SIMPLE, args: ['--arch', 'amd64,sparc'], message: /Unknown architecture "sparc"; choose from amd64, arm32v5/, code: 2 },
     { name: 'a base that cannot be mapped', files: { Dockerfile: 'FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\n' }, args: [], message: /nanoserver/ },
     { name: 'an ARG base without a default', files: { Dockerfile: 'ARG BASE\nFROM $BASE\n' }, args: [], message: /BASE/ },
     { name: 'an unknown flag', files: SIMPLE, args: ['--archs', 'amd64'], message: /Unknown argument: archs/, code: 2 },
     { name: 'an invalid choice', files: SIMPLE, args: ['--qemu', 'foo'], message: /^error: --qemu must be one of binfmt, copy, not "foo"; see --help\.$/m, code: 2 },
-    { name: 'a repository with a tag', files: SIMPLE, args: ['--repo', 'acme/x:latest'], message: /has a tag or digest/ },
+    { name: 'a repository with a tag', files: SIMPLE, args: ['--repo', 'acme/x:latest'], message: /has a tag or digest/, code: 2 },
+    { name: 'an invalid repository name', files: SIMPLE, args: ['--repo', 'bad name'], message: /"bad name" is not a valid image repository/, code: 2 },
   ];
   it.each(cases)('$name', ({ files, args, message, code }) => {
     const dir = repoWith(files);

@@ -36,6 +36,18 @@ describe('the packed tarball', () => {
     expect(pkg.bin['create-multiarch-hooks']).toBe('bin/create-multiarch-hooks.js');
   });
 
+  it("README's links work where the package is read (npm's page, node_modules): absolute, or a file it ships", () => {
+    const files = spawnSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).stdout.split('\n');
+    const readme = spawnSync('tar', ['-xzOf', tarball, 'package/README.md'], { encoding: 'utf8' }).stdout;
+    const links = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!);
+    expect(links.length).toBeGreaterThan(0);
+    for (const link of links) {
+      const shipped = /^https:\/\/unpkg\.com\/create-multiarch-hooks\/(.+)$/.exec(link)?.[1];
+      if (shipped !== undefined) expect(files, link).toContain(`package/${shipped}`);
+      else expect(link, 'a relative link is broken on the npm page').toMatch(/^https:\/\//);
+    }
+  });
+
   it('installs offline into an empty folder as one package and runs with a bare node', () => {
     const app = temp('cmh-install-');
     const install = spawnSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--silent', tarball], { cwd: app, encoding: 'utf8' });

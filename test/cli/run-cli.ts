@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { tmpGitRepo } from '../support/env.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const CLI = join(ROOT, 'bin', 'create-multiarch-hooks.js');
@@ -43,24 +43,64 @@ export function runCli(cwd: string, args: string[], opts: { input?: string; env?
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-function git(cwd: string, args: string[]): string {
-  const r = spawnSync('git', args, { cwd, encoding: 'utf8' });
+/**
+ * The tests' one `git`: runs in `cwd` with a test identity (commits work in any repo, whatever
+ * the machine's config), throws with git's stderr when it fails, returns stdout without the
+ * final newline (leading spaces kept: `git status --porcelain` needs them).
+ */
+export function git(cwd: string, args: string[]): string {
+  const r = spawnSync('git', ['-c', 'user.name=cmh test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false', ...args], {
+    cwd,
+    encoding: 'utf8',
+  });
+  if (r.error) throw r.error;
   if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout;
+  return r.stdout.trimEnd();
 }
 
-/** A temp git repo holding a copy of `from` (or empty), committed, with an origin remote. */
+/**
+ * tmpGitRepo's repo (test/support/env.ts) made ready for the CLI: a copy of `from` (or nothing)
+ * committed, an origin remote, and the identity and line endings set in its config so that a
+ * test can commit what the CLI wrote.
+ */
 export function tempGitRepo(from?: string, remote = 'git@github.com:acme/example.git'): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cmh-repo-'));
-  if (from) cpSync(from, dir, { recursive: true });
-  git(dir, ['init', '-q', '-b', 'main']);
+  const { dir } = tmpGitRepo({});
   git(dir, ['config', 'user.email', 'test@example.invalid']);
   git(dir, ['config', 'user.name', 'test']);
   git(dir, ['config', 'core.autocrlf', 'false']);
   git(dir, ['remote', 'add', 'origin', remote]);
-  git(dir, ['add', '-A']);
-  git(dir, ['commit', '-q', '--allow-empty', '-m', 'initial']);
+  if (from) {
+    cpSync(from, dir, { recursive: true });
+    git(dir, ['add', '-A']);
+    git(dir, ['commit', '-q', '-m', 'files']);
+  }
   return dir;
+}
+
+/**
+ * A temp git repo (see tempGitRepo) holding `files` (path -> content), committed. Each repo is
+ * recorded in `made` when given, so that a test file removes them all in afterAll.
+ */
+export function repoWith(files: Record<string, string>, opts: { remote?: string; made?: string[] } = {}): string {
+  const dir = tempGitRepo(undefined, opts.remote);
+  opts.made?.push(dir);
+  for (const [p, c] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, p)), { recursive: true });
+    writeFileSync(join(dir, p), c);
+  }
+  git(dir, ['add', '-A']);
+  git(dir, ['commit', '-qm', 'files']);
+  return dir;
+}
+
+/** Every file's content below `dir` (without .git), to prove that a run left the repo exactly as it was. */
+export function tree(dir: string): Record<string, string> {
+  return Object.fromEntries(listFiles(dir).map((f) => [f, readFileSync(join(dir, f), 'latin1')]));
+}
+
+/** `git status --porcelain` lines, sorted: what a bare `git commit` would and would not take. */
+export function gitStatus(repo: string): string[] {
+  return git(repo, ['status', '--porcelain', '-uall']).split('\n').filter(Boolean).sort();
 }
 
 export function removeDir(dir: string): void {
@@ -106,4 +146,3 @@ export function treeState(dir: string): Record<string, string> {
   return out;
 }
 
-export { git };

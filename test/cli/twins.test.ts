@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort, run, runOk } from '../support/proc.js';
 import { startRegistry, type Registry } from '../support/registry.js';
 import { tagImage } from '../runtime/support.js';
-import { CLI, git, listFiles, removeDir, runCli, tempGitRepo } from './run-cli.js';
+import { CLI, git, listFiles, removeDir, repoWith as repoWithFiles, runCli, tempGitRepo, tree } from './run-cli.js';
 
 const host = inject('registry');
 const TAG = 'twin-test';
@@ -30,19 +30,7 @@ beforeAll(async () => {
   await Promise.all(['arm32v7', 'arm64v8'].map(tagTwin));
 });
 
-function repoWith(dockerfile: string): string {
-  const dir = tempGitRepo();
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'Dockerfile'), dockerfile);
-  git(dir, ['add', '-A']);
-  git(dir, ['commit', '-qm', 'Dockerfile']);
-  repos.push(dir);
-  return dir;
-}
-
-function tree(dir: string): Record<string, string> {
-  return Object.fromEntries(listFiles(dir).map((f) => [f, readFileSync(join(dir, f), 'latin1')]));
-}
+const repoWith = (dockerfile: string) => repoWithFiles({ Dockerfile: dockerfile }, { made: repos });
 
 const record = (dir: string) => JSON.parse(readFileSync(join(dir, '.multiarch-hooks.json'), 'utf8')) as { arches: string[] };
 

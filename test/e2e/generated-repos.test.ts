@@ -11,20 +11,17 @@ import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { cleanupTemps, readImageFile, REPO_ROOT, hookEnv, tmpDir } from '../support/env.js';
 import { run } from '../support/proc.js';
+import { git } from '../cli/run-cli.js';
 
 const CLI = path.join(REPO_ROOT, 'bin/create-multiarch-hooks.js');
 afterAll(cleanupTemps);
 
-function git(dir: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=e2e', '-c', 'user.email=e2e@example.invalid', ...args], { cwd: dir, encoding: 'utf8' }).trim();
-}
-
 function exampleRepo(name: string): string {
   const dir = tmpDir(`cmh-e2e-${name}-`);
   fs.cpSync(path.join(REPO_ROOT, 'examples', name), dir, { recursive: true });
-  git(dir, 'init', '-q', '-b', 'main');
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-q', '-m', 'example');
+  git(dir, ['init', '-q', '-b', 'main']);
+  git(dir, ['add', '-A']);
+  git(dir, ['commit', '-q', '-m', 'example']);
   return dir;
 }
 
@@ -56,9 +53,9 @@ describe('generate -> simulate -> verify on examples/cross (multi-stage, cross-c
     const arm64 = fs.readFileSync(path.join(dir, 'Dockerfile.arm64v8'), 'utf8');
     expect(arm64).toContain('FROM --platform=$BUILDPLATFORM busybox:latest AS build');
     expect(arm64).toContain('FROM arm64v8/busybox:latest\n');
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-q', '-m', 'multi-arch hooks');
-    sha = git(dir, 'rev-parse', 'HEAD');
+    git(dir, ['add', '-A']);
+    git(dir, ['commit', '-q', '-m', 'multi-arch hooks']);
+    sha = git(dir, ['rev-parse', 'HEAD']);
   });
 
   it('simulate runs every rule in parallel and publishes a verified list', async () => {
@@ -118,9 +115,9 @@ describe('generate -> simulate -> verify on examples/hello with the legacy build
     const gen = await cli(dir, ['--yes', '--offline', '--repo', repository, '--publisher', 'docker']);
     expect(gen.code, gen.all).toBe(0);
     expect(gen.all).not.toContain('needs BuildKit');
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-q', '-m', 'multiarch hooks');
-    sha = git(dir, 'rev-parse', 'HEAD');
+    git(dir, ['add', '-A']);
+    git(dir, ['commit', '-q', '-m', 'multiarch hooks']);
+    sha = git(dir, ['rev-parse', 'HEAD']);
     const env = hookEnv({ extra: { DOCKER_BUILDKIT: '0' } });
     const sim = await run(process.execPath, [CLI, 'simulate', '--registry', inject('registry'), '--order', 'parallel'], { cwd: dir, env, timeoutMs: 600_000 });
     const all = `${sim.stdout}\n${sim.stderr}`;

@@ -4,7 +4,6 @@
 // local registry. Checks what lands there: one list of exactly the arches, by digest, each entry's
 // config naming its platform, its /arch written by a RUN that ran under that arch, its revision
 // label the commit, and the list never mixing two commits.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -17,6 +16,7 @@ import {
   arch, dockerfileFor, hookConfig, imageConfig, packArchive, platformsOf, readList, REVISION_LABEL, runHook, tablePlatforms,
   tagImage, uniqueRepo, type ConfigOptions, type HookRun, type ListEntry,
 } from './support.js';
+import { git } from '../cli/run-cli.js';
 
 const host = inject('registry');
 const ARCHES = DEFAULT_ARCHES;
@@ -49,10 +49,6 @@ function hubRepo(opts: ConfigOptions): { dir: string; sha: string } {
   for (const a of ARCHES) files[dockerfileFor(a)] = dockerfile(a);
   for (const h of renderHooks(hookConfig({ arches: ARCHES, ...opts }))) files[`hooks/${h.name}`] = { content: h.content, mode: 0o755 };
   return tmpGitRepo(files, { message: 'commit A' });
-}
-
-function git(dir: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', ...args], { cwd: dir, encoding: 'utf8' }).trim();
 }
 
 interface RuleRun {
@@ -145,8 +141,8 @@ describe('Docker Hub build rules, end to end', () => {
     expect(listA).toHaveLength(4);
     const shaA = hub.sha;
     for (const a of ARCHES) fs.writeFileSync(path.join(hub.dir, dockerfileFor(a)), dockerfile(a, ' && echo B > /commit'));
-    git(hub.dir, 'commit', '-qam', 'commit B');
-    const shaB = git(hub.dir, 'rev-parse', 'HEAD');
+    git(hub.dir, ['commit', '-qam', 'commit B']);
+    const shaB = git(hub.dir, ['rev-parse', 'HEAD']);
     const order = ['arm64v8', 'amd64', 'arm32v7', 'arm32v6'];
     for (const [i, name] of order.entries()) {
       const r = await runRule(hub.dir, repoA, name, { sha: shaB });
@@ -164,11 +160,11 @@ describe('Docker Hub build rules, end to end', () => {
     const listB = await expectPublished(repoA, 'latest', shaB, envA);
 
     // Commit A's arm32v7 build comes late (a re-run): its post_push waits, the list stays B.
-    git(hub.dir, 'checkout', '-q', shaA);
+    git(hub.dir, ['checkout', '-q', shaA]);
     const late = await runRule(hub.dir, repoA, 'arm32v7', { sha: shaA });
     expect(waitingFor(late.post.stderr)).toBe(['amd64', 'arm32v6', 'arm64v8'].map((n) => `${n} (is commit ${shaB.slice(0, 12)})`).join(', '));
     expect((await readList(host, repoA, 'latest'))!.entries).toEqual(listB);
-    git(hub.dir, 'checkout', '-q', 'main');
+    git(hub.dir, ['checkout', '-q', 'main']);
   });
 
   const repoR = uniqueRepo('e2e-reverse');

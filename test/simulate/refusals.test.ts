@@ -62,7 +62,7 @@ describe('simulate refuses, before running anything', () => {
     const { dir } = handMadeRepo({ repository: 'acme/x', arches: ['amd64', 'arm64v8'] });
     fs.rmSync(path.join(dir, 'Dockerfile.arm64v8'));
     const e = await refusal(opts({ dir, registry: '127.0.0.1:5000' }));
-    expect(e.message).toMatch(/Dockerfile\.arm64v8, which does not exist; run npx create-multiarch-hooks/);
+    expect(e.message).toMatch(/Dockerfile\.arm64v8, which does not exist; regenerate the files with npx create-multiarch-hooks --dockerfile \S+\/Dockerfile\.$/);
   });
 });
 
@@ -113,12 +113,13 @@ describe('hooks Docker Hub would not run', () => {
     expect(new Set(events.map((e) => e[1]))).toEqual(new Set(['amd64', 'arm32v7', 'arm64v8']));
   });
 
-  it('without a docker command the default build fails with "command not found" (exit 127)', async () => {
+  it('without a docker command no rule runs: one sentence saying so (see also engine.test.ts)', async () => {
     const { dir } = handMadeRepo({ repository: 'acme/nodocker', arches: ['amd64'] });
     const host = inject('registry');
     const o = opts({ dir, registry: host, env: { ...hookEnv(), PATH: tmpDir('cmh-empty-path-') }, logDir: path.join(tmpDir('cmh-sim-logs-'), 'l') });
-    expect(await simulateCommand(o)).toBe(1);
-    expect(o.lines.join('\n')).toMatch(/^Branch main\s+amd64\s+amd64\s+failed\s+\S+\s+build \(exit 127\)$/m);
-    expect(fs.readFileSync(path.join(o.logDir!, 'amd64.log'), 'utf8')).toContain('docker: command not found');
+    const e = await refusal(o);
+    expect(e.message).toBe('simulate runs the builds with docker, which is not installed here (not on PATH); install Docker and run simulate again.');
+    expect(o.lines).toEqual([]);
+    expect(fs.existsSync(o.logDir!)).toBe(false);
   });
 });

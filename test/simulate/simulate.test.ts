@@ -4,7 +4,6 @@
  * (buildah under QEMU, the real docker CLI for `docker manifest`) against the shared local
  * registry, in each order. The published list is read back with skopeo.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -12,15 +11,10 @@ import { findArch, platformString } from '../../src/arch.js';
 import { simulateCommand, type Order } from '../../src/simulate/index.js';
 import { cleanupTemps, REPO_ROOT, hookEnv, tmpDir, tmpGitRepo, type RepoFile } from '../support/env.js';
 import { run, runOk } from '../support/proc.js';
+import { git } from '../cli/run-cli.js';
 
 const ARCHES = ['amd64', 'arm32v6', 'arm32v7', 'arm64v8'];
 const CLI = path.join(REPO_ROOT, 'bin/create-multiarch-hooks.js');
-
-function git(dir: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=cmh test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false', ...args], {
-    cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
-  }).trim();
-}
 
 /** examples/hello in a temp git repo, the generator run on it as a user would, the result committed. */
 async function generatedExample(repository: string): Promise<{ dir: string; sha: string }> {
@@ -34,9 +28,9 @@ async function generatedExample(repository: string): Promise<{ dir: string; sha:
   const { dir } = tmpGitRepo(files, { message: 'example repo' });
   // The docker publisher: manifest-tool is downloaded from GitHub, which is not reachable here.
   await runOk(process.execPath, [CLI, '--yes', '--offline', '--repo', repository, '--publisher', 'docker', '--arch', ...ARCHES], { cwd: dir });
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-q', '-m', 'multi-arch hooks');
-  return { dir, sha: git(dir, 'rev-parse', 'HEAD') };
+  git(dir, ['add', '-A']);
+  git(dir, ['commit', '-q', '-m', 'multi-arch hooks']);
+  return { dir, sha: git(dir, ['rev-parse', 'HEAD']) };
 }
 
 function collect(lines: string[], errs: string[], t0: number) {
@@ -162,7 +156,7 @@ describe('simulate on the generated example repo, against the local registry', (
   it('a pre_build hook that exits 3 fails and stops every rule it runs in; the summary says so; exit 1', async () => {
     const { dir } = await generatedExample('acme/sim-failing');
     fs.writeFileSync(path.join(dir, 'hooks/pre_build'), '#!/bin/bash\necho "pre_build says no" >&2\nexit 3\n', { mode: 0o755 });
-    git(dir, 'commit', '-q', '-am', 'a pre_build that fails');
+    git(dir, ['commit', '-q', '-am', 'a pre_build that fails']);
     const r = await simulate(dir, 'sequential');
     expect(r.code, r.out).toBe(1);
     expect(summaryRows(r.out)).toEqual(ARCHES.map((a) => ['Branch main', a, a, 'failed', expect.stringMatching(/s$/), 'pre_build (exit 3)']));

@@ -2,9 +2,9 @@
  * Just enough of the registry HTTP API to push hand-made blobs and manifests (an attestation
  * manifest as BuildKit writes it, an index around it), which buildah and docker cannot produce.
  */
-import { createHash } from 'node:crypto';
+import { pushBlob as pushBytes, putManifest as putBytes, sha256 } from '../../runtime/support.js';
 
-export const sha256 = (b: Buffer | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+export { sha256 };
 
 export interface Descriptor {
   mediaType: string;
@@ -14,26 +14,18 @@ export interface Descriptor {
   annotations?: Record<string, string>;
 }
 
+/** runtime/support.ts's blob upload, returning a descriptor of `mediaType`. */
 export async function pushBlob(host: string, repo: string, content: Buffer | string, mediaType: string): Promise<Descriptor> {
-  const bytes = Buffer.from(content);
-  const digest = sha256(bytes);
-  const start = await fetch(`http://${host}/v2/${repo}/blobs/uploads/`, { method: 'POST' });
-  if (start.status !== 202) throw new Error(`blob upload to ${host}/${repo}: POST answered ${start.status}`);
-  const location = new URL(start.headers.get('location') ?? '', `http://${host}`);
-  location.searchParams.set('digest', digest);
-  const put = await fetch(location, { method: 'PUT', body: bytes, headers: { 'content-type': 'application/octet-stream' } });
-  if (put.status !== 201) throw new Error(`blob upload to ${host}/${repo}: PUT answered ${put.status}: ${await put.text()}`);
-  return { mediaType, digest, size: bytes.length };
+  const { digest, size } = await pushBytes(host, repo, content);
+  return { mediaType, digest, size };
 }
 
-/** PUT under `reference` (a tag), or under its own digest when `reference` is null. */
+/** PUT `doc` under `reference` (a tag), or under its own digest when `reference` is null (runtime/support.ts's upload). */
 export async function putManifest(host: string, repo: string, reference: string | null, doc: object): Promise<Descriptor> {
   const bytes = Buffer.from(JSON.stringify(doc));
-  reference ??= sha256(bytes);
   const mediaType = (doc as { mediaType: string }).mediaType;
-  const r = await fetch(`http://${host}/v2/${repo}/manifests/${reference}`, { method: 'PUT', body: bytes, headers: { 'content-type': mediaType } });
-  if (r.status !== 201) throw new Error(`PUT manifest ${host}/${repo}:${reference} answered ${r.status}: ${await r.text()}`);
-  return { mediaType, digest: sha256(bytes), size: bytes.length };
+  const digest = await putBytes(host, repo, reference ?? sha256(bytes), bytes, mediaType);
+  return { mediaType, digest, size: bytes.length };
 }
 
 export async function getManifest<T = Record<string, unknown>>(host: string, repo: string, reference: string): Promise<{ doc: T; mediaType: string; digest: string }> {
