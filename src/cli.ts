@@ -47,7 +47,9 @@ async function main(argv: string[]): Promise<number> {
           .option('branch', { type: 'string', requiresArg: true, describe: 'the branch Docker Hub builds as latest (default: the current branch)' })
           .option('context', { type: 'string', requiresArg: true, describe: "build context as entered in Docker Hub (default: the Dockerfile's folder)" })
           .option('tag-regex', { type: 'string', requiresArg: true, describe: 'version tag rule, e.g. /^v([0-9.]+)$/ (default); "" for none' })
-          .option('ci', { type: 'string', requiresArg: true, choices: ['github', 'none'], describe: 'also write a CI workflow that runs the same builds (for after autobuilds retire on 2027-04-01)' })
+          .option('ci', { type: 'string', requiresArg: true, choices: ['github', 'bitbucket', 'none'], describe: 'also write a GitHub Actions workflow or bitbucket-pipelines.yml building the same images (autobuilds retire on 2027-04-01)' })
+          .option('arch-tags', { type: 'boolean', describe: 'the CI pipeline also publishes the per-arch tags (arm64v8, 1.2.3-arm64v8); --no-arch-tags drops them (default: on)' })
+          .option('retire-hooks', { type: 'boolean', default: false, describe: 'with --ci: remove the Docker Hub-only files (hooks, rules file, per-arch Dockerfiles the pipeline does not need)' })
           .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'take the defaults, ask nothing' })
           .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan, write nothing' })
           .option('check', { type: 'boolean', default: false, describe: 'exit 1 if a generated file is missing or out of date (for CI)' })
@@ -66,6 +68,8 @@ async function main(argv: string[]): Promise<number> {
             context: args.context,
             tagRegex: args['tag-regex'],
             ci: args.ci,
+            archTags: args['arch-tags'],
+            retireHooks: args['retire-hooks'],
             yes: args.yes,
             interactive: Boolean(process.stdin.isTTY) && !args.check,
           },
@@ -107,7 +111,7 @@ async function main(argv: string[]): Promise<number> {
     )
     .command(
       'simulate',
-      'run the Docker Hub build rules here (or in another CI), as Docker Hub would',
+      'run the Docker Hub build rules here, as Docker Hub would (a local check before you push)',
       (y) =>
         y
           .option('dir', { type: 'string', requiresArg: true, default: '.', describe: 'folder holding .multiarch-hooks.json (the Dockerfile\'s folder)' })

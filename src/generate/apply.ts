@@ -1,4 +1,4 @@
-import { chmodSync, constants, copyFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, constants, copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { UserError } from '../errors.js';
@@ -109,6 +109,15 @@ export async function applyPlans(plans: readonly Plan[], opts: { force: boolean 
     }
     // Committed: what was moved aside is no longer needed.
     for (const a of asides) rmSync(a, { force: true });
+    // A folder the deletions emptied (hooks/ after --retire-hooks) goes too; best effort, it holds nothing.
+    for (const dir of new Set(deletes.map((d) => dirname(d.target)))) {
+      if (plans.some((p) => p.repo.dir === dir)) continue;
+      try {
+        if (readdirSync(dir).length === 0) rmdirSync(dir);
+      } catch {
+        // not empty after all, or not ours to remove: it stays
+      }
+    }
   } finally {
     signals.stop();
   }

@@ -23,6 +23,8 @@ export interface ChoiceFlags {
   context?: string;
   tagRegex?: string;
   ci?: string;
+  archTags?: boolean;
+  retireHooks?: boolean;
   yes?: boolean;
   interactive: boolean;
 }
@@ -110,8 +112,18 @@ export async function resolveChoices(repo: RepoState, flags: ChoiceFlags): Promi
     branch: validateBranch(flags.branch ?? prev?.branch ?? repo.currentBranch ?? 'main'),
     context: validateContext(flags.context ?? prev?.context ?? '/' + dirRel),
     tagRegex: validateTagRegex(flags.tagRegex ?? prev?.tagRegex ?? DEFAULT_TAG_REGEX),
-    ci: flags.ci === 'github' || (flags.ci === undefined && prev?.ci === 'github') ? 'github' : 'none',
+    ci: validateCi(flags.ci ?? prev?.ci ?? 'none'),
+    archTags: flags.archTags ?? prev?.archTags ?? true,
+    retired: flags.retireHooks === true || prev?.retired === true,
   };
+  if (choices.retired && choices.ci === 'none') {
+    throw new UserError(
+      flags.retireHooks
+        ? '--retire-hooks removes the Docker Hub hooks once a CI pipeline builds the images; add --ci github or --ci bitbucket.'
+        : 'The hooks were retired for a CI pipeline; keep it with --ci github or --ci bitbucket.',
+      2,
+    );
+  }
   return { choices, defaultArches, warnings };
 }
 
@@ -124,6 +136,11 @@ function branchWarnings(repo: RepoState, branch: string): string[] {
   if (!known || known.length === 0 || known.includes(branch)) return [];
   const has = `${known.slice(0, 5).join(', ')}${known.length > 5 ? ', ...' : ''}`;
   return [`branch "${branch}" is not in this repository (it has ${has}): Docker Hub builds latest only once it is pushed; check --branch if that is a typo.`];
+}
+
+function validateCi(c: string): Choices['ci'] {
+  if (c === 'github' || c === 'bitbucket' || c === 'none') return c;
+  throw new UserError(`Unknown CI "${c}"; use --ci github, --ci bitbucket or --ci none.`, 2);
 }
 
 function validateBranch(b: string): string {

@@ -1,14 +1,18 @@
 import { basename, join, posix, relative, sep } from 'node:path';
+import { BITBUCKET_FILE, BITBUCKET_NOTES } from '../ci/bitbucket-facts.js';
 import { shQuote } from '../hooks/render.js';
 import { UserError } from '../errors.js';
 import { applyPlans, refusal } from './apply.js';
 import { type ChoiceFlags, checkFlags, resolveChoices } from './choices.js';
 import { generatorCommand } from './rerun.js';
-import { type Plan, buildPlan } from './plan.js';
+import { type CiRenderers, type Plan, type PlannedFile, buildPlan } from './plan.js';
+import { contentHash } from './record.js';
+import { existsSync, readFileSync } from 'node:fs';
 import { type RepoState, readRepo } from './repo.js';
 import { formatPlan, formatRules } from './report.js';
 import { RULES_FILE } from './rules-file.js';
 import { checkTwins, judgeTwins, officialTwins } from './twins.js';
+import { bitbucketPeersOnDisk } from './ci-target.js';
 
 const CHECK_LABEL: Record<string, string> = { create: 'missing', update: 'out of date', delete: 'stale', conflict: 'changed by hand' };
 
@@ -42,17 +46,22 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
   if (many && o.flags.repo !== undefined && !o.flags.repo.includes('{dir}')) {
     throw new UserError(`With several --dockerfile, --repo must contain {dir} (e.g. --repo acme/{dir}) so each image gets its own repository.`, 2);
   }
+  // The renderers bring the yaml library: loaded only when a pipeline is written.
+  let render: CiRenderers | undefined;
   for (const dockerfile of o.dockerfiles) {
     const repo = readRepo(o.cwd, dockerfile, { force: o.force });
     const flags = many ? { ...checked, interactive: false, repo: repositoryFor(repo, o.flags.repo) } : checked;
     const resolved = await resolveChoices(repo, flags);
     for (const w of resolved.warnings) o.warn(many ? `${relative(o.cwd, repo.dockerfilePath)}: ${w}` : w);
-    plans.push(buildPlan(repo, resolved.choices));
+    if (resolved.choices.ci !== 'none') render ??= await import('../ci/render.js');
+    plans.push(buildPlan(repo, resolved.choices, { render }));
     defaultArches.push(resolved.defaultArches);
   }
+  plans = withBitbucketPeers(plans, render);
   checkDistinct(plans, o.cwd);
+  checkRetirement(plans);
   // --check compares files with what would be generated: it asks nothing of the network.
-  if (!o.offline && !o.check) plans = await reviewTwins(plans, defaultArches, o, many);
+  if (!o.offline && !o.check) plans = withBitbucketPeers(await reviewTwins(plans, defaultArches, o, many, render), render);
   const shown = (plan: Plan, p: string) => posix.normalize(relative(o.cwd, plan.repo.dir) ? `${relative(o.cwd, plan.repo.dir)}/${p}` : p);
   const pending = plans.flatMap((plan) => plan.files.filter((f) => f.action !== 'unchanged').map((f) => ({ plan, f })));
 
@@ -80,7 +89,19 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
     for (const w of plan.warnings) o.warn(many ? `${relative(o.cwd, plan.repo.dockerfilePath)}: ${w}` : w);
     o.out(formatPlan(plan));
   }
+  if (plans.some((p) => p.choices.ci === 'bitbucket')) for (const n of BITBUCKET_NOTES) o.info(n);
+  const retired = plans.filter((p) => p.choices.retired);
   const rules = () => {
+    if (retired.length > 0) {
+      o.out(
+        [
+          'The Docker Hub hooks, the build rules file and the per-arch Dockerfiles the pipeline does not need are retired.',
+          'Once the pipeline has published, delete the autobuilds in Docker Hub: Builds > Configure automated builds > Delete Build Configuration,',
+          `for ${[...new Set(retired.map((p) => p.choices.repository))].join(', ')}.`,
+        ].join('\n'),
+      );
+      if (retired.length === plans.length) return;
+    }
     for (const plan of plans) {
       if (many) o.out(`${plan.choices.repository} (${shown(plan, basename(plan.repo.dockerfilePath))}):`);
       o.out(formatRules(plan));
@@ -113,6 +134,10 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
   o.out('');
   rules();
   o.out('');
+  if (retired.length === plans.length) {
+    o.out('Next: commit the changes (deletions included), push, and when the pipeline has published run: npx create-multiarch-hooks verify');
+    return 0;
+  }
   const where = many ? `each folder's ${RULES_FILE}` : shown(plans[0]!, RULES_FILE);
   o.out(
     [
@@ -120,6 +145,18 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
       `(they are also in ${where}), push, and when the builds finish run: npx create-multiarch-hooks verify`,
     ].join('\n'),
   );
+  const ci = plans.find((p) => p.choices.ci !== 'none')?.choices.ci;
+  if (ci) {
+    const dockerfiles = many ? plans.map((p) => ` --dockerfile ${relative(o.cwd, p.repo.dockerfilePath).split(sep).join('/')}`).join('') : '';
+    o.out(
+      [
+        ci === 'github'
+          ? 'To build on GitHub Actions instead: add the repository secrets DOCKERHUB_USERNAME and DOCKERHUB_TOKEN, push, and once the workflow'
+          : 'To build on Bitbucket Pipelines instead: add the secured repository variables DOCKERHUB_USERNAME and DOCKERHUB_TOKEN, push, and once the pipeline',
+        `has published, run: npx create-multiarch-hooks --retire-hooks${dockerfiles}`,
+      ].join('\n'),
+    );
+  }
   return 0;
 }
 
@@ -142,7 +179,7 @@ function stageCommands(plans: readonly Plan[], cwd: string): string[] {
  * a missing one for an arch of the default set drops that arch (replanned, with a notice), for
  * an arch the user chose it is a UserError; when Docker Hub cannot be asked, a warning.
  */
-async function reviewTwins(plans: Plan[], defaultArches: boolean[], o: GenerateOptions, many: boolean): Promise<Plan[]> {
+async function reviewTwins(plans: Plan[], defaultArches: boolean[], o: GenerateOptions, many: boolean, render: CiRenderers | undefined): Promise<Plan[]> {
   const twins = plans.map((p) => officialTwins(p.repo, p.choices.arches));
   const check = await checkTwins(twins.flat(), o.env);
   if ('unchecked' in check) {
@@ -163,7 +200,7 @@ async function reviewTwins(plans: Plan[], defaultArches: boolean[], o: GenerateO
     const verdict = verdicts[i]!;
     if (!verdict.notice) return p;
     o.info(named(p, verdict.notice));
-    return buildPlan(p.repo, { ...p.choices, arches: verdict.arches });
+    return buildPlan(p.repo, { ...p.choices, arches: verdict.arches }, { render });
   });
 }
 
@@ -196,12 +233,61 @@ function checkDistinct(plans: readonly Plan[], cwd: string): void {
   // Files outside each Dockerfile's folder (the --ci github workflow, named after the folder)
   // could still meet: `svc/api` and `svc-api` both give multiarch-hooks-svc-api.yml.
   const targets = new Map<string, string>();
+  const contents = new Map<string, string>();
   for (const p of plans) {
     for (const f of p.files) {
       const abs = join(p.repo.dir, f.path);
       const other = targets.get(abs);
+      // The repo's one bitbucket-pipelines.yml is planned alike by every Dockerfile (withBitbucketPeers).
+      if (other && f.content === contents.get(abs)) continue;
+      contents.set(abs, f.content);
       if (other) throw new UserError(`${name(other)} and ${name(p.repo.dockerfilePath)} would both write ${name(abs)}; rename one of their folders.`);
       targets.set(abs, p.repo.dockerfilePath);
+    }
+  }
+}
+
+/**
+ * bitbucket-pipelines.yml is one file for the repo: each Dockerfile using Bitbucket plans it with
+ * the steps of every other one (planned in this run, or recorded on disk), so all plan the same bytes.
+ */
+function withBitbucketPeers(plans: Plan[], render: CiRenderers | undefined): Plan[] {
+  const bb = plans.filter((p) => p.choices.ci === 'bitbucket');
+  if (bb.length === 0) return plans;
+  const root = bb[0]!.repo.root;
+  const dirs = new Set(plans.map((p) => relative(p.repo.root, p.repo.dir).split(sep).join('/')));
+  const { peers: disk, hashes } = bb[0]!.repo.isGit ? bitbucketPeersOnDisk(root, dirs) : { peers: [], hashes: new Set<string>() };
+  const seen = new Set<string>();
+  return plans.map((p) => {
+    if (p.choices.ci !== 'bitbucket') return p;
+    const plan = disk.length === 0 && bb.length === 1 ? p : buildPlan(p.repo, p.choices, { render, peers: [...disk, ...bb.filter((o) => o !== p).map((o) => o.ci)] });
+    const files = plan.files.map((f): PlannedFile => {
+      if (posix.basename(f.path) !== BITBUCKET_FILE) return f;
+      const abs = join(plan.repo.dir, f.path);
+      // The same file with the same bytes in several plans: the first writes it, the others record it.
+      if (seen.has(abs)) return { ...f, action: 'unchanged' };
+      seen.add(abs);
+      // Written by the last run for another Dockerfile (its record has that hash): not a change by hand.
+      if (f.action === 'conflict' && existsSync(abs) && hashes.has(contentHash(readFileSync(abs)))) return { path: f.path, content: f.content, mode: f.mode, action: 'update' };
+      return f;
+    });
+    return { ...plan, files };
+  });
+}
+
+/**
+ * --retire-hooks removes what Docker Hub builds with, so the pipeline must exist already (written
+ * by an earlier run, committed, seen publishing): not be written by this same run.
+ */
+function checkRetirement(plans: readonly Plan[]): void {
+  for (const p of plans) {
+    if (!p.choices.retired || p.repo.record?.retired) continue;
+    const pipeline = p.files.find((f) => f.path.endsWith('.yml') && (f.path.includes('.github/workflows/') || posix.basename(f.path) === BITBUCKET_FILE));
+    if (pipeline?.action === 'create') {
+      throw new UserError(
+        `--retire-hooks would remove the Docker Hub hooks before the ${p.choices.ci} pipeline ever ran; run npx create-multiarch-hooks --ci ${p.choices.ci} first, commit and push, and retire the hooks once it has published.`,
+        2,
+      );
     }
   }
 }

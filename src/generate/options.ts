@@ -3,6 +3,7 @@ import { UserError } from '../errors.js';
 
 export type QemuStrategy = 'binfmt' | 'copy';
 export type Publisher = 'manifest-tool' | 'docker';
+export type CiChoice = 'github' | 'bitbucket' | 'none';
 export const QEMU_STRATEGIES: readonly QemuStrategy[] = ['binfmt', 'copy'];
 export const PUBLISHERS: readonly Publisher[] = ['manifest-tool', 'docker'];
 
@@ -17,8 +18,12 @@ export interface Choices {
   context: string;
   /** The regex rule for version tags, e.g. `/^v([0-9.]+)$/`; empty string: no tag rules. */
   tagRegex: string;
-  /** Also write a workflow for this CI that runs `simulate --push` (for after Docker Hub autobuilds retire). */
-  ci: 'github' | 'none';
+  /** Also write this CI's pipeline building the same images (for after Docker Hub autobuilds retire). */
+  ci: CiChoice;
+  /** The CI pipeline also publishes the per-arch tags (`arm64v8`, `1.2.3-arm64v8`) the Docker Hub rules published. */
+  archTags: boolean;
+  /** The CI pipeline has replaced the Docker Hub autobuilds: the hooks, the rules file and unneeded per-arch Dockerfiles are no longer generated. */
+  retired: boolean;
 }
 
 export const DEFAULT_TAG_REGEX = '/^v([0-9.]+)$/';

@@ -4,10 +4,11 @@ import { NATIVE_ARCH, sortArches } from '../arch.js';
 import { buildkitOnly, buildkitSummary, checkNativeDockerfile, rewriteDockerfile } from '../dockerfile/index.js';
 import { UserError } from '../errors.js';
 import { renderHooks } from '../hooks/render.js';
-import { githubWorkflow } from '../simulate/github-workflow.js';
+import { type CiTarget, perArch } from '../ci/target.js';
 import { PINS } from '../pins.js';
 import { VERSION } from '../version.js';
 import { buildRules, type BuildRule } from './build-rules.js';
+import { ciTarget } from './ci-target.js';
 import { gitHookModes } from './git.js';
 import { handMadeNotes, recogniseHandMade } from './hand-made.js';
 import { manifestSpec } from './manifest-spec.js';
@@ -36,6 +37,8 @@ export interface Plan {
   files: PlannedFile[];
   rules: BuildRule[];
   warnings: string[];
+  /** What the CI pipeline builds for this Dockerfile (whatever --ci is). */
+  ci: CiTarget;
   /** Facts the user should know that need no action now (printed as info). */
   notices: string[];
 }
@@ -46,8 +49,16 @@ function toPosix(p: string): string {
   return p.split(sep).join('/');
 }
 
-/** Reads, validates and renders everything; writes nothing. Throws UserError on bad input. */
-export function buildPlan(repo: RepoState, choices: Choices): Plan {
+/** The pipeline renderers (src/ci/render.ts), loaded by the caller only when a pipeline is written. */
+export type CiRenderers = typeof import('../ci/render.js');
+
+/**
+ * Reads, validates and renders everything; writes nothing. Throws UserError on bad input.
+ * `ci.peers`: the other Dockerfiles' targets, for a pipeline file the whole repo shares (Bitbucket);
+ * `ci.render`: needed when choices.ci is not 'none'.
+ */
+export function buildPlan(repo: RepoState, choices: Choices, ci: { peers?: readonly CiTarget[]; render?: CiRenderers } = {}): Plan {
+  const ciPeers = ci.peers ?? [];
   const arches = sortArches(choices.arches);
   const base = basename(repo.dockerfilePath);
   // Every path written into a generated file is relative to the repo root, never to the working
@@ -66,31 +77,6 @@ export function buildPlan(repo: RepoState, choices: Choices): Plan {
   // The user's Dockerfile builds the native tag unchanged: it must not name another arch.
   const native = arches.find((a) => a.name === NATIVE_ARCH);
   if (native) checkNativeDockerfile(repo.dockerfileSource, dockerfileRel, native);
-  for (const a of arches) {
-    if (a.name === NATIVE_ARCH) continue;
-    const r = rewriteDockerfile(repo.dockerfileSource, dockerfileRel, a, { qemu: choices.qemu, qemuImage: PINS.qemuImage });
-    for (const w of r.warnings) if (!warnings.includes(w)) warnings.push(w);
-    generated.push({ path: fileFor(a.name), content: r.content, mode: 0o644 });
-  }
-  const hooks = renderHooks({
-    version: VERSION,
-    arches,
-    // What the legacy builder cannot build, per arch's Dockerfile: hooks/build refuses it in one
-    // sentence (naming DOCKER_BUILDKIT=0) instead of leaving Docker's parser error.
-    dockerfiles: arches.map((a) => ({
-      file: fileFor(a.name),
-      arch: a.name,
-      buildkit: buildkitSummary(buildkitOnly(a.name === NATIVE_ARCH ? repo.dockerfileSource : generated.find((g) => g.path === fileFor(a.name))!.content)),
-    })),
-    qemu: choices.qemu,
-    publisher: choices.publisher,
-    pins: PINS,
-  });
-  for (const h of hooks) generated.push({ path: `hooks/${h.name}`, content: h.content, mode: 0o755 });
-  // A repo with `* text eol=crlf` (or a Windows clone) would check the hooks out CRLF, and Docker
-  // Hub cannot run `#!/bin/bash\r`: this keeps them LF in every checkout, whatever else is set.
-  generated.push({ path: 'hooks/.gitattributes', content: HOOKS_GITATTRIBUTES, mode: 0o644 });
-
   const dirRel = toPosix(relative(repo.root, repo.dir));
   const rules = buildRules({
     arches,
@@ -99,18 +85,61 @@ export function buildPlan(repo: RepoState, choices: Choices): Plan {
     tagRegex: choices.tagRegex,
     context: choices.context,
   });
+  const target = ciTarget({
+    repository: choices.repository,
+    dirRel,
+    dockerfileBase: base,
+    dockerfileSource: repo.dockerfileSource,
+    arches,
+    rules,
+    archTags: choices.archTags,
+  });
+  // Once a CI pipeline has replaced the autobuilds (--retire-hooks), only what it builds from is
+  // generated: the per-arch Dockerfiles when it builds per arch. What is no longer generated is
+  // deleted below, unless the user changed it.
+  const dockerHub = !choices.retired;
+  for (const a of arches) {
+    if (a.name === NATIVE_ARCH) continue;
+    // Rewritten (and so checked) whether written or not.
+    const r = rewriteDockerfile(repo.dockerfileSource, dockerfileRel, a, { qemu: choices.qemu, qemuImage: PINS.qemuImage });
+    for (const w of r.warnings) if (!warnings.includes(w)) warnings.push(w);
+    if (dockerHub || perArch(target)) generated.push({ path: fileFor(a.name), content: r.content, mode: 0o644 });
+  }
+  if (dockerHub) {
+    const hooks = renderHooks({
+      version: VERSION,
+      arches,
+      // What the legacy builder cannot build, per arch's Dockerfile: hooks/build refuses it in one
+      // sentence (naming DOCKER_BUILDKIT=0) instead of leaving Docker's parser error.
+      dockerfiles: arches.map((a) => ({
+        file: fileFor(a.name),
+        arch: a.name,
+        buildkit: buildkitSummary(buildkitOnly(a.name === NATIVE_ARCH ? repo.dockerfileSource : generated.find((g) => g.path === fileFor(a.name))!.content)),
+      })),
+      qemu: choices.qemu,
+      publisher: choices.publisher,
+      pins: PINS,
+    });
+    for (const h of hooks) generated.push({ path: `hooks/${h.name}`, content: h.content, mode: 0o755 });
+    // A repo with `* text eol=crlf` (or a Windows clone) would check the hooks out CRLF, and Docker
+    // Hub cannot run `#!/bin/bash\r`: this keeps them LF in every checkout, whatever else is set.
+    generated.push({ path: 'hooks/.gitattributes', content: HOOKS_GITATTRIBUTES, mode: 0o644 });
+  }
+
   const ctxRel = choices.context.replace(/^\/+/, '');
   const contextHoldsDir = ctxRel === '' || dirRel === ctxRel || dirRel.startsWith(ctxRel + '/');
   if (!contextHoldsDir) {
     throw new UserError(`Build context ${choices.context} does not contain ${dockerfileRel}; choose a --context that holds the Dockerfile's folder.`);
   }
-  if (dirRel !== ctxRel) {
+  if (dirRel !== ctxRel && dockerHub) {
     warnings.push(
       `Docker Hub runs hooks from the Dockerfile's folder (${dirRel || '/'}), not from the build context ${choices.context}; the generated hooks are there.`,
     );
   }
   generated.push({ path: 'multi-arch-manifest.yaml', content: manifestSpec(choices.repository, arches), mode: 0o644 });
-  generated.push({ path: RULES_FILE, content: rulesMarkdown({ repository: choices.repository, rules, arches, dockerfile: dockerfileRel }), mode: 0o644 });
+  if (dockerHub) {
+    generated.push({ path: RULES_FILE, content: rulesMarkdown({ repository: choices.repository, rules, arches, dockerfile: dockerfileRel }), mode: 0o644 });
+  }
 
   const recordFields = {
     generator: 'create-multiarch-hooks' as const,
@@ -123,12 +152,18 @@ export function buildPlan(repo: RepoState, choices: Choices): Plan {
     publisher: choices.publisher,
     context: choices.context,
     tagRegex: choices.tagRegex,
-    ...(choices.ci === 'github' ? { ci: choices.ci } : {}),
+    ...(choices.ci !== 'none' ? { ci: choices.ci } : {}),
+    ...(choices.archTags ? {} : { archTags: false }),
+    ...(choices.retired ? { retired: true } : {}),
     buildRules: rules,
   };
-  if (choices.ci === 'github') {
-    // The workflow lives at the repo root; its path is kept relative to the Dockerfile's folder like the rest.
-    const wf = githubWorkflow({ ...recordFields, files: {} }, VERSION);
+  if (choices.ci !== 'none') {
+    // The pipeline file lives at the repo root; its path is kept relative to the Dockerfile's folder like the rest.
+    if (!ci.render) throw new Error('bug: buildPlan needs the CI renderers to write a pipeline');
+    const wf =
+      choices.ci === 'github'
+        ? ci.render.githubWorkflow(target, VERSION)
+        : ci.render.bitbucketPipelines([...ciPeers, target].sort((a, b) => a.dir.localeCompare(b.dir)), VERSION);
     generated.push({ path: posix.relative(dirRel, wf.path), content: wf.content, mode: 0o644 });
   }
 
@@ -174,7 +209,8 @@ export function buildPlan(repo: RepoState, choices: Choices): Plan {
   });
 
   checkWritable(repo, files);
-  return { repo, choices, files, rules, warnings, notices: buildkitNotice(dockerfileRel, repo.dockerfileSource) };
+  // The notice is about Docker Hub's builders: none once the hooks are retired.
+  return { repo, choices, files, rules, warnings, ci: target, notices: dockerHub ? buildkitNotice(dockerfileRel, repo.dockerfileSource) : [] };
 }
 
 /**

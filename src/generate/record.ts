@@ -17,6 +17,10 @@ export interface GeneratorRecord {
   context: string;
   tagRegex: string;
   ci?: Choices['ci'];
+  /** Absent: true (the per-arch tags are published). */
+  archTags?: boolean;
+  /** The Docker Hub hooks were removed for the CI pipeline (--retire-hooks). */
+  retired?: boolean;
   buildRules: BuildRule[];
   /** contentHash (sha256 of the LF form) of each generated file, by path relative to the Dockerfile's folder. */
   files: Record<string, string>;

@@ -22,7 +22,6 @@ import { rulePaths, selectRuns, type RuleRun, type Source } from './rules.js';
 import { summaryTable } from './summary.js';
 import { verifyList } from './verify-list.js';
 
-export { githubWorkflow, workflowPath } from './github-workflow.js';
 
 export type Order = 'sequential' | 'parallel' | 'reverse';
 
@@ -85,6 +84,9 @@ export function loadRecord(dir: string): GeneratorRecord {
   if ('error' in r) throw new UserError(`${r.error}; rewrite it with ${rerun(dir, undefined)} --force.`, 2);
   if (!Array.isArray(r.buildRules) || typeof r.repository !== 'string') {
     throw new UserError(`${file} has no build rules; rewrite it with ${rerun(dir, r.dockerfile)}.`, 2);
+  }
+  if (r.retired) {
+    throw new UserError(`The Docker Hub hooks of ${dir} were retired for the ${r.ci ?? 'CI'} pipeline (--retire-hooks), so there is nothing to simulate; check what the pipeline published with npx create-multiarch-hooks verify.`, 2);
   }
   return r;
 }

@@ -257,8 +257,10 @@ describe('--ci github', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/create\s+\.github\/workflows\/multiarch-hooks-svc-api\.yml/);
     const wf = readFileSync(join(dir, '.github/workflows/multiarch-hooks-svc-api.yml'), 'utf8');
-    expect(wf).toContain('working-directory: "svc/api"');
-    expect(wf).toMatch(/simulate --push --order parallel/);
+    // The user's own Dockerfile and context, built by docker/build-push-action; nothing runs this package.
+    expect(wf).toContain('context: svc/api\n');
+    expect(wf).toContain('file: svc/api/Dockerfile\n');
+    expect(wf).not.toMatch(/npx|simulate/);
     expect(JSON.parse(readFileSync(join(dir, 'svc/api/.multiarch-hooks.json'), 'utf8')).ci).toBe('github');
     const again = runCli(dir, ['--yes', '--dockerfile', 'svc/api/Dockerfile']);
     expect(again.stdout).toContain('Everything is up to date; nothing changed.');
@@ -279,8 +281,8 @@ describe('--ci github', () => {
     expect(r.code, r.stderr).toBe(0);
     for (const d of ['a', 'b']) {
       const wf = readFileSync(join(dir, `.github/workflows/multiarch-hooks-${d}.yml`), 'utf8');
-      expect(wf).toContain(`working-directory: "${d}"`);
-      expect(wf).toContain(`name: "multiarch-hooks ${d}"`);
+      expect(wf).toContain(`file: ${d}/Dockerfile\n`);
+      expect(wf).toContain(`name: Docker acme/${d}\n`);
       expect(JSON.parse(readFileSync(join(dir, `${d}/.multiarch-hooks.json`), 'utf8')).ci).toBe('github');
     }
     expect(runCli(dir, ['--check', '--dockerfile', 'a/Dockerfile', '--dockerfile', 'b/Dockerfile']).code).toBe(0);
