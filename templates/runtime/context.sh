@@ -10,6 +10,7 @@ arch_tag() {
 detect_build() {
     local tag=${DOCKER_TAG:-} path=${DOCKERFILE_PATH:-} i by_file="" by_tag="" known
     known="${CMH_ARCHES[*]}"
+    case $path in -*) err "DOCKERFILE_PATH=$path starts with '-'; set it to the Dockerfile's path in the build rule." ;; esac
     if [ -z "$tag" ]; then
         err "DOCKER_TAG is not set; set it to this build's tag: <arch> for latest or <version>-<arch>, with <arch> one of: $known."
     fi
