@@ -43,20 +43,24 @@ waiting_for() {
     REPLY=${REPLY//,/, }
 }
 
-# publish REV: makes the list the images of commit REV (ARCH_DIGEST), by digest. Registries have
-# no compare-and-swap, so the arch tags are looked at again right before the write and after it:
-# when a newer commit's images landed meanwhile, the list follows them once they are all of one
-# commit, and is never written from older images (the post_push of that commit's last build
-# publishes it).
+# publish REV: makes the list the images of commit REV (ARCH_DIGEST), by digest, and reads it
+# back. Registries have no compare-and-swap, so the arch tags are looked at again right before the
+# write and after it: when a newer commit's images landed meanwhile, the list follows them once
+# they are all of one commit, and is never written from older images (the post_push of the last
+# build of the commit still landing publishes it).
 publish() {
-    local rev=$1 list="$REPO_REF:$LIST_TAG" round want i
-    for round in 1 2 3; do
+    local rev=$1 list="$REPO_REF:$LIST_TAG" round want i wrote=""
+    for round in 1 2 3 4; do
         want=$(for i in "${!CMH_ARCHES[@]}"; do printf '%s %s\n' "${ARCH_DIGEST[i]}" "${CMH_PLATFORMS[i]}"; done | LC_ALL=C sort)
         read_list
-        if [ "$LIST_ENTRIES" = "$want" ]; then
+        if [ "$LIST_ENTRIES" = "$want" ] && [ "$wrote" = "$rev" ]; then
+            say "published $list (commit $rev): ${CMH_PLATFORMS[*]}, by digest, with $CMH_PUBLISH_WITH."
+            return 0
+        elif [ "$LIST_ENTRIES" = "$want" ]; then
             say "$list already lists the ${#CMH_ARCHES[@]} images of commit $rev; nothing to publish."
             return 0
         fi
+        if [ "$round" = 4 ]; then break; fi
         if [ "$LIST_KIND" = image ]; then say "$list is a single image now; replacing it with the list."; fi
         if [ "$CMH_PUBLISH_WITH" = manifest-tool ] && [ -z "${CMH_MT_BIN:-}" ] && ! fetch_manifest_tool; then
             docker manifest --help >/dev/null 2>&1 ||
@@ -67,10 +71,8 @@ publish() {
         prepare_list
         if unchanged; then
             push_list
-            if unchanged; then
-                say "published $list (commit $rev): ${CMH_PLATFORMS[*]}, by digest, with $CMH_PUBLISH_WITH."
-                return 0
-            fi
+            wrote=$rev
+            if unchanged; then continue; fi
             say "the arch images of $list changed while this build published it; looking again."
         else
             say "the arch images of $list changed before this build published it; looking again."
@@ -84,7 +86,7 @@ publish() {
         if [ "${ARCH_REV[0]}" != "$rev" ]; then say "meanwhile every image of $list became commit ${ARCH_REV[0]}; publishing that list."; fi
         rev=${ARCH_REV[0]}
     done
-    err "$list kept changing while this build published it ($round times): other builds keep writing it; run this build again."
+    err "after publishing 3 times, $list lists [${LIST_ENTRIES//$'\n'/; }] instead of [${want//$'\n'/; }]: either other builds keep writing it (run this build again) or $CMH_PUBLISH_WITH does not publish what it says it did."
 }
 
 # unchanged: true when every arch tag still holds the image read (ARCH_TAG).

@@ -10,7 +10,7 @@ tool() {
     while ! run_bg "$@" >"$CMH_TMP/tool.log" 2>&1; do
         tail -n 5 "$CMH_TMP/tool.log" | tr -c '[:print:]\n' ' ' >&2
         n=$((n + 1))
-        if refused "$CMH_TMP/tool.log" && { [ -z "$CMH_CRED_SOURCE" ] || [ "$n" -gt "$CMH_RETRIES" ]; }; then
+        if refused "$CMH_TMP/tool.log" && { [ -z "$CMH_CRED_SOURCE" ] || [ "$n" -gt 1 ]; }; then
             creds_hint && err "$what could not publish $REPO_REF:$LIST_TAG: the registry refused it; $REPLY."
         fi
         backoff "$n" "$what failed" || err "$what could not publish $REPO_REF:$LIST_TAG ($n attempts); see its output above."
@@ -57,28 +57,35 @@ fetch_manifest_tool() {
     need_cmd curl "or set MULTIARCH_PUBLISHER=docker"
     need_cmd tar "or set MULTIARCH_PUBLISHER=docker"
     need_cmd sha256sum "or set MULTIARCH_PUBLISHER=docker"
+    need_cmd gzip "or set MULTIARCH_PUBLISHER=docker"
     mkdir -p "$dir" || err "cannot create $dir."
     while :; do
-        rc=0 status=""
+        rc=0 status="" sum=""
         run_bg curl --silent --show-error --location --connect-timeout 15 --max-time 300 --output "$dir/archive" \
             --write-out '%{http_code}' "$url" >"$dir/status" 2>"$dir/curl.err" || rc=$?
-        status=$(<"$dir/status")
-        # 6 name not resolved, 7 refused, 18 cut short, 28 timeout, 35 TLS, 52/55/56 dropped, 92 HTTP/2.
-        if [ "$rc" = 0 ] && [ "$status" = 200 ]; then
+        if [ "$rc" = 0 ]; then status=$(<"$dir/status"); fi
+        if [ "$status" = 200 ]; then
             sum=$(sha256sum "$dir/archive") && sum=${sum%% *}
             if [ "$sum" = "$CMH_MANIFEST_TOOL_SHA256" ]; then break; fi
             CMH_MT_WHY="the file from $url has sha256 $sum, not the pinned $CMH_MANIFEST_TOOL_SHA256"
+            # A whole file that is not the archive is an error; one cut short (not a whole gzip) is retried.
+            if head -c 1024 "$dir/archive" | grep -qiE '<(html|!doctype|head|body)'; then
+                err "the file from $url (an HTML page, not the archive) has sha256 $sum, not the pinned $CMH_MANIFEST_TOOL_SHA256; nothing from it was run."
+            fi
+            gzip -t "$dir/archive" 2>/dev/null && err "$CMH_MT_WHY; nothing from it was run. A mirror (MULTIARCH_MANIFEST_TOOL_URL) must serve the same archive."
         elif [ "$rc" = 0 ] && [[ $status != 5?? && $status != 429 && $status != 408 ]]; then
             CMH_MT_WHY="$url answered HTTP $status" && return 1
         elif [ "$rc" != 0 ] && [[ " 6 7 18 28 35 52 55 56 92 " != *" $rc "* ]]; then
             CMH_MT_WHY="downloading $url failed: curl exit $rc: $(head -c 300 "$dir/curl.err" | tr -c '[:print:]' ' ')" && return 1
+        elif [ "$rc" = 0 ]; then
+            CMH_MT_WHY="HTTP $status"
         else
-            CMH_MT_WHY="GET $url: ${status:+HTTP $status}${status:-curl exit $rc: $(head -c 200 "$dir/curl.err" | tr -c '[:print:]' ' ')}"
+            CMH_MT_WHY="curl exit $rc: $(head -c 200 "$dir/curl.err" | tr -c '[:print:]' ' ')"
         fi
         n=$((n + 1))
-        if ! backoff "$n" "$CMH_MT_WHY"; then
-            if [ -n "$sum" ]; then err "$CMH_MT_WHY ($n attempts); nothing from it was run. A mirror (MULTIARCH_MANIFEST_TOOL_URL) must serve the same archive."; fi
-            CMH_MT_WHY+=" (gave up after $n attempts)" && return 1
+        if ! backoff "$n" "GET $url: $CMH_MT_WHY"; then
+            if [ -n "$sum" ]; then err "$CMH_MT_WHY ($n attempts, each cut short); nothing from it was run."; fi
+            CMH_MT_WHY="downloading $url failed: $CMH_MT_WHY (gave up after $n attempts)" && return 1
         fi
     done
     if ! tar -xzf "$dir/archive" -C "$dir" "$CMH_MANIFEST_TOOL_MEMBER" 2>/dev/null || ! chmod 700 "$dir/$CMH_MANIFEST_TOOL_MEMBER"; then

@@ -10,20 +10,24 @@ read -r -d '' CMH_FORMAT <<'EOF' || :
 EOF
 ARCH_DIGEST=() ARCH_TAG=() ARCH_REV=() ARCH_WHY=() CMH_LABEL=org.opencontainers.image.revision
 
-# inspect REF OUT [FORMAT]: imagetools inspect, retried. 0: read; 3: not in the registry.
+# inspect REF OUT [FORMAT]: imagetools inspect, retried (a refused login once: a token may have
+# expired). 0: read; 3: not in the registry.
 inspect() {
-    local n=0 args=(buildx imagetools inspect "$1")
+    local n=0 denied=0 args=(buildx imagetools inspect "$1")
     if [ -n "${3:-}" ]; then args+=(--format "$3"); fi
     while ! docker "${args[@]}" >"$2" 2>"$2.err"; do
         if grep -qE ': not found$' "$2.err"; then return 3; fi
-        if refused "$2.err" && [ -z "$CMH_CRED_SOURCE" ]; then creds_hint && err "$REG_HOST refused to show $1; $REPLY."; fi
-        n=$((n + 1))
-        if ! backoff "$n" "docker buildx imagetools inspect $1: $(tail -n 1 "$2.err" | tr -c '[:print:]' ' ')"; then
-            if refused "$2.err"; then creds_hint && err "$REG_HOST refused to show $1; $REPLY."; fi
-            err "cannot read $1 ($n attempts); see the error above."
+        if refused "$2.err" && { [ -z "$CMH_CRED_SOURCE" ] || [ $((denied += 1)) -gt 1 ]; }; then
+            creds_hint
+            if [ -z "$CMH_CRED_SOURCE" ]; then err "$REG_HOST requires a login to read $REPO_REF; $REPLY."; fi
+            err "$REG_HOST refused to show $1; $REPLY."
         fi
+        n=$((n + 1))
+        backoff "$n" "docker buildx imagetools inspect $1: $(tail -n 1 "$2.err" | tr -c '[:print:]' ' ')" ||
+            err "cannot read $1 ($n attempts); see the error above."
     done
 }
+
 # A platform with the variant a runtime assumes when there is none (arm is v7, arm64 is v8).
 norm_platform() {
     REPLY=${1%/}
