@@ -36,6 +36,9 @@ const HOOKS = Object.keys(HOOK_PIECES) as HookName[];
 /** A bash word that means exactly `s`: bare when that is safe, else single-quoted. */
 export function shQuote(s: string): string {
   if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s)) return s;
+  // A `$` or backquote in single quotes reads to shellcheck as a forgotten expansion (SC2016):
+  // such values go in double quotes with every special character escaped.
+  if (/[$`]/.test(s)) return `"${s.replace(/[\\"$`]/g, (c) => `\\${c}`)}"`;
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
