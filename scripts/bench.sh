@@ -53,4 +53,6 @@ CMH_BENCH_VERDACCIO=$(install_verdaccio)
 export CMH_BENCH_VERDACCIO CMH_BENCH_T0=$T0
 
 node bench/build.mjs
-exec node .bench/bench.mjs "$@"
+# In the test bed (a private network namespace, as the tests run): the loopback registries, the
+# Docker engine and verdaccio the sections start live and die there.
+exec bash scripts/in-testbed.sh node .bench/bench.mjs "$@"
