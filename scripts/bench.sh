@@ -53,4 +53,6 @@ CMH_BENCH_VERDACCIO=$(install_verdaccio)
 export CMH_BENCH_VERDACCIO CMH_BENCH_T0=$T0
 
 node bench/build.mjs
+# Sections 3-5 run inside the test bed (bench/main.ts starts them there: they need its Docker
+# engine); 1-2 run here, where verdaccio reaches the npm registry.
 exec node .bench/bench.mjs "$@"

@@ -1,13 +1,16 @@
 /**
  * 3. Publishing: the generated post_push of the LAST build rule (every arch image of the commit
  * is in the registry, so it publishes the list), against the real local registry through the
- * counting proxy; beside it a plain `docker manifest create/annotate/push` of the same list, and
- * the protocol minimum (one existence check per arch image plus one PUT of the list).
+ * counting proxy; side by side with a bare `docker manifest create/annotate/push` of the same
+ * list (the same docker CLI, the test bed's), and the protocol minimum (one existence check per
+ * arch image plus one PUT of the list). post_push reads with docker buildx imagetools and
+ * publishes with docker manifest; it reads the revision label of each image (manifest + config)
+ * and looks at the arch tags again before and after its write.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { ARCHES, platformString, type Arch } from '../../src/arch.js';
-import { hubBuildEnv, hookEnv } from '../../test/support/env.js';
+import { hubBuildEnv } from '../../test/support/env.js';
 import { startFaultProxy, type FaultProxy, type ProxiedRequest } from '../../test/support/fault-proxy.js';
 import { deleteTag, getManifest, pushArchImages } from '../lib/images.js';
 import type { Infra } from '../lib/infra.js';
@@ -60,8 +63,12 @@ async function measureArchCount(infra: Infra, proxy: FaultProxy, arches: Arch[],
   const dockerfile = ruleDockerfile(repo.dir, last.name);
 
   const hook = await repeat(o.runs, o.warmups, () => deleteTag(host, repoPath, LIST_TAG), async (): Promise<Sample> => {
+    // What post_push needs of the builder: the docker CLI with buildx (no daemon: it only talks to
+    // the registry) and an empty docker config, as on Docker Hub.
     const env = {
-      ...hookEnv(),
+      ...process.env,
+      PATH: `${path.dirname(infra.docker)}:${process.env.PATH}`,
+      DOCKER_CONFIG: freshDir('docker-config'),
       ...hubBuildEnv({ registryHost: proxy.host, repo: repoPath, tag: last.name, dockerfilePath: dockerfile, sourceCommit: repo.sha }),
       MULTIARCH_PUBLISHER: 'docker',
     };

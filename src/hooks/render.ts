@@ -25,20 +25,20 @@ export interface RenderedHook {
   content: string;
 }
 
-/** The runtime pieces each hook inlines, in order; the last one defines `main`. */
+/** The runtime pieces each hook inlines; the last one defines `main`, which goes first. */
 export const HOOK_PIECES: Record<HookName, readonly string[]> = {
-  pre_build: ['core', 'retry', 'context', 'binfmt', 'main-pre_build'],
+  pre_build: ['core', 'context', 'binfmt', 'main-pre_build'],
   build: ['core', 'context', 'revision', 'main-build'],
-  post_push: [
-    'core', 'retry', 'context', 'revision', 'repo', 'json', 'sha256', 'http', 'credentials', 'registry',
-    'publish-docker', 'publish-manifest-tool', 'main-post_push',
-  ],
+  post_push: ['core', 'context', 'revision', 'repo', 'credentials', 'registry', 'publish', 'main-post_push'],
 };
 const HOOKS = Object.keys(HOOK_PIECES) as HookName[];
 
 /** A bash word that means exactly `s`: bare when that is safe, else single-quoted. */
 export function shQuote(s: string): string {
   if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s)) return s;
+  // A `$` or backquote in single quotes reads to shellcheck as a forgotten expansion (SC2016):
+  // such values go in double quotes with every special character escaped.
+  if (/[$`]/.test(s)) return `"${s.replace(/[\\"$`]/g, (c) => `\\${c}`)}"`;
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
@@ -108,7 +108,9 @@ function view(cfg: HookConfig, hook: HookName) {
 
 function renderOne(cfg: HookConfig, name: HookName): string {
   const head = template(name)(view(cfg, name)).trimEnd();
-  const pieces = HOOK_PIECES[name].map((p) => `# --- ${p}.sh ---\n${read('runtime', `${p}.sh`).trim()}`);
+  const names = HOOK_PIECES[name];
+  // main right under the configuration, so a reader sees the steps first (as in rustup-init.sh).
+  const pieces = [names.at(-1)!, ...names.slice(0, -1)].map((p) => `# --- ${p}.sh ---\n${read('runtime', `${p}.sh`).trim()}`);
   return `${[head, ...pieces].join('\n\n')}\n\nmain "$@"\n`;
 }
 

@@ -45,28 +45,23 @@ binfmt_ok() {
     return 1
 }
 
-# Runs the registration container, retrying a failed run; REPLY = its arguments.
+# Runs the registration container (privileged, so only an image pinned by digest), retrying a
+# failed run; REPLY = its arguments.
 binfmt_register() {
-    local image=${MULTIARCH_QEMU_IMAGE:-$CMH_QEMU_IMAGE} attempt=0 out rc
-    local args=(--reset -p yes)
+    local image=${MULTIARCH_QEMU_IMAGE:-$CMH_QEMU_IMAGE} n=0 rc=0 out args=(--reset -p yes)
+    [[ $image =~ @sha256:[0-9a-f]{64}$ ]] || err "MULTIARCH_QEMU_IMAGE=$image runs privileged, so it must be pinned by digest: set it to <image>@sha256:<digest> (a mirror of $CMH_QEMU_IMAGE)."
     # copy: register without F, so the kernel runs /usr/bin/qemu-*-static from inside the image.
     if [ "$CMH_QEMU" = copy ]; then args=(--reset); fi
     need_cmd docker "registering QEMU needs the docker CLI and a daemon that allows --privileged"
-    while :; do
-        rc=0
-        out=$(docker run --rm --privileged "$image" "${args[@]}" 2>&1) || rc=$?
-        if [ "$rc" -eq 0 ]; then break; fi
+    until rc=0 && run_bg docker run --rm --privileged "$image" "${args[@]}" >"$CMH_TMP/run.log" 2>&1 || rc=$? && [ "$rc" = 0 ]; do
+        out=$(<"$CMH_TMP/run.log")
         printf '%s\n' "$out" | tail -n 5 >&2
         if [[ $out == *"Invalid argument"* ]]; then
             err "the kernel ($(uname -r)) refused the QEMU registration (write error: Invalid argument); kernels before 4.8 have no F flag: regenerate the files with npx create-multiarch-hooks --qemu copy."
         fi
-        attempt=$((attempt + 1))
-        if [ "$attempt" -gt "$CMH_RETRIES" ]; then
-            err "docker run --rm --privileged $image ${args[*]} failed $attempt times (exit $rc); the builder must allow privileged containers and reach the image (set MULTIARCH_QEMU_IMAGE to a mirror of it)."
-        fi
-        backoff_delay "$attempt"
-        warn "docker run $image failed (exit $rc); retrying in ${REPLY}s ($attempt of $CMH_RETRIES)"
-        sleep "$REPLY"
+        n=$((n + 1))
+        backoff "$n" "docker run $image failed (exit $rc)" ||
+            err "docker run --rm --privileged $image ${args[*]} failed $n times (exit $rc); the builder must allow privileged containers and reach the image (set MULTIARCH_QEMU_IMAGE to a mirror of it)."
     done
     REPLY="docker run --rm --privileged $image ${args[*]}"
 }

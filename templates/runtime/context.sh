@@ -2,48 +2,30 @@
 # per-arch tag and the list tag it belongs to (arm64v8 -> latest, 1.2.3-arm64v8 -> 1.2.3).
 
 # arch_tag LIST_TAG ARCH: REPLY = the per-arch tag (ARCH for latest, else LIST_TAG-ARCH).
-arch_tag() {
-    if [ "$1" = latest ]; then REPLY=$2; else REPLY="$1-$2"; fi
-}
+arch_tag() { if [ "$1" = latest ]; then REPLY=$2; else REPLY="$1-$2"; fi; }
 
 # Sets BUILD_I (index into the CMH_* arrays), BUILD_ARCH and LIST_TAG.
 detect_build() {
-    local tag=${DOCKER_TAG:-} path=${DOCKERFILE_PATH:-} i by_file="" by_tag="" known
-    known="${CMH_ARCHES[*]}"
-    if [ -z "$tag" ]; then
-        err "DOCKER_TAG is not set; set it to this build's tag: <arch> for latest or <version>-<arch>, with <arch> one of: $known."
-    fi
-    if ! [[ $tag =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]]; then
-        err "DOCKER_TAG=$tag is not a valid image tag."
-    fi
-    if [ -n "$path" ]; then
-        for i in "${!CMH_ARCHES[@]}"; do
-            if [ "${CMH_DOCKERFILES[i]}" = "${path##*/}" ]; then by_file=$i; fi
-        done
-    fi
+    local tag=${DOCKER_TAG:-} path=${DOCKERFILE_PATH:-} i by_file="" by_tag="" known="${CMH_ARCHES[*]}"
+    [[ $path != -* ]] || err "DOCKERFILE_PATH=$path starts with '-'; set it to the Dockerfile's path in the build rule."
+    [ -n "$tag" ] || err "DOCKER_TAG is not set; set it to this build's tag: <arch> for latest or <version>-<arch>, with <arch> one of: $known."
+    [[ $tag =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] || err "DOCKER_TAG=$tag is not a valid image tag."
     for i in "${!CMH_ARCHES[@]}"; do
+        if [ -n "$path" ] && [ "${CMH_DOCKERFILES[i]}" = "${path##*/}" ]; then by_file=$i; fi
         if [ "$tag" = "${CMH_ARCHES[i]}" ] || [[ $tag == *-"${CMH_ARCHES[i]}" ]]; then by_tag=$i; fi
     done
     if [ -n "$by_file" ] && [ -z "$by_tag" ]; then
-        arch_tag latest "${CMH_ARCHES[by_file]}"
-        err "DOCKER_TAG=$tag builds $path (${CMH_ARCHES[by_file]}) but does not end in ${CMH_ARCHES[by_file]}, so its push would overwrite a multi-arch list; set this build rule's Docker tag to $REPLY (or <version>-$REPLY), see DOCKER_HUB_BUILD_RULES.md."
+        err "DOCKER_TAG=$tag builds $path (${CMH_ARCHES[by_file]}) but does not end in ${CMH_ARCHES[by_file]}, so its push would overwrite a multi-arch list; set this build rule's Docker tag to ${CMH_ARCHES[by_file]} (or <version>-${CMH_ARCHES[by_file]}), see DOCKER_HUB_BUILD_RULES.md."
     fi
     if [ -n "$by_file" ] && [ "$by_file" != "$by_tag" ]; then
         err "DOCKERFILE_PATH=$path is the ${CMH_ARCHES[by_file]} Dockerfile but DOCKER_TAG=$tag is for ${CMH_ARCHES[by_tag]}; fix this build rule in Docker Hub (see DOCKER_HUB_BUILD_RULES.md)."
     fi
-    if [ -z "$by_tag" ]; then
-        err "cannot tell which architecture this build is for: DOCKER_TAG=$tag${path:+ and DOCKERFILE_PATH=$path} match none of the generated ones ($known); name the tag <arch> or <version>-<arch>."
-    fi
-    BUILD_I=$by_tag
-    BUILD_ARCH=${CMH_ARCHES[BUILD_I]}
-    if [ "$tag" = "$BUILD_ARCH" ]; then LIST_TAG=latest; else LIST_TAG=${tag%-"$BUILD_ARCH"}; fi
+    [ -n "$by_tag" ] || err "cannot tell which architecture this build is for: DOCKER_TAG=$tag${path:+ and DOCKERFILE_PATH=$path} match none of the generated ones ($known); name the tag <arch> or <version>-<arch>."
+    BUILD_I=$by_tag BUILD_ARCH=${CMH_ARCHES[by_tag]} LIST_TAG=latest
+    if [ "$tag" != "$BUILD_ARCH" ]; then LIST_TAG=${tag%-"$BUILD_ARCH"}; fi
     for i in "${!CMH_ARCHES[@]}"; do
-        if [ "$LIST_TAG" = "${CMH_ARCHES[i]}" ]; then
-            err "DOCKER_TAG=$tag would publish its list as $LIST_TAG, the tag of the ${CMH_ARCHES[i]} image of latest; name the build rule's tag <version>-$BUILD_ARCH with a version that is not an architecture."
-        fi
+        [ "$LIST_TAG" != "${CMH_ARCHES[i]}" ] || err "DOCKER_TAG=$tag would publish its list as $LIST_TAG, the tag of the ${CMH_ARCHES[i]} image of latest; name the build rule's tag <version>-$BUILD_ARCH with a version that is not an architecture."
     done
     arch_tag "$LIST_TAG" "$BUILD_ARCH"
-    if [ "$REPLY" != "$tag" ]; then
-        err "DOCKER_TAG=$tag: the $BUILD_ARCH image of the list $LIST_TAG is tagged $REPLY; use that tag in the build rule."
-    fi
+    [ "$REPLY" = "$tag" ] || err "DOCKER_TAG=$tag: the $BUILD_ARCH image of the list $LIST_TAG is tagged $REPLY; use that tag in the build rule."
 }

@@ -1,123 +1,37 @@
-# Registry credentials, from (first found wins): the docker config ($DOCKER_CONFIG or ~/.docker:
-# credHelpers, credsStore, auths), DOCKERCFG (the JSON Docker Hub's builders get),
-# MULTIARCH_REGISTRY_USER + MULTIARCH_REGISTRY_PASSWORD. They end up in CMH_CRED_B64 (base64 of
-# user:password) and in a private docker config dir, exported as DOCKER_CONFIG for docker manifest
-# and manifest-tool. Secrets go through files in $CMH_TMP, pipes and variables, never arguments.
-
-CMH_CRED_B64=""
-CMH_CRED_SOURCE=""
-DOCKER_CONFIG_ORIG=""
-
-# cred_key_matches KEY: true when a docker config key (host, URL) names REG_HOST.
-cred_key_matches() {
-    local k=${1#https://}
-    k=${k#http://}
-    k=${k%%/*}
-    if [ "$REG_HOST" = docker.io ]; then
-        case $k in index.docker.io | docker.io | registry-1.docker.io) return 0 ;; esac
-        return 1
+# The login the tools use (docker buildx imagetools, docker manifest, manifest-tool): a docker
+# config dir of this run's own, exported as DOCKER_CONFIG, so docker manifest's local store is
+# this run's alone (two post_push at once never share it) and is removed with the temp dir. Its
+# config.json is, first found: the builder's docker config ($DOCKER_CONFIG or ~/.docker, helpers
+# included) when it names this registry or a credential store; DOCKERCFG (Docker Hub's builders);
+# MULTIARCH_REGISTRY_USER + MULTIARCH_REGISTRY_PASSWORD. Secrets never reach arguments or output.
+private_docker_config() {
+    local file=${DOCKER_CONFIG:-${HOME:-/root}/.docker}/config.json out="$CMH_TMP/docker-config"
+    CMH_CRED_SOURCE="" CMH_CRED_WHERE="$file, DOCKERCFG or MULTIARCH_REGISTRY_USER/MULTIARCH_REGISTRY_PASSWORD"
+    mkdir -p "$out" || err "cannot create $out."
+    if [ -f "$file" ] && grep -qE "\"(credsStore|credHelpers|(https?://)?$REG_HOST(/[^\"]*)?)\"" "$file"; then
+        cp "$file" "$out/config.json" || err "cannot copy $file."
+        CMH_CRED_SOURCE=$file
+    elif [ -n "${DOCKERCFG:-}" ]; then
+        # DOCKERCFG has the old ~/.dockercfg shape ({"host": {"auth": ...}}): config.json's "auths".
+        if [[ $DOCKERCFG =~ ^[[:space:]]*\{[[:space:]]*\"auths\" ]]; then printf '%s\n' "$DOCKERCFG"; else printf '{"auths":%s}\n' "$DOCKERCFG"; fi >"$out/config.json"
+        CMH_CRED_SOURCE=DOCKERCFG
+    elif [ -n "${MULTIARCH_REGISTRY_USER:-}" ]; then
+        [ -n "${MULTIARCH_REGISTRY_PASSWORD:-}" ] || err "MULTIARCH_REGISTRY_USER is set but MULTIARCH_REGISTRY_PASSWORD is not; set both (as build variables)."
+        printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$REG_KEY" \
+            "$(printf '%s:%s' "$MULTIARCH_REGISTRY_USER" "$MULTIARCH_REGISTRY_PASSWORD" | base64 | tr -d '\n')" >"$out/config.json"
+        CMH_CRED_SOURCE=MULTIARCH_REGISTRY_USER/MULTIARCH_REGISTRY_PASSWORD
+    elif [ -f "$file" ]; then
+        cp "$file" "$out/config.json" || err "cannot copy $file."
     fi
-    [ "$k" = "$REG_HOST" ]
+    export DOCKER_CONFIG=$out
 }
 
-# creds_from_auths PREFIX: CMH_CRED_B64 from the JSON_LINES entry PREFIX/<key>/auth for REG_HOST.
-creds_from_auths() {
-    local line key kind value re="^$1/(.+)/(auth|identitytoken)"$'\t'"\"(.*)\"$"
-    for line in "${JSON_LINES[@]}"; do
-        if ! [[ $line =~ $re ]]; then continue; fi
-        key=${BASH_REMATCH[1]}
-        kind=${BASH_REMATCH[2]}
-        value=${BASH_REMATCH[3]}
-        if [ -z "$value" ] || ! cred_key_matches "$key"; then continue; fi
-        if [ "$kind" = identitytoken ]; then
-            warn "the login for $key is an identity token, which this hook cannot use; log in with a password or access token instead."
-        elif ! [[ $value =~ ^[A-Za-z0-9+/]+=*$ ]]; then
-            warn "the login for $key is not base64; ignoring it."
-        else
-            CMH_CRED_B64=$value
-            return 0
-        fi
-    done
-    return 1
-}
-
-# creds_from_helper NAME SERVER: CMH_CRED_B64 from docker-credential-NAME (server on stdin).
-creds_from_helper() {
-    local out user
-    if ! [[ $1 =~ ^[A-Za-z0-9._-]+$ ]]; then return 1; fi
-    if ! check_cmd "docker-credential-$1"; then
-        warn "the docker config names the credential helper docker-credential-$1, which is not installed."
-        return 1
-    fi
-    out=$(printf '%s' "$2" | "docker-credential-$1" get 2>/dev/null) || return 1
-    printf '%s' "$out" >"$CMH_TMP/helper.json"
-    out=""
-    if ! json_load "$CMH_TMP/helper.json" || ! json_str /Username; then
-        rm -f "$CMH_TMP/helper.json"
-        return 1
-    fi
-    rm -f "$CMH_TMP/helper.json"
-    user=$REPLY
-    if [ "$user" = "<token>" ]; then
-        warn "docker-credential-$1 holds an identity token for $2, which this hook cannot use."
-        return 1
-    fi
-    json_str /Secret || return 1
-    CMH_CRED_B64=$(printf '%s:%s' "$user" "$REPLY" | base64 | tr -d '\n')
-    REPLY=""
-}
-
-resolve_credentials() {
-    local dir=${DOCKER_CONFIG:-${HOME:-/root}/.docker} file line helper="" server=$REG_KEY from_file=0
-    DOCKER_CONFIG_ORIG=$dir
-    file=$dir/config.json
-    if [ -f "$file" ]; then
-        if json_load "$file"; then
-            for line in "${JSON_LINES[@]}"; do
-                if [[ $line =~ ^/credHelpers/(.+)$'\t'\"(.*)\"$ ]] && cred_key_matches "${BASH_REMATCH[1]}"; then
-                    helper=${BASH_REMATCH[2]}
-                    server=${BASH_REMATCH[1]}
-                fi
-            done
-            if [ -z "$helper" ] && json_str /credsStore; then helper=$REPLY; fi
-            if [ -n "$helper" ] && creds_from_helper "$helper" "$server"; then
-                CMH_CRED_SOURCE="docker-credential-$helper (named in $file)"
-                from_file=1
-            elif creds_from_auths /auths; then
-                CMH_CRED_SOURCE=$file
-                from_file=1
-            fi
-        else
-            warn "$file is not valid JSON; ignoring it."
-        fi
-    fi
-    if [ -z "$CMH_CRED_SOURCE" ] && [ -n "${DOCKERCFG:-}" ]; then
-        printf '%s' "$DOCKERCFG" >"$CMH_TMP/dockercfg.json"
-        if ! json_load "$CMH_TMP/dockercfg.json"; then
-            warn "DOCKERCFG is not valid JSON; ignoring it."
-        elif creds_from_auths /auths || creds_from_auths ""; then
-            CMH_CRED_SOURCE=DOCKERCFG
-        fi
-        rm -f "$CMH_TMP/dockercfg.json"
-    fi
-    if [ -z "$CMH_CRED_SOURCE" ] && [ -n "${MULTIARCH_REGISTRY_USER:-}" ]; then
-        if [ -z "${MULTIARCH_REGISTRY_PASSWORD:-}" ]; then
-            err "MULTIARCH_REGISTRY_USER is set but MULTIARCH_REGISTRY_PASSWORD is not; set both (as build variables)."
-        fi
-        CMH_CRED_B64=$(printf '%s:%s' "$MULTIARCH_REGISTRY_USER" "$MULTIARCH_REGISTRY_PASSWORD" | base64 | tr -d '\n')
-        CMH_CRED_SOURCE="MULTIARCH_REGISTRY_USER/MULTIARCH_REGISTRY_PASSWORD"
-    fi
-    JSON_LINES=()
-
-    # The tools' own docker config: a private copy, so their state (docker manifest's local
-    # lists) is this run's alone and the credentials are where they look.
-    ensure mkdir -p "$CMH_TMP/docker-config"
-    if [ "$from_file" = 1 ] || { [ -z "$CMH_CRED_SOURCE" ] && [ -f "$file" ]; }; then
-        cp "$file" "$CMH_TMP/docker-config/config.json" || err "cannot copy $file."
-    elif [ -n "$CMH_CRED_B64" ]; then
-        printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$REG_KEY" "$CMH_CRED_B64" >"$CMH_TMP/docker-config/config.json"
+# refused FILE: true when a tool's output says the registry refused the login (or there was none).
+refused() { grep -qiE 'unauthorized|denied|authentication required|40[13] (unauthorized|forbidden)|no basic auth' "$1"; }
+creds_hint() {
+    if [ -n "$CMH_CRED_SOURCE" ]; then
+        REPLY="the credentials from $CMH_CRED_SOURCE were refused: fix them; they must be allowed to push to $REPO_REF"
     else
-        printf '{}\n' >"$CMH_TMP/docker-config/config.json"
+        REPLY="no credentials for $REG_HOST were found in $CMH_CRED_WHERE: give the build credentials that may push to $REPO_REF"
     fi
-    export DOCKER_CONFIG="$CMH_TMP/docker-config"
 }

@@ -1,5 +1,34 @@
 # The post_push hook: publish the list once every architecture's image of this commit is in.
 
+main() {
+    local dir rev
+    umask 077
+    detect_build
+    retry_settings
+    parse_repo
+    dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd) || err "cannot find the folder holding hooks/."
+    revision "$dir"
+    rev=$REPLY
+    CMH_PUBLISH_WITH=${MULTIARCH_PUBLISHER:-$CMH_PUBLISHER}
+    [[ $CMH_PUBLISH_WITH == @(manifest-tool|docker) ]] || err "MULTIARCH_PUBLISHER=$CMH_PUBLISH_WITH: use manifest-tool or docker."
+    need_cmd docker "post_push reads the registry with docker buildx imagetools"
+    docker buildx version >/dev/null 2>&1 || err "post_push reads the registry with docker buildx imagetools, but this docker has no buildx plugin; install docker-buildx on the builder."
+    make_tmp
+    private_docker_config
+    say "$BUILD_ARCH of commit $rev is pushed; checking the images of $REPO_REF:$LIST_TAG (${CMH_ARCHES[*]})."
+    read_arches
+    if [ -z "${ARCH_DIGEST[BUILD_I]}" ]; then
+        arch_tag "$LIST_TAG" "$BUILD_ARCH"
+        err "$REPO_REF:$REPLY, the image this build just pushed, is not in the registry, so the list can never be complete; check that DOCKER_REPO ($DOCKER_REPO) is where the push went."
+    fi
+    waiting_for "$rev"
+    if [ -n "$REPLY" ]; then
+        say "waiting for $REPLY; the post_push of the last of them publishes $REPO_REF:$LIST_TAG."
+        return 0
+    fi
+    publish "$rev"
+}
+
 # waiting_for REV: REPLY = the architectures whose image is missing or not of REV, with why.
 waiting_for() {
     local i parts=()
@@ -10,80 +39,58 @@ waiting_for() {
             parts+=("${CMH_ARCHES[i]} (is commit ${ARCH_REV[i]:0:12})")
         fi
     done
-    REPLY=""
-    if [ "${#parts[@]}" -gt 0 ]; then
-        REPLY=$(printf '%s, ' "${parts[@]}")
-        REPLY=${REPLY%, }
-    fi
+    REPLY=$(IFS=, && printf '%s' "${parts[*]}")
+    REPLY=${REPLY//,/, }
 }
 
-# publish_set REV: makes the list the images of commit REV (ARCH_DIGEST, all of REV), by digest,
-# unless it already is; reads it back, then looks at the arch images once more. Another commit's
-# post_push may write the list at the same time: whatever it did, the list ends as the images of
-# the commit every arch image carries now, or is left to the post_push of a commit still landing.
-publish_set() {
-    local rev=$1 list="$REPO_REF:$LIST_TAG" want round
-    for round in 1 2 3; do
-        expected_entries
-        want=$REPLY
+# publish REV: makes the list the images of commit REV (ARCH_DIGEST), by digest, and reads it
+# back. Registries have no compare-and-swap, so the arch tags are looked at again right before the
+# write and after it: when a newer commit's images landed meanwhile, the list follows them once
+# they are all of one commit, and is never written from older images (the post_push of the last
+# build of the commit still landing publishes it).
+publish() {
+    local rev=$1 list="$REPO_REF:$LIST_TAG" round want i wrote=""
+    for round in 1 2 3 4; do
+        want=$(for i in "${!CMH_ARCHES[@]}"; do printf '%s %s\n' "${ARCH_DIGEST[i]}" "${CMH_PLATFORMS[i]}"; done | LC_ALL=C sort)
         read_list
-        if [ "$LIST_ENTRIES" = "$want" ]; then
+        if [ "$LIST_ENTRIES" = "$want" ] && [ "$wrote" = "$rev" ]; then
+            say "published $list (commit $rev): ${CMH_PLATFORMS[*]}, by digest, with $CMH_PUBLISH_WITH."
+            return 0
+        elif [ "$LIST_ENTRIES" = "$want" ]; then
             say "$list already lists the ${#CMH_ARCHES[@]} images of commit $rev; nothing to publish."
             return 0
         fi
+        if [ "$round" = 4 ]; then break; fi
         if [ "$LIST_KIND" = image ]; then say "$list is a single image now; replacing it with the list."; fi
-        publish_list
-        read_list
-        if [ "$LIST_ENTRIES" = "$want" ]; then
-            say "published $list (commit $rev): ${CMH_PLATFORMS[*]}, by digest, with $CMH_PUBLISH_WITH."
-        else
-            say "$list changed while this build published it (another build's post_push wrote it); looking again."
+        if [ "$CMH_PUBLISH_WITH" = manifest-tool ] && [ -z "${CMH_MT_BIN:-}" ] && ! fetch_manifest_tool; then
+            docker manifest --help >/dev/null 2>&1 ||
+                err "manifest-tool cannot be obtained ($CMH_MT_WHY) and there is no docker CLI with docker manifest to fall back on; set MULTIARCH_MANIFEST_TOOL_URL to a mirror of $CMH_MANIFEST_TOOL_URL (same sha256)."
+            warn "manifest-tool cannot be obtained ($CMH_MT_WHY); publishing with docker manifest instead."
+            CMH_PUBLISH_WITH=docker
         fi
-        # A newer commit's images may have landed, and its post_push published, between our look
-        # and our write: then ours replaced a newer list. Or an older commit's late write replaced
-        # ours. Either way the arch images say which commit the list must be.
-        collect_state
-        if ! common_revision; then
-            say "the arch images of $list now come from different commits: another commit's builds are landing, and the post_push of its last build publishes the list."
+        prepare_list
+        if unchanged; then
+            push_list
+            wrote=$rev
+            if unchanged; then continue; fi
+            say "the arch images of $list changed while this build published it; looking again."
+        else
+            say "the arch images of $list changed before this build published it; looking again."
+        fi
+        read_arches
+        waiting_for "${ARCH_REV[0]}"
+        if [ -n "$REPLY" ] || [ -z "${ARCH_REV[0]}" ]; then
+            say "the arch images of $list now come from different commits (${REPLY}): another commit's builds are landing, and the post_push of its last build publishes the list."
             return 0
         fi
-        if [ "$REPLY" = "$rev" ] && [ "$LIST_ENTRIES" = "$want" ]; then return 0; fi
-        if [ "$REPLY" != "$rev" ]; then say "meanwhile every image of $list became commit $REPLY; publishing that list."; fi
-        rev=$REPLY
+        if [ "${ARCH_REV[0]}" != "$rev" ]; then say "meanwhile every image of $list became commit ${ARCH_REV[0]}; publishing that list."; fi
+        rev=${ARCH_REV[0]}
     done
-    err "after publishing $round times, $list lists [${LIST_ENTRIES//$'\n'/; }] instead of [${want//$'\n'/; }]: either other builds keep writing it (run this build again) or $CMH_PUBLISH_WITH does not publish what it says it did."
+    err "after publishing 3 times, $list lists [${LIST_ENTRIES//$'\n'/; }] instead of [${want//$'\n'/; }]: either other builds keep writing it (run this build again) or $CMH_PUBLISH_WITH does not publish what it says it did."
 }
 
-main() {
-    local dir rev
-    umask 077
-    detect_build
-    retry_settings
-    need_cmd curl "post_push reads the registry with curl; install it in the build environment"
-    need_cmd grep
-    need_cmd sort
-    need_cmd base64
-    parse_repo
-    make_tmp
-    CMH_PUBLISH_WITH=${MULTIARCH_PUBLISHER:-$CMH_PUBLISHER}
-    case $CMH_PUBLISH_WITH in
-        manifest-tool | docker) ;;
-        *) err "MULTIARCH_PUBLISHER=$CMH_PUBLISH_WITH: use manifest-tool or docker." ;;
-    esac
-    dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd) || err "cannot find the folder holding hooks/."
-    revision "$dir"
-    rev=$REPLY
-    resolve_credentials
-    say "$BUILD_ARCH of commit $rev is pushed; checking the images of $REPO_REF:$LIST_TAG (${CMH_ARCHES[*]})."
-    collect_state
-    if [ -z "${ARCH_DIGEST[BUILD_I]}" ] && [ "${ARCH_WHY[BUILD_I]}" = "not pushed yet" ]; then
-        arch_tag "$LIST_TAG" "$BUILD_ARCH"
-        err "$REPO_REF:$REPLY, the image this build just pushed, is not in the registry, so the list can never be complete; check that DOCKER_REPO ($DOCKER_REPO) is where the push went."
-    fi
-    waiting_for "$rev"
-    if [ -n "$REPLY" ]; then
-        say "waiting for $REPLY; the post_push of the last of them publishes $REPO_REF:$LIST_TAG."
-        return 0
-    fi
-    publish_set "$rev"
+# unchanged: true when every arch tag still holds the image read (ARCH_TAG).
+unchanged() {
+    read_arches tags
+    [ "${ARCH_NOW[*]}" = "${ARCH_TAG[*]}" ]
 }

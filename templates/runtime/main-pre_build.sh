@@ -13,6 +13,7 @@ main() {
         return 0
     fi
     why=$REPLY
+    make_tmp
     binfmt_register
     local how=$REPLY
     if ! binfmt_ok "$BUILD_I"; then

@@ -1,12 +1,12 @@
 // Runtime functions, called from a rendered hook: which arch and list tag a build is, how
-// DOCKER_REPO maps to a registry, the backoff, sha256 without sha256sum.
+// DOCKER_REPO maps to a registry, the backoff, the manifest-tool spec.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { ARCHES, archNames } from '../../src/arch.js';
 import { cleanupTemps, tmpDir } from '../support/env.js';
-import { dockerfileFor, hookConfig, hookContent, sha256, withHookFunctions } from './support.js';
+import { dockerfileFor, hookConfig, hookContent, withHookFunctions } from './support.js';
 
 afterAll(() => cleanupTemps());
 
@@ -59,25 +59,24 @@ describe('detect_build: builds it refuses', () => {
 
 describe('parse_repo', () => {
   const cases: [string, Record<string, string>, string][] = [
-    ['acme/demo', {}, 'docker.io acme/demo https://registry-1.docker.io https://index.docker.io/v1/ 0 docker.io/acme/demo'],
-    ['index.docker.io/acme/demo', {}, 'docker.io acme/demo https://registry-1.docker.io https://index.docker.io/v1/ 0 docker.io/acme/demo'],
-    ['docker.io/acme/demo', {}, 'docker.io acme/demo https://registry-1.docker.io https://index.docker.io/v1/ 0 docker.io/acme/demo'],
-    ['busybox', {}, 'docker.io library/busybox https://registry-1.docker.io https://index.docker.io/v1/ 0 docker.io/library/busybox'],
-    ['127.0.0.1:5000/acme/demo', {}, '127.0.0.1:5000 acme/demo http://127.0.0.1:5000 127.0.0.1:5000 1 127.0.0.1:5000/acme/demo'],
-    ['127.8.9.10/a/b/c', {}, '127.8.9.10 a/b/c http://127.8.9.10 127.8.9.10 1 127.8.9.10/a/b/c'],
-    ['localhost:5000/acme/demo', {}, 'localhost:5000 acme/demo http://localhost:5000 localhost:5000 1 localhost:5000/acme/demo'],
-    ['[::1]:5000/acme/demo', {}, '[::1]:5000 acme/demo http://[::1]:5000 [::1]:5000 1 [::1]:5000/acme/demo'],
-    ['ghcr.io/acme/demo', {}, 'ghcr.io acme/demo https://ghcr.io ghcr.io 0 ghcr.io/acme/demo'],
-    ['10.0.0.5:5000/acme/demo', {}, '10.0.0.5:5000 acme/demo https://10.0.0.5:5000 10.0.0.5:5000 0 10.0.0.5:5000/acme/demo'],
-    ['10.0.0.5:5000/acme/demo', { MULTIARCH_INSECURE_REGISTRY: '1' }, '10.0.0.5:5000 acme/demo http://10.0.0.5:5000 10.0.0.5:5000 1 10.0.0.5:5000/acme/demo'],
+    ['acme/demo', {}, 'docker.io acme/demo https://index.docker.io/v1/ - docker.io/acme/demo'],
+    ['index.docker.io/acme/demo', {}, 'docker.io acme/demo https://index.docker.io/v1/ - docker.io/acme/demo'],
+    ['docker.io/acme/demo', {}, 'docker.io acme/demo https://index.docker.io/v1/ - docker.io/acme/demo'],
+    ['busybox', {}, 'docker.io library/busybox https://index.docker.io/v1/ - docker.io/library/busybox'],
+    ['127.0.0.1:5000/acme/demo', {}, '127.0.0.1:5000 acme/demo 127.0.0.1:5000 --insecure 127.0.0.1:5000/acme/demo'],
+    ['127.8.9.10/a/b/c', {}, '127.8.9.10 a/b/c 127.8.9.10 --insecure 127.8.9.10/a/b/c'],
+    ['localhost:5000/acme/demo', {}, 'localhost:5000 acme/demo localhost:5000 --insecure localhost:5000/acme/demo'],
+    ['ghcr.io/acme/demo', {}, 'ghcr.io acme/demo ghcr.io - ghcr.io/acme/demo'],
+    ['10.0.0.5:5000/acme/demo', {}, '10.0.0.5:5000 acme/demo 10.0.0.5:5000 - 10.0.0.5:5000/acme/demo'],
+    ['10.0.0.5:5000/acme/demo', { MULTIARCH_INSECURE_REGISTRY: '1' }, '10.0.0.5:5000 acme/demo 10.0.0.5:5000 --insecure 10.0.0.5:5000/acme/demo'],
   ];
   it.each(cases)('%s %o', async (repo, env, want) => {
-    const r = await withHookFunctions(postPush, 'parse_repo; echo "$REG_HOST $REG_PATH $REG_API $REG_KEY $REG_PLAIN $REPO_REF"', cleanEnv({ DOCKER_REPO: repo, ...env }));
+    const r = await withHookFunctions(postPush, 'parse_repo; echo "$REG_HOST $REG_PATH $REG_KEY ${INSECURE[*]:--} $REPO_REF"', cleanEnv({ DOCKER_REPO: repo, ...env }));
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe(want);
   });
 
-  it.each(['Acme/Demo', 'acme//demo', ''])('refuses DOCKER_REPO=%j', async (repo) => {
+  it.each(['Acme/Demo', 'acme//demo', '', '[::1]:5000/acme/demo', 'a$(touch x):5/b'])('refuses DOCKER_REPO=%j', async (repo) => {
     const r = await withHookFunctions(postPush, 'parse_repo; echo ok', cleanEnv({ DOCKER_REPO: repo }));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error: DOCKER_REPO/);
@@ -85,12 +84,13 @@ describe('parse_repo', () => {
 });
 
 describe('retry settings and backoff', () => {
-  it('doubles from MULTIARCH_RETRY_DELAY and stops at 60 s', async () => {
-    const script = 'retry_settings; for n in 1 2 3 4 12; do backoff_delay $n; printf "%s " "$REPLY"; done; echo "$CMH_RETRIES"';
-    const dflt = await withHookFunctions(postPush, script, cleanEnv());
-    expect(dflt.stdout.trim()).toBe('1.000 2.000 4.000 8.000 60.000 5');
+  it('doubles from MULTIARCH_RETRY_DELAY, stops at 60 s, and gives up after MULTIARCH_RETRIES', async () => {
+    const script = 'retry_settings; run_bg() { :; }; for n in 1 2 3 4 12; do backoff $n x && printf "%s " "$REPLY" || printf "stop "; done; echo "$CMH_RETRIES"';
+    const dflt = await withHookFunctions(postPush, script, cleanEnv({ MULTIARCH_RETRIES: '20' }));
+    expect(dflt.stdout.trim()).toBe('1.000 2.000 4.000 8.000 60.000 20');
+    expect(dflt.stderr).toContain('warn: x; retrying in 2.000s (2 of 20)');
     const small = await withHookFunctions(postPush, script, cleanEnv({ MULTIARCH_RETRY_DELAY: '0.05', MULTIARCH_RETRIES: '2' }));
-    expect(small.stdout.trim()).toBe('0.050 0.100 0.200 0.400 60.000 2');
+    expect(small.stdout.trim()).toBe('0.050 0.100 stop stop stop 2');
   });
 
   it.each<Record<string, string>>([{ MULTIARCH_RETRIES: 'many' }, { MULTIARCH_RETRY_DELAY: '-1' }, { MULTIARCH_RETRY_DELAY: '1s' }])('refuses %o', async (env) => {
@@ -100,46 +100,16 @@ describe('retry settings and backoff', () => {
   });
 });
 
-describe('sha256_file', () => {
-  const dir = tmpDir('cmh-sha-');
-  const file = path.join(dir, 'data');
-  fs.writeFileSync(file, 'some bytes\n'.repeat(1000));
-  const want = sha256(fs.readFileSync(file)).slice(7);
-
-  /** A PATH holding only links to `tools`. */
-  function onlyTools(tools: string[]): string {
-    const bin = tmpDir('cmh-bin-');
-    for (const t of tools) {
-      const real = (process.env.PATH ?? '').split(':').map((d) => path.join(d, t)).find((f) => fs.existsSync(f));
-      if (!real) throw new Error(`${t} is not installed`);
-      fs.symlinkSync(real, path.join(bin, t));
-    }
-    return bin;
-  }
-
-  it.each([[['sha256sum']], [['shasum']], [['openssl']]])('with only %j', async (tools) => {
-    const r = await withHookFunctions(postPush, `PATH=${onlyTools(tools)}; sha256_file ${file}; echo "$REPLY"`, cleanEnv());
-    expect(r.stderr).toBe('');
-    expect(r.stdout.trim()).toBe(want);
-  });
-
-  it('with none of them: an error naming them', async () => {
-    const r = await withHookFunctions(postPush, `PATH=${onlyTools([])}; sha256_file ${file}; echo "$REPLY"`, cleanEnv());
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/none of sha256sum, shasum or openssl is installed/);
-  });
-});
-
-describe('write_spec: the manifest-tool spec', () => {
-  it('is YAML whose references survive an IPv6 registry', async () => {
+describe('prepare_list: the manifest-tool spec', () => {
+  it('is YAML naming each image by digest with the table platform', async () => {
     const digests = all.arches.map((_, i) => `sha256:${String(i).repeat(64).slice(0, 64)}`);
     const file = path.join(tmpDir('cmh-spec-'), 'spec.yaml');
-    const script = `REPO_REF='[::1]:5000/acme/demo' LIST_TAG=1.2.3; ARCH_DIGEST=(${digests.join(' ')}); write_spec ${file}`;
+    const script = `CMH_TMP=${path.dirname(file)} CMH_PUBLISH_WITH=manifest-tool REPO_REF='127.0.0.1:5000/acme/demo' LIST_TAG=1.2.3; ARCH_DIGEST=(${digests.join(' ')}); prepare_list`;
     const r = await withHookFunctions(postPush, script, cleanEnv());
     expect(r.code, r.out).toBe(0);
     const spec = parseYaml(fs.readFileSync(file, 'utf8')) as { image: string; manifests: { image: string; platform: Record<string, string> }[] };
-    expect(spec.image).toBe('[::1]:5000/acme/demo:1.2.3');
-    expect(spec.manifests.map((m) => m.image)).toEqual(digests.map((d) => `[::1]:5000/acme/demo@${d}`));
+    expect(spec.image).toBe('127.0.0.1:5000/acme/demo:1.2.3');
+    expect(spec.manifests.map((m) => m.image)).toEqual(digests.map((d) => `127.0.0.1:5000/acme/demo@${d}`));
     expect(spec.manifests.map((m) => [m.platform.os, m.platform.architecture, m.platform.variant].filter(Boolean).join('/'))).toEqual(
       all.arches.map((a) => [a.platform.os, a.platform.architecture, a.platform.variant].filter(Boolean).join('/')),
     );

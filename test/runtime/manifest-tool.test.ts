@@ -3,6 +3,8 @@
 // manifest); a download that fails falls back to docker manifest; one that is not the pinned
 // archive (an HTML page, a wrong archive) is an error and nothing of it runs.
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEFAULT_ARCHES } from '../../src/arch.js';
@@ -92,7 +94,7 @@ describe('post_push with manifest-tool', () => {
     const s = await setup({ manifestToolUrl: `${proxy.url}/v2.2.1/binaries-manifest-tool-2.2.1.tar.gz` });
     const r = await runHook(s.dir, 'post_push', s.env);
     expect(r.code, r.out).toBe(0);
-    expect(r.stderr.match(/^warn: GET \S+binaries-manifest-tool-2\.2\.1\.tar\.gz: HTTP 503; retrying/gm)).toHaveLength(2);
+    expect(r.stderr.match(/^warn: GET \S+binaries-manifest-tool-2\.2\.1\.tar\.gz: HTTP 503; retrying/gm), r.out).toHaveLength(2);
     expect(proxy.count({ path: '/v2.2.1/' })).toBe(3);
     expect(toolCalls(s)).toHaveLength(1);
     await expectList(s);
@@ -128,9 +130,9 @@ describe('post_push with manifest-tool', () => {
 
   it('a 404 and no docker manifest to fall back on: an error naming the fix', async () => {
     const s = await setup({ manifestToolUrl: `${server.url}/gone.tar.gz` });
-    // FAKE docker of before 18.02, without the manifest command.
+    // FAKE docker without the manifest command (buildx, which reads the registry, passes through).
     const bin = tmpDir('cmh-old-docker-');
-    fs.writeFileSync(path.join(bin, 'docker'), `#!/bin/bash\necho "docker: '$1' is not a docker command." >&2\nexit 1\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, 'docker'), `#!/bin/bash\n[ "$1" = buildx ] && exec '${s.env.CMH_DOCKER_CLI}' "$@"\necho "docker: '$1' is not a docker command." >&2\nexit 1\n`, { mode: 0o755 });
     s.env.PATH = `${bin}:${s.env.PATH}`;
     const r = await runHook(s.dir, 'post_push', s.env);
     expect(r.code).toBe(1);
@@ -166,5 +168,45 @@ describe('post_push with manifest-tool', () => {
     // It published nothing, and the read-back says so.
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/error: after publishing 3 times, \S+ lists \[\] instead of \[sha256:.*\]: either other builds keep writing it \(run this build again\) or manifest-tool does not publish what it says it did\./);
+  });
+
+  it('a name that does not resolve (curl exit 6) is retried, then falls back', async () => {
+    const s = await setup({ manifestToolUrl: 'http://cmh-no-such-host.invalid/manifest-tool.tar.gz' }, { MULTIARCH_RETRIES: '2' });
+    const r = await runHook(s.dir, 'post_push', s.env);
+    expect(r.code, r.out).toBe(0);
+    expect(r.stderr.match(/^warn: GET http:\/\/cmh-no-such-host\.invalid\/manifest-tool\.tar\.gz: curl exit 6: .*retrying/gm)).toHaveLength(2);
+    await expectList(s);
+  });
+
+  it('a TLS failure (curl exit 35) is retried, then falls back', async () => {
+    // https to a plain-HTTP server: the handshake fails.
+    const s = await setup({ manifestToolUrl: `https://${server.host}/v2.2.1/binaries-manifest-tool-2.2.1.tar.gz` }, { MULTIARCH_RETRIES: '2' });
+    const r = await runHook(s.dir, 'post_push', s.env);
+    expect(r.code, r.out).toBe(0);
+    expect(r.stderr.match(/^warn: GET https:\/\/\S+: curl exit 35: .*retrying/gm)).toHaveLength(2);
+    await expectList(s);
+  });
+
+  it('a download cut short but ended cleanly is retried, then the whole archive is used', async () => {
+    const bytes = fs.readFileSync(good.file);
+    let served = 0;
+    // Chunked, no length: the first answer ends cleanly after half the archive.
+    const cut = http.createServer((_req, res) => {
+      served++;
+      res.writeHead(200, { 'content-type': 'application/gzip' });
+      res.end(served === 1 ? bytes.subarray(0, Math.floor(bytes.length / 2)) : bytes);
+    });
+    await new Promise<void>((r) => cut.listen(0, '127.0.0.1', r));
+    try {
+      const s = await setup({ manifestToolUrl: `http://127.0.0.1:${(cut.address() as AddressInfo).port}/mt.tar.gz` });
+      const r = await runHook(s.dir, 'post_push', s.env);
+      expect(r.code, r.out).toBe(0);
+      expect(served).toBe(2);
+      expect(r.stderr).toMatch(/^warn: GET \S+mt\.tar\.gz: the file from \S+ has sha256 [0-9a-f]{64}, not the pinned [0-9a-f]{64}; retrying/m);
+      expect(toolCalls(s)).toHaveLength(1);
+      await expectList(s);
+    } finally {
+      await new Promise<void>((r) => cut.close(() => r()));
+    }
   });
 });

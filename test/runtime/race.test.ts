@@ -32,10 +32,10 @@ interface Holder {
 }
 
 /**
- * A `docker` whose Nth `docker manifest push` (`holds[N-1]` = before: ahead of it; after: once it
- * is done) creates `ready-N` and waits (at most 60 s) for `go-N` before going on.
+ * A `docker` whose Nth `docker manifest <command>` (push by default; `holds[N-1]` = before: ahead
+ * of it; after: once it is done) creates `ready-N` and waits (at most 60 s) for `go-N`.
  */
-function holdingDocker(holds: Hold[]): Holder {
+function holdingDocker(holds: Hold[], command = 'push'): Holder {
   const dir = tmpDir('cmh-race-');
   const hold = (n: number) => `touch '${dir}/ready-${n}'; for _ in $(seq 600); do [ -e '${dir}/go-${n}' ] && break; sleep 0.1; done`;
   const cases = holds
@@ -48,7 +48,7 @@ function holdingDocker(holds: Hold[]): Holder {
   fs.writeFileSync(
     path.join(dir, 'docker'),
     `#!/bin/bash
-if [ "$1 $2" = "manifest push" ]; then
+if [ "$1 $2" = "manifest ${command}" ]; then
   echo x >>'${dir}/pushes'
   case $(wc -l <'${dir}/pushes') in
 ${cases}
@@ -108,7 +108,7 @@ describe('two commits publishing at once', () => {
     expect(b.code, b.out).toBe(0);
     expect(b.stderr).toContain(`published ${host}/${repo}:latest (commit ${B})`);
     expect(a.code, a.out).toBe(0);
-    expect(a.stderr).toContain(`published ${host}/${repo}:latest (commit ${A})`);
+    expect(a.stderr).toContain(`info: the arch images of ${host}/${repo}:latest changed while this build published it; looking again.`);
     expect(a.stderr).toContain(`info: meanwhile every image of ${host}/${repo}:latest became commit ${B}; publishing that list.`);
     expect(a.stderr).toContain(`published ${host}/${repo}:latest (commit ${B})`);
     expect((await readList(host, repo, 'latest'))!.entries.map((e) => e.digest).sort()).toEqual([...digestsB].sort());
@@ -119,13 +119,13 @@ describe('two commits publishing at once', () => {
     expect(b.code, b.out).toBe(0);
     expect(b.stderr).toContain(`published ${host}/${repo}:latest (commit ${B})`);
     expect(a.code, a.out).toBe(0);
-    expect(a.stderr).toContain(`info: ${host}/${repo}:latest changed while this build published it (another build's post_push wrote it); looking again.`);
+    expect(a.stderr).toContain(`info: the arch images of ${host}/${repo}:latest changed while this build published it; looking again.`);
     expect(a.stderr).toContain(`info: meanwhile every image of ${host}/${repo}:latest became commit ${B}; publishing that list.`);
     expect(a.stderr).toContain(`info: ${host}/${repo}:latest already lists the 4 images of commit ${B}; nothing to publish.`);
     expect((await readList(host, repo, 'latest'))!.entries.map((e) => e.digest).sort()).toEqual([...digestsB].sort());
   });
 
-  it("A's write lands after B's write, before B reads it back: B writes its list again, both succeed", async () => {
+  it("A's write lands after B's write and after B checked the arch tags: A puts B's list back, both succeed", async () => {
     const repo = uniqueRepo('race-between');
     const digestsB = await twoCommits(repo);
     const dir = writeHooks(tmpDir('cmh-race-repo-'), hookConfig({ publisher: 'docker' }));
@@ -135,7 +135,7 @@ describe('two commits publishing at once', () => {
     await waitForFile(holdA.ready(1), 60_000); // A saw every image at A and is about to write
     await landB(repo, digestsB);
     const runningB = runHook(dir, 'post_push', held(env(repo, 'amd64', B), holdB));
-    await waitForFile(holdB.ready(1), 60_000); // B wrote its list and has not read it back
+    await waitForFile(holdB.ready(1), 60_000); // B wrote its list
     fs.writeFileSync(holdA.go(1), '');
     await waitForFile(holdA.ready(2), 60_000); // A's list is written over B's; A is about to put B's back
     fs.writeFileSync(holdB.go(1), '');
@@ -143,11 +143,39 @@ describe('two commits publishing at once', () => {
     fs.writeFileSync(holdA.go(2), '');
     const a = await runningA;
     expect(b.code, b.out).toBe(0);
-    expect(b.stderr).toContain(`info: ${host}/${repo}:latest changed while this build published it (another build's post_push wrote it); looking again.`);
     expect(b.stderr).toContain(`published ${host}/${repo}:latest (commit ${B})`);
     expect(b.stderr).not.toContain('error:');
     expect(a.code, a.out).toBe(0);
     expect(a.stderr).toContain(`info: meanwhile every image of ${host}/${repo}:latest became commit ${B}; publishing that list.`);
     expect((await readList(host, repo, 'latest'))!.entries.map((e) => e.digest).sort()).toEqual([...digestsB].sort());
+  });
+
+  it('three commits: X held before its push, Y publishes, Z lands on one arch: the list stays Y, X exits 0', async () => {
+    const repo = uniqueRepo('race-three');
+    const X = 'cccc'.repeat(10);
+    const Z = 'dddd'.repeat(10);
+    // Commit X at the arch tags; Y and Z pushed untagged (staged).
+    const digestsY: string[] = [];
+    for (const name of DEFAULT_ARCHES) {
+      await putImage(host, repo, name, name, { revision: X });
+      digestsY.push(await putImage(host, repo, `staged-y-${name}`, name, { revision: B }));
+    }
+    const zAmd64 = await putImage(host, repo, 'staged-z-amd64', 'amd64', { revision: Z });
+    const dir = writeHooks(tmpDir('cmh-race-repo-'), hookConfig({ publisher: 'docker' }));
+    // X's post_push saw every image at X; it is held as it starts to publish.
+    const holdX = holdingDocker(['before'], 'create');
+    const runningX = runHook(dir, 'post_push', held(env(repo, 'arm64v8', X), holdX));
+    await waitForFile(holdX.ready(1), 60_000);
+    await landB(repo, digestsY); // commit Y's four builds push ...
+    const y = await runHook(dir, 'post_push', env(repo, 'amd64', B)); // ... and Y's last post_push publishes
+    expect(y.code, y.out).toBe(0);
+    expect(y.stderr).toContain(`published ${host}/${repo}:latest (commit ${B})`);
+    await tagImage(host, repo, zAmd64, 'amd64'); // Z's amd64 build pushes
+    fs.writeFileSync(holdX.go(1), '');
+    const x = await runningX;
+    expect(x.code, x.out).toBe(0);
+    expect(x.stderr).toContain('another commit\'s builds are landing');
+    expect(x.stderr).not.toContain(`published ${host}/${repo}:latest (commit ${X})`);
+    expect((await readList(host, repo, 'latest'))!.entries.map((e) => e.digest).sort()).toEqual([...digestsY].sort());
   });
 });

@@ -36,10 +36,12 @@ describe('renderHooks', () => {
     }
   });
 
-  it('inlines exactly the runtime pieces each hook uses, in order', () => {
+  it('inlines exactly the runtime pieces each hook uses, main first (right under the configuration)', () => {
     for (const h of hooks) {
       const inlined = [...h.content.matchAll(/^# --- ([a-z0-9_-]+)\.sh ---$/gm)].map((m) => m[1]);
-      expect(inlined).toEqual(HOOK_PIECES[h.name]);
+      const pieces = HOOK_PIECES[h.name];
+      expect(inlined).toEqual([pieces.at(-1), ...pieces.slice(0, -1)]);
+      expect(h.content.indexOf('\nmain() {')).toBeLessThan(h.content.indexOf('\n# --- core.sh ---'));
     }
     const byName = Object.fromEntries(hooks.map((h) => [h.name, h.content]));
     expect(byName.pre_build).not.toContain('curl');
