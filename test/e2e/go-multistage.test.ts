@@ -1,6 +1,7 @@
 /**
- * The golden go-multistage case, built for real: the repo exactly as the generator writes it
- * (hooks-fixtures/go-multistage/expected), every Docker Hub rule run by `simulate` with the real
+ * The golden go-multistage case, built for real: the repo exactly as the generator writes it (the
+ * built CLI run on hooks-fixtures/go-multistage/input with the case's arguments, which the golden
+ * test compares with expected/), every Docker Hub rule run by `simulate` with the real
  * docker CLI on the test bed's engine, then `verify`. The `FROM --platform=$BUILDPLATFORM` stage
  * must run natively and be given each arch's TARGETARCH/TARGETVARIANT; the final stage runs
  * under QEMU.
@@ -20,7 +21,7 @@ import { cleanupTemps, hookEnv, readImageFile, REPO_ROOT, tmpDir } from '../supp
 import { run, runOk } from '../support/proc.js';
 
 const CLI = path.join(REPO_ROOT, 'bin/create-multiarch-hooks.js');
-const GOLDEN = path.join(REPO_ROOT, 'hooks-fixtures/go-multistage/expected');
+const CASE = path.join(REPO_ROOT, 'hooks-fixtures/go-multistage');
 afterAll(cleanupTemps);
 
 const GO_STANDIN = `#!/bin/sh
@@ -79,14 +80,19 @@ describe('golden go-multistage, built for real on every arch', () => {
       await standInImage(`${a.arch}/alpine:3.20`, a.platform, `${a.arch}/busybox`, { '/sbin/apk': APK_STANDIN });
     }
     dir = tmpDir('cmh-go-multistage-');
-    fs.cpSync(GOLDEN, dir, { recursive: true });
+    fs.cpSync(path.join(CASE, 'input'), dir, { recursive: true });
+    git(dir, 'init', '-q', '-b', 'main');
+    git(dir, 'add', '-A');
+    git(dir, 'commit', '-q', '-m', 'go app');
+    const args = (JSON.parse(fs.readFileSync(path.join(CASE, 'case.json'), 'utf8')) as { args: string[] }).args;
+    const gen = await run(process.execPath, [CLI, ...args, '--offline'], { cwd: dir, env: hookEnv(), timeoutMs: 120_000 });
+    expect(gen.code, gen.stdout + gen.stderr).toBe(0);
     for (const f of fs.readdirSync(dir).filter((n) => n.startsWith('Dockerfile'))) {
       const file = path.join(dir, f);
       fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/^# syntax=docker\/dockerfile:1\n/, ''));
     }
-    git(dir, 'init', '-q', '-b', 'main');
     git(dir, 'add', '-A');
-    git(dir, 'commit', '-q', '-m', 'go-multistage as generated');
+    git(dir, 'commit', '-q', '-m', 'go-multistage as generated (less the # syntax= line)');
     sha = git(dir, 'rev-parse', 'HEAD');
   }, 600_000);
 
