@@ -1,8 +1,8 @@
 /**
  * simulate for real: the example repo (examples/hello, busybox-based) run through the built
- * generator, then every build rule run by simulate with the tests' docker shim first on PATH
- * (buildah under QEMU, the real docker CLI for `docker manifest`) against the shared local
- * registry, in each order. The published list is read back with skopeo.
+ * generator, then every build rule run by simulate with the test bed's real docker CLI and
+ * engine (RUN steps under QEMU) against the shared local registry, in each order. The published
+ * list is read back with skopeo.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -68,8 +68,11 @@ interface ListDoc {
   manifests: { digest: string; platform: { os: string; architecture: string; variant?: string } }[];
 }
 
+/** skopeo with an empty auth file of its own: never the machine's logins. */
 async function skopeo(...args: string[]): Promise<string> {
-  return (await runOk('skopeo', [...args], { env: { ...process.env, REGISTRY_AUTH_FILE: path.join(REPO_ROOT, 'test/support/docker-shim/empty-auth.json') } })).stdout;
+  const auth = path.join(tmpDir('cmh-skopeo-auth-'), 'auth.json');
+  fs.writeFileSync(auth, '{"auths":{}}\n');
+  return (await runOk('skopeo', [...args], { env: { ...process.env, REGISTRY_AUTH_FILE: auth } })).stdout;
 }
 
 const expectedPlatforms = ARCHES.map((a) => platformString(findArch(a)!.platform)).sort();
