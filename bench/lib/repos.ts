@@ -68,7 +68,7 @@ export function generate(dir: string, args: string[]): string {
     return execFileSync(process.execPath, [CLI, '--yes', '--offline', ...args], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
     const x = e as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`create-multiarch-hooks ${args.join(' ')} failed in ${dir}: ${x.stderr ?? ''}${x.stdout ?? x.message}`);
+    throw new Error(`create-multiarch-hooks ${args.join(' ')} failed in ${dir}: ${x.stderr ?? ''}${x.stdout ?? x.message}`, { cause: e });
   }
 }
 

@@ -73,6 +73,6 @@ export async function startVerdaccio(pkgDir: string, dir: string, ownPackage: st
   } catch (e) {
     await stop();
     const logText = fs.readFileSync(path.join(dir, 'verdaccio.log'), 'utf8').slice(-2000);
-    throw new Error(`${(e as Error).message}\n${logText}`);
+    throw new Error(`${(e as Error).message}\n${logText}`, { cause: e });
   }
 }

@@ -34,6 +34,7 @@ const v = (name: string) => `\u0001${name}\u0002`;
 /** One shell word; literal text is quoted, v() placeholders expand. */
 function shellArg(s: string): string {
   if (!s.includes('\u0001')) return shellQuote(s);
+  // eslint-disable-next-line no-control-regex -- \u0001/\u0002 delimit the placeholders on purpose
   const parts = s.split(/\u0001([A-Z_]+)\u0002/);
   return `"${parts.map((p, i) => (i % 2 === 1 ? `\${${p}}` : p.replace(/[\\"$`]/g, '\\$&'))).join('')}"`;
 }

@@ -10,6 +10,7 @@
  */
 
 /** C0 controls, DEL, C1 controls, and the Unicode line separators and bidi overrides. */
+// eslint-disable-next-line no-control-regex -- finding control characters is this regex's job
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 /** What JSON.stringify leaves raw although a terminal acts on it. */
 const UNSAFE_IN_JSON = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;

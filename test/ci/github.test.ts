@@ -24,7 +24,10 @@ function globMatches(glob: string, name: string): boolean {
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i]!;
     if (c === '\\') re += glob[++i]!.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-    else if (glob.startsWith('**', i)) (re += '.*'), i++;
+    else if (glob.startsWith('**', i)) {
+      re += '.*';
+      i++;
+    }
     else if ('*?+[]!'.includes(c)) throw new Error(`glob ${glob}: ${c} is outside the subset this test knows`);
     else re += c.replace(/[.^${}()|/]/g, '\\$&');
   }

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort, run, runOk } from '../support/proc.js';
 import { startRegistry, type Registry } from '../support/registry.js';
 import { tagImage } from '../runtime/support.js';
-import { CLI, git, listFiles, removeDir, repoWith as repoWithFiles, runCli, tempGitRepo, tree } from './run-cli.js';
+import { CLI, listFiles, removeDir, repoWith as repoWithFiles, runCli, tempGitRepo, tree } from './run-cli.js';
 
 const host = inject('registry');
 const TAG = 'twin-test';

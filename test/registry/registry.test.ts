@@ -67,6 +67,7 @@ describe('registry text on a terminal', () => {
   it('safeJson is the same JSON value with nothing a terminal acts on', () => {
     const value = { s: hostile, list: [hostile, 1, null] };
     const text = safeJson(value);
+    // eslint-disable-next-line no-control-regex -- asserts that no control character got through
     expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
     expect(JSON.parse(text)).toEqual(value);
   });

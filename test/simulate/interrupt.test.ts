@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupTemps, REPO_ROOT, hookEnv, tmpDir } from '../support/env.js';
 import { handMadeRepo } from './hand-made-repo.js';
 

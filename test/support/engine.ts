@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { run, runOk, spawnTracked, stopChild, waitFor } from './proc.js';
+import { run, spawnTracked, stopChild, waitFor } from './proc.js';
 
 export const TESTBED = process.env.CMH_TESTBED || '/opt/cmh-testbed';
 const ENGINE = path.join(TESTBED, 'engine');
@@ -114,7 +114,7 @@ export async function startEngine(opts: EngineOptions = {}): Promise<Engine> {
   } catch (e) {
     const tail = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').slice(-3000) : '';
     await stop();
-    throw new Error(`could not start dockerd: ${(e as Error).message}\n${tail}`);
+    throw new Error(`could not start dockerd: ${(e as Error).message}\n${tail}`, { cause: e });
   }
   return { host, pid: child.pid ?? -1, logFile, stop };
 }

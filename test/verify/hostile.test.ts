@@ -51,8 +51,7 @@ afterAll(() => cleanupTemps());
 
 describe('credentials stay where they belong', () => {
   it('drops Authorization when a redirect goes from https to http on the same host and port', async () => {
-    let reg: HostileRegistry;
-    reg = await registry({
+    const reg: HostileRegistry = await registry({
       challenge: 'Basic realm="hostile"',
       acceptAuth: BASIC,
       handler: (req, res, tls) => {
@@ -219,6 +218,7 @@ describe('malformed answers are a sentence and exit 1, not a crash', () => {
 describe('what a registry sends is never printed raw', () => {
   const ESC = '\u001b]0;pwned\u0007\u001b[2J\u001b[1A\r\u009b31m\u202e';
   /** Any control character a terminal acts on (tab and newline are ours). */
+  // eslint-disable-next-line no-control-regex -- asserts that no control character got through
   const RAW = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
   it('escapes control characters in platforms, revisions and media types, in the table', async () => {
