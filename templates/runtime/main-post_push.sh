@@ -42,8 +42,8 @@ waiting_for() {
     REPLY=${REPLY//,/, }
 }
 
-# publish REV: makes the list the images of commit REV (ARCH_DIGEST), by digest, and reads it
-# back (LIST_ENTRIES: read with the arch images, then after each write). Registries have no
+# publish REV: makes the list the images of commit REV (ARCH_DIGEST), by digest (LIST_ENTRIES:
+# read with the arch images, then after each write). Registries have no
 # compare-and-swap, so the arch tags are looked at again right before the write and after it:
 # when a newer commit's images landed meanwhile, the list follows them once they are all of one
 # commit, and is never written from older images (the post_push of the last build of the commit
@@ -71,7 +71,9 @@ publish() {
         if unchanged; then
             push_list
             wrote=$rev
-            reread
+            # docker manifest push fails unless the registry took the list (LIST_ENTRIES is then
+            # what it wrote); a downloaded manifest-tool's word is checked by reading the list back.
+            if [ "$CMH_PUBLISH_WITH" = docker ]; then tag_digests && LIST_ENTRIES=$want; else reread; fi
             if unchanged; then continue; fi
             say "the arch images of $list changed while this build published it; looking again."
         else
