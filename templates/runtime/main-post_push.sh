@@ -73,7 +73,8 @@ publish() {
             wrote=$rev
             # docker manifest push fails unless the registry took the list (LIST_ENTRIES is then
             # what it wrote); a downloaded manifest-tool's word is checked by reading the list back.
-            if [ "$CMH_PUBLISH_WITH" = docker ]; then tag_digests && LIST_ENTRIES=$want; else reread; fi
+            if [ "$CMH_PUBLISH_WITH" = docker ]; then LIST_ENTRIES=$want; else fetch_list && read_list; fi
+            tag_digests
             if unchanged; then continue; fi
             say "the arch images of $list changed while this build published it; looking again."
         else
@@ -93,16 +94,3 @@ publish() {
 
 # unchanged: true when the arch tags still hold the images read (ARCH_NOW against ARCH_TAG).
 unchanged() { [ "$ARCH_NOW" = "$(printf '%s\n' "${ARCH_TAG[@]}" | LC_ALL=C sort)" ]; }
-
-# reread: after a write, the list (read back) and the arch tags (ARCH_NOW), both at once.
-reread() {
-    local pid
-    fetch_list &
-    pid=$!
-    CMH_CHILD=("$pid")
-    tag_digests
-    CMH_CHILD=("$pid")
-    wait "$pid" || exit 1
-    CMH_CHILD=()
-    read_list
-}
