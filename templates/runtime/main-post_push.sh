@@ -12,7 +12,6 @@ main() {
     CMH_PUBLISH_WITH=${MULTIARCH_PUBLISHER:-$CMH_PUBLISHER}
     [[ $CMH_PUBLISH_WITH == @(manifest-tool|docker) ]] || err "MULTIARCH_PUBLISHER=$CMH_PUBLISH_WITH: use manifest-tool or docker."
     need_cmd docker "post_push reads the registry with docker buildx imagetools"
-    docker buildx version >/dev/null 2>&1 || err "post_push reads the registry with docker buildx imagetools, but this docker has no buildx plugin; install docker-buildx on the builder."
     make_tmp
     private_docker_config
     say "$BUILD_ARCH of commit $rev is pushed; checking the images of $REPO_REF:$LIST_TAG (${CMH_ARCHES[*]})."
@@ -43,16 +42,16 @@ waiting_for() {
     REPLY=${REPLY//,/, }
 }
 
-# publish REV: makes the list the images of commit REV (ARCH_DIGEST), by digest, and reads it
-# back. Registries have no compare-and-swap, so the arch tags are looked at again right before the
-# write and after it: when a newer commit's images landed meanwhile, the list follows them once
-# they are all of one commit, and is never written from older images (the post_push of the last
-# build of the commit still landing publishes it).
+# publish REV: makes the list the images of commit REV (ARCH_DIGEST), by digest (LIST_ENTRIES:
+# read with the arch images, then after each write). Registries have no
+# compare-and-swap, so the arch tags are looked at again right before the write and after it:
+# when a newer commit's images landed meanwhile, the list follows them once they are all of one
+# commit, and is never written from older images (the post_push of the last build of the commit
+# still landing publishes it).
 publish() {
     local rev=$1 list="$REPO_REF:$LIST_TAG" round want i wrote=""
     for round in 1 2 3 4; do
         want=$(for i in "${!CMH_ARCHES[@]}"; do printf '%s %s\n' "${ARCH_DIGEST[i]}" "${CMH_PLATFORMS[i]}"; done | LC_ALL=C sort)
-        read_list
         if [ "$LIST_ENTRIES" = "$want" ] && [ "$wrote" = "$rev" ]; then
             say "published $list (commit $rev): ${CMH_PLATFORMS[*]}, by digest, with $CMH_PUBLISH_WITH."
             return 0
@@ -72,6 +71,10 @@ publish() {
         if unchanged; then
             push_list
             wrote=$rev
+            # docker manifest push fails unless the registry took the list (LIST_ENTRIES is then
+            # what it wrote); a downloaded manifest-tool's word is checked by reading the list back.
+            if [ "$CMH_PUBLISH_WITH" = docker ]; then LIST_ENTRIES=$want; else fetch_list && read_list; fi
+            tag_digests
             if unchanged; then continue; fi
             say "the arch images of $list changed while this build published it; looking again."
         else
@@ -89,8 +92,5 @@ publish() {
     err "after publishing 3 times, $list lists [${LIST_ENTRIES//$'\n'/; }] instead of [${want//$'\n'/; }]: either other builds keep writing it (run this build again) or $CMH_PUBLISH_WITH does not publish what it says it did."
 }
 
-# unchanged: true when every arch tag still holds the image read (ARCH_TAG).
-unchanged() {
-    read_arches tags
-    [ "${ARCH_NOW[*]}" = "${ARCH_TAG[*]}" ]
-}
+# unchanged: true when the arch tags still hold the images read (ARCH_NOW against ARCH_TAG).
+unchanged() { [ "$ARCH_NOW" = "$(printf '%s\n' "${ARCH_TAG[@]}" | LC_ALL=C sort)" ]; }

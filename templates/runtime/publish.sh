@@ -17,22 +17,33 @@ tool() {
     done
 }
 
+# prepare_list: also sets ARCH_NOW (what the arch tags hold right now) for unchanged.
 prepare_list() {
     local i p list=$REPO_REF:$LIST_TAG refs=()
-    for i in "${!CMH_ARCHES[@]}"; do refs+=("$REPO_REF@${ARCH_DIGEST[i]}"); done
     if [ "$CMH_PUBLISH_WITH" = manifest-tool ]; then
         {
             printf "image: '%s'\nmanifests:\n" "$list"
             for i in "${!CMH_ARCHES[@]}"; do
                 IFS=/ read -r -a p <<<"${CMH_PLATFORMS[i]}"
-                printf "  - image: '%s'\n    platform:\n      os: %s\n      architecture: %s\n" "${refs[i]}" "${p[0]}" "${p[1]}"
+                printf "  - image: '%s'\n    platform:\n      os: %s\n      architecture: %s\n" "$REPO_REF@${ARCH_DIGEST[i]}" "${p[0]}" "${p[1]}"
                 if [ -n "${p[2]:-}" ]; then printf '      variant: %s\n' "${p[2]}"; fi
             done
         } >"$CMH_TMP/spec.yaml"
+        tag_digests
         return 0
     fi
     docker manifest rm "$list" >/dev/null 2>&1 || :
-    tool "docker manifest create" docker manifest create "${INSECURE[@]}" "$list" "${refs[@]}"
+    # From the arch tags when each holds an image: the list then names what the tags hold at this
+    # moment, which unchanged compares with what was read, with no request of its own.
+    if [ "${ARCH_TAG[*]}" = "${ARCH_DIGEST[*]}" ] && tag_refs && docker manifest create "${INSECURE[@]}" "$list" "${CMH_REFS[@]}" >"$CMH_TMP/tool.log" 2>&1; then
+        refs=("${CMH_REFS[@]}")
+        local_digests "$list"
+    else
+        for i in "${!CMH_ARCHES[@]}"; do refs+=("$REPO_REF@${ARCH_DIGEST[i]}"); done
+        docker manifest rm "$list" >/dev/null 2>&1 || :
+        tool "docker manifest create" docker manifest create "${INSECURE[@]}" "$list" "${refs[@]}"
+        tag_digests
+    fi
     for i in "${!CMH_ARCHES[@]}"; do
         IFS=/ read -r -a p <<<"${CMH_PLATFORMS[i]}"
         docker manifest annotate "$list" "${refs[i]}" --os "${p[0]}" --arch "${p[1]}" ${p[2]:+--variant "${p[2]}"} ||

@@ -17,6 +17,9 @@ inspect() {
     if [ -n "${3:-}" ]; then args+=(--format "$3"); fi
     while ! docker "${args[@]}" >"$2" 2>"$2.err"; do
         if grep -qE ': not found$' "$2.err"; then return 3; fi
+        if grep -qE "'buildx' is not a docker command|unknown command: docker buildx" "$2.err"; then
+            err "post_push reads the registry with docker buildx imagetools, but this docker has no buildx plugin; install docker-buildx on the builder."
+        fi
         if refused "$2.err" && { [ -z "$CMH_CRED_SOURCE" ] || [ $((denied += 1)) -gt 1 ]; }; then
             creds_hint
             if [ -z "$CMH_CRED_SOURCE" ]; then err "$REG_HOST requires a login to read $REPO_REF; $REPLY."; fi
@@ -70,38 +73,80 @@ read_arch() {
     done
 }
 
-# read_arches [tags]: read_arch for every architecture at once, each in a subshell that hands its
-# results back in a file; with "tags", only each tag's digest, into ARCH_NOW.
+# read_arches: read_arch for every architecture and the list tag (read_list) at once, each in a
+# subshell that hands its results back in a file, so the wall time is that of the slowest read.
 read_arches() {
     local i pids=()
     for i in "${!CMH_ARCHES[@]}"; do
-        if [ "${1:-}" = tags ]; then
-            arch_tag "$LIST_TAG" "${CMH_ARCHES[i]}"
-            (inspect "$REPO_REF:$REPLY" "$CMH_TMP/tag.$i" || :) &
-        else
-            (read_arch "$i" && printf '%s\n' "${ARCH_TAG[i]}" "${ARCH_DIGEST[i]}" "${ARCH_REV[i]}" "${ARCH_WHY[i]}" >"$CMH_TMP/state.$i") &
+        (read_arch "$i" && printf '%s\n' "${ARCH_TAG[i]}" "${ARCH_DIGEST[i]}" "${ARCH_REV[i]}" "${ARCH_WHY[i]}" >"$CMH_TMP/state.$i") &
+        pids+=("$!")
+    done
+    fetch_list &
+    pids+=("$!")
+    CMH_CHILD=("${pids[@]}")
+    for i in "${!pids[@]}"; do wait "${pids[i]}" || exit 1; done
+    CMH_CHILD=()
+    for i in "${!CMH_ARCHES[@]}"; do
+        { read -r "ARCH_TAG[i]" && read -r "ARCH_DIGEST[i]" && read -r "ARCH_REV[i]" && read -r "ARCH_WHY[i]"; } <"$CMH_TMP/state.$i"
+    done
+    read_list
+}
+
+# tag_refs: CMH_REFS = the arch tags (REPO_REF:TAG), in the order of CMH_ARCHES.
+tag_refs() {
+    local i
+    CMH_REFS=()
+    for i in "${!CMH_ARCHES[@]}"; do
+        arch_tag "$LIST_TAG" "${CMH_ARCHES[i]}"
+        CMH_REFS+=("$REPO_REF:$REPLY")
+    done
+}
+
+# local_digests NAME: ARCH_NOW = the sorted digests of the list NAME in this run's docker manifest
+# store (no request), taken from the "digest" lines of `docker manifest inspect`: a list names
+# no other digest.
+local_digests() {
+    ARCH_NOW=$(docker manifest inspect "$1" 2>/dev/null | sed -nE 's/^ *"digest": "(sha256:[0-9a-f]{64})",?$/\1/p' | LC_ALL=C sort)
+}
+
+# tag_digests: ARCH_NOW = the sorted digests the arch tags hold now. When each held an image, one
+# `docker manifest create` (a fast docker CLI start, one manifest and config read per tag) into
+# this run's store reads them all; else (or if that fails) imagetools reads each tag, in parallel.
+tag_digests() {
+    local i pids=() check="$REPO_REF:$LIST_TAG-tags"
+    if [ "${ARCH_TAG[*]}" = "${ARCH_DIGEST[*]}" ]; then
+        tag_refs
+        docker manifest rm "$check" >/dev/null 2>&1 || :
+        if docker manifest create "${INSECURE[@]}" "$check" "${CMH_REFS[@]}" >/dev/null 2>&1; then
+            local_digests "$check"
+            return 0
         fi
+    fi
+    for i in "${!CMH_ARCHES[@]}"; do
+        arch_tag "$LIST_TAG" "${CMH_ARCHES[i]}"
+        (inspect "$REPO_REF:$REPLY" "$CMH_TMP/tag.$i" || :) &
         pids+=("$!")
     done
     CMH_CHILD=("${pids[@]}")
     for i in "${!pids[@]}"; do wait "${pids[i]}" || exit 1; done
-    CMH_CHILD=() ARCH_NOW=()
-    for i in "${!CMH_ARCHES[@]}"; do
-        if [ "${1:-}" = tags ]; then
-            ARCH_NOW[i]=$(sed -nE 's/^Digest: +(sha256:[0-9a-f]{64})$/\1/p' "$CMH_TMP/tag.$i")
-        else
-            { read -r "ARCH_TAG[i]" && read -r "ARCH_DIGEST[i]" && read -r "ARCH_REV[i]" && read -r "ARCH_WHY[i]"; } <"$CMH_TMP/state.$i"
-        fi
-    done
+    CMH_CHILD=()
+    ARCH_NOW=$(for i in "${!CMH_ARCHES[@]}"; do sed -nE 's/^Digest: +(sha256:[0-9a-f]{64})$/\1/p' "$CMH_TMP/tag.$i"; done | LC_ALL=C sort)
+}
+
+# fetch_list: the list tag, read with imagetools' plain output into $CMH_TMP/list (list.rc: 3
+# when it is not in the registry), for read_list.
+fetch_list() {
+    local rc=0
+    inspect "$REPO_REF:$LIST_TAG" "$CMH_TMP/list" || rc=$?
+    echo "$rc" >"$CMH_TMP/list.rc"
 }
 
 # read_list: LIST_KIND (missing, image or index) and LIST_ENTRIES (sorted "digest
-# platform" lines, attestations left out) of the list tag, from imagetools' plain output.
+# platform" lines, attestations left out) of the list tag, from what fetch_list wrote.
 read_list() {
-    local f="$CMH_TMP/list" rc=0 line d="" lines=()
+    local line d="" lines=()
     LIST_KIND=missing LIST_ENTRIES=""
-    inspect "$REPO_REF:$LIST_TAG" "$f" || rc=$?
-    if [ "$rc" = 3 ]; then return 0; fi
+    if [ "$(<"$CMH_TMP/list.rc")" = 3 ]; then return 0; fi
     LIST_KIND=image
     while IFS= read -r line; do
         if [[ $line =~ ^Manifests: ]]; then LIST_KIND=index; fi
@@ -110,6 +155,6 @@ read_list() {
             if [ "${BASH_REMATCH[1]}" != unknown/unknown ]; then lines+=("$d ${BASH_REMATCH[1]}"); fi
             d=""
         fi
-    done <"$f"
+    done <"$CMH_TMP/list"
     if [ "${#lines[@]}" -gt 0 ]; then LIST_ENTRIES=$(printf '%s\n' "${lines[@]}" | LC_ALL=C sort); fi
 }
