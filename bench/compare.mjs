@@ -31,4 +31,10 @@ for (const r of b.rows) {
   ]);
 }
 const w = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)));
-for (const l of lines) process.stdout.write(`${l.map((c, i) => c.padEnd(w[i])).join('  ').trimEnd()}\n`);
+for (const l of lines)
+  process.stdout.write(
+    `${l
+      .map((c, i) => c.padEnd(w[i]))
+      .join('  ')
+      .trimEnd()}\n`,
+  );

@@ -46,7 +46,9 @@ function log(s: string): void {
 
 function version(cmd: string, args: string[]): string {
   try {
-    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n')[0]!;
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .trim()
+      .split('\n')[0]!;
   } catch {
     return 'missing';
   }
@@ -83,7 +85,21 @@ const ENGINE_SECTIONS = new Set([3, 4, 5]);
  */
 function inTestbed(sections: number[]): { rows: Row[]; failed: number } {
   const out = path.join(os.tmpdir(), `cmh-bench-engine-${process.pid}.json`);
-  const args = ['scripts/in-testbed.sh', process.execPath, process.argv[1]!, '--only', sections.join(','), '--runs', String(runs), '--warmups', String(warmups), '--big-runs', String(bigRuns), '--out', out];
+  const args = [
+    'scripts/in-testbed.sh',
+    process.execPath,
+    process.argv[1]!,
+    '--only',
+    sections.join(','),
+    '--runs',
+    String(runs),
+    '--warmups',
+    String(warmups),
+    '--big-runs',
+    String(bigRuns),
+    '--out',
+    out,
+  ];
   log(`sections ${sections.join(', ')} run in the test bed (bash ${args.slice(0, 1).join(' ')} ...)`);
   const r = spawnSync('bash', args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   try {
@@ -91,7 +107,12 @@ function inTestbed(sections: number[]): { rows: Row[]; failed: number } {
     const rows = child.rows.filter((x) => !(x.section === 'bench run' && x.measure.startsWith('total wall')));
     return { rows, failed: r.status === 0 ? 0 : 1 };
   } catch {
-    return { rows: sections.map((n) => notMeasured(SECTIONS.find((s) => s.n === n)!.name, 'the whole section', `the test bed run exited ${r.status}`)), failed: 1 };
+    return {
+      rows: sections.map((n) =>
+        notMeasured(SECTIONS.find((s) => s.n === n)!.name, 'the whole section', `the test bed run exited ${r.status}`),
+      ),
+      failed: 1,
+    };
   } finally {
     fs.rmSync(out, { force: true });
   }
@@ -101,7 +122,8 @@ async function main(): Promise<number> {
   const rows: Row[] = [];
   const timing: Row[] = [];
   let failed = 0;
-  const delegated = process.env.CMH_IN_TESTBED === '1' ? [] : SECTIONS.map((s) => s.n).filter((n) => ENGINE_SECTIONS.has(n) && (!only || only.has(n)));
+  const delegated =
+    process.env.CMH_IN_TESTBED === '1' ? [] : SECTIONS.map((s) => s.n).filter((n) => ENGINE_SECTIONS.has(n) && (!only || only.has(n)));
   try {
     for (const s of SECTIONS) {
       if (only && !only.has(s.n)) continue;
@@ -131,7 +153,9 @@ async function main(): Promise<number> {
     await infra?.stop();
     removeWork();
   }
-  timing.push(row({ section: 'bench run', measure: 'total wall (npm run bench, setup included)', unit: 's', value: (Date.now() - t0) / 1000 }));
+  timing.push(
+    row({ section: 'bench run', measure: 'total wall (npm run bench, setup included)', unit: 's', value: (Date.now() - t0) / 1000 }),
+  );
   rows.push(...timing);
   const cpus = os.cpus();
   const results = {

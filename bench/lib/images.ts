@@ -33,9 +33,27 @@ export async function pushArchImages(registryHost: string, repo: string, arches:
       const ctr = (await b(['from', 'scratch'])).stdout.trim();
       await b(['copy', ctr, file, '/built-for']);
       const p = a.platform;
-      await b(['config', '--os', p.os, '--arch', p.architecture, ...(p.variant ? ['--variant', p.variant] : []), '--label', `${REVISION_LABEL}=${revision}`, ctr]);
+      await b([
+        'config',
+        '--os',
+        p.os,
+        '--arch',
+        p.architecture,
+        ...(p.variant ? ['--variant', p.variant] : []),
+        '--label',
+        `${REVISION_LABEL}=${revision}`,
+        ctr,
+      ]);
       await b(['commit', '-q', '--format', 'docker', '--rm', ctr, `localhost/bench-${a.name}`]);
-      await b(['push', '-q', '--tls-verify=false', '--format', 'v2s2', `localhost/bench-${a.name}`, `docker://${registryHost}/${repo}:${a.name}`]);
+      await b([
+        'push',
+        '-q',
+        '--tls-verify=false',
+        '--format',
+        'v2s2',
+        `localhost/bench-${a.name}`,
+        `docker://${registryHost}/${repo}:${a.name}`,
+      ]);
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

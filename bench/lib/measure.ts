@@ -58,7 +58,11 @@ export function timed(cmd: string, args: readonly string[], opts: TimedOptions =
       const result = { seconds, maxRssKb, code: code ?? -1, stdout, stderr };
       if ((opts.check ?? true) && (code !== 0 || signal)) {
         const where = opts.cwd ? ` (in ${opts.cwd})` : '';
-        reject(new Error(`${cmd} ${args.join(' ')}${where} ${signal ? `killed by ${signal}` : `exited ${code}`}\n${tail(stderr)}${tail(stdout)}`));
+        reject(
+          new Error(
+            `${cmd} ${args.join(' ')}${where} ${signal ? `killed by ${signal}` : `exited ${code}`}\n${tail(stderr)}${tail(stdout)}`,
+          ),
+        );
         return;
       }
       resolve(result);

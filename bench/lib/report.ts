@@ -75,7 +75,11 @@ export function renderTable(rows: Row[]): string {
   const widths = head.map((h, i) =>
     Math.max(h.length, ...cells.filter((_, k) => i !== 1 || !rows[k]!.notMeasured).map((c) => c[i]!.length)),
   );
-  const line = (c: string[]) => c.map((x, i) => (i === c.length - 1 ? x : pad(x, widths[i]!))).join('  ').trimEnd();
+  const line = (c: string[]) =>
+    c
+      .map((x, i) => (i === c.length - 1 ? x : pad(x, widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const out = [line(head), widths.map((w) => '-'.repeat(w)).join('  ')];
   let section = '';
   rows.forEach((r, k) => {

@@ -65,7 +65,11 @@ export function multiRepo(n: number): { dir: string; folders: string[] } {
 /** Runs the built CLI in `dir` (`--yes` plus `args`) and returns its output; throws if it fails. */
 export function generate(dir: string, args: string[]): string {
   try {
-    return execFileSync(process.execPath, [CLI, '--yes', '--offline', ...args], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync(process.execPath, [CLI, '--yes', '--offline', ...args], {
+      cwd: dir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   } catch (e) {
     const x = e as { stdout?: string; stderr?: string; message: string };
     throw new Error(`create-multiarch-hooks ${args.join(' ')} failed in ${dir}: ${x.stderr ?? ''}${x.stdout ?? x.message}`, { cause: e });

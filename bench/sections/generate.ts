@@ -61,13 +61,23 @@ async function scaleRun(n: number, arches: string[], mode: 'loop' | 'one'): Prom
 
 export async function warmGenerator(o: GenerateOptions): Promise<Row[]> {
   const env = npmEnv();
-  const example = await repeat(o.runs, o.warmups, () => exampleRepo(), async (repo) => {
-    const t = await timed('node', [CLI, '--yes', '--offline', '--repo', 'acme/hello'], { cwd: repo.dir, env });
-    expectGenerated(repo.dir, t);
-    fs.rmSync(repo.dir, { recursive: true, force: true });
-    return t;
-  });
-  const bare = await repeat(o.runs, o.warmups, () => undefined, () => timed('node', ['-e', ''], { env }));
+  const example = await repeat(
+    o.runs,
+    o.warmups,
+    () => exampleRepo(),
+    async (repo) => {
+      const t = await timed('node', [CLI, '--yes', '--offline', '--repo', 'acme/hello'], { cwd: repo.dir, env });
+      expectGenerated(repo.dir, t);
+      fs.rmSync(repo.dir, { recursive: true, force: true });
+      return t;
+    },
+  );
+  const bare = await repeat(
+    o.runs,
+    o.warmups,
+    () => undefined,
+    () => timed('node', ['-e', ''], { env }),
+  );
   const exWall = stat(example.map((t) => t.seconds));
   const rows: Row[] = [
     row({
@@ -96,7 +106,12 @@ export async function warmGenerator(o: GenerateOptions): Promise<Row[]> {
   let oneRss: number | undefined;
   for (const c of cases) {
     // The example runs above warmed the CLI; one uncounted 1-folder run warms this repo shape.
-    const runs = await repeat(c.runs, c.n === 1 ? o.warmups : 0, () => undefined, () => scaleRun(c.n, eight, 'loop'));
+    const runs = await repeat(
+      c.runs,
+      c.n === 1 ? o.warmups : 0,
+      () => undefined,
+      () => scaleRun(c.n, eight, 'loop'),
+    );
     const wall = stat(runs.map((r) => r.seconds));
     const rss = stat(runs.map((r) => r.maxRssKb / 1024));
     const what = `${c.n} Dockerfile${c.n > 1 ? 's' : ''} x 8 archs (${c.n} CLI run${c.n > 1 ? 's' : ''})`;
@@ -132,7 +147,12 @@ export async function warmGenerator(o: GenerateOptions): Promise<Row[]> {
         vs: { what: '1 Dockerfile', value: oneRss! },
       }),
     );
-    const single = await repeat(o.runs, 0, () => undefined, () => scaleRun(c.n, eight, 'one'));
+    const single = await repeat(
+      o.runs,
+      0,
+      () => undefined,
+      () => scaleRun(c.n, eight, 'one'),
+    );
     const oneWhat = `${c.n} Dockerfiles x 8 archs (1 CLI run, ${c.n} --dockerfile)`;
     rows.push(
       row({

@@ -14,7 +14,7 @@ import { repeat, stat, timed } from '../lib/measure.js';
 import { row, type Row } from '../lib/report.js';
 import { exampleRepo, generate, ruleDockerfile } from '../lib/repos.js';
 
-const SECTION = '5 hook overhead per build rule (examples/hello, the test bed\'s Docker engine, local registry)';
+const SECTION = "5 hook overhead per build rule (examples/hello, the test bed's Docker engine, local registry)";
 export const EMULATED = 'arm64v8';
 
 export interface HookOptions {

@@ -16,7 +16,7 @@ import { timed } from '../lib/measure.js';
 import { row, type Row } from '../lib/report.js';
 import { exampleRepo, generate, ruleDockerfile } from '../lib/repos.js';
 
-const SECTION = '4 image overhead of the QEMU strategy (examples/hello built on the test bed\'s engine, pushed, read back)';
+const SECTION = "4 image overhead of the QEMU strategy (examples/hello built on the test bed's engine, pushed, read back)";
 /** The two emulated arches the figures are for. */
 export const IMAGE_ARCHES = ['arm64v8', 'arm32v7'];
 
@@ -62,7 +62,8 @@ export async function imageOverhead(infra: Infra): Promise<Row[]> {
   }
 
   const env = hookEnv();
-  const docker = (args: string[], cwd: string, extra: Record<string, string> = {}) => timed('docker', args, { cwd, env: { ...env, ...extra } });
+  const docker = (args: string[], cwd: string, extra: Record<string, string> = {}) =>
+    timed('docker', args, { cwd, env: { ...env, ...extra } });
 
   const plainBuild = async (a: Arch): Promise<Built> => {
     const image = `${host}/bench/img-plain:${a.name}`;

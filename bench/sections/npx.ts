@@ -77,7 +77,8 @@ export async function coldNpx(o: NpxOptions): Promise<Row[]> {
         cwd: dir,
         env: coldNpxEnv(cache, reg.url, emptyRc),
       });
-      if (!fs.existsSync(path.join(dir, 'app/package.json'))) throw new Error(`cold npx ${CREATE_VITE} wrote no app/package.json:\n${t.stdout}${t.stderr}`);
+      if (!fs.existsSync(path.join(dir, 'app/package.json')))
+        throw new Error(`cold npx ${CREATE_VITE} wrote no app/package.json:\n${t.stdout}${t.stderr}`);
       const packages = npxPackages(cache);
       fs.rmSync(cache, { recursive: true, force: true });
       fs.rmSync(dir, { recursive: true, force: true });
@@ -85,7 +86,12 @@ export async function coldNpx(o: NpxOptions): Promise<Row[]> {
     };
 
     // Interleaved, so a slow spell of the machine hits both alike.
-    const pairs = await repeat(o.runs, o.warmups, () => undefined, async () => ({ a: await runOurs(), b: await runTheirs() }));
+    const pairs = await repeat(
+      o.runs,
+      o.warmups,
+      () => undefined,
+      async () => ({ a: await runOurs(), b: await runTheirs() }),
+    );
     const a = pairs.map((p) => p.a);
     const b = pairs.map((p) => p.b);
     const vs = CREATE_VITE;

@@ -65,42 +65,53 @@ async function measureArchCount(infra: Infra, proxy: FaultProxy, arches: Arch[],
   const last = arches[k - 1]!;
   const dockerfile = ruleDockerfile(repo.dir, last.name);
 
-  const hook = await repeat(o.runs, o.warmups, () => deleteTag(host, repoPath, LIST_TAG), async (): Promise<Sample> => {
-    // What post_push needs of the builder: the docker CLI with buildx (no daemon: it only talks to
-    // the registry) and an empty docker config, as on Docker Hub.
-    const env = {
-      ...process.env,
-      PATH: `${path.dirname(infra.docker)}:${process.env.PATH}`,
-      DOCKER_CONFIG: freshDir('docker-config'),
-      ...hubBuildEnv({ registryHost: proxy.host, repo: repoPath, tag: last.name, dockerfilePath: dockerfile, sourceCommit: repo.sha }),
-      MULTIARCH_PUBLISHER: 'docker',
-    };
-    proxy.resetCounts();
-    const t = await timed(path.join(repo.dir, 'hooks/post_push'), [], { cwd: repo.dir, env });
-    const requests = [...proxy.requests];
-    await expectList(host, repoPath, arches, 'post_push');
-    return { seconds: t.seconds, requests };
-  });
+  const hook = await repeat(
+    o.runs,
+    o.warmups,
+    () => deleteTag(host, repoPath, LIST_TAG),
+    async (): Promise<Sample> => {
+      // What post_push needs of the builder: the docker CLI with buildx (no daemon: it only talks to
+      // the registry) and an empty docker config, as on Docker Hub.
+      const env = {
+        ...process.env,
+        PATH: `${path.dirname(infra.docker)}:${process.env.PATH}`,
+        DOCKER_CONFIG: freshDir('docker-config'),
+        ...hubBuildEnv({ registryHost: proxy.host, repo: repoPath, tag: last.name, dockerfilePath: dockerfile, sourceCommit: repo.sha }),
+        MULTIARCH_PUBLISHER: 'docker',
+      };
+      proxy.resetCounts();
+      const t = await timed(path.join(repo.dir, 'hooks/post_push'), [], { cwd: repo.dir, env });
+      const requests = [...proxy.requests];
+      await expectList(host, repoPath, arches, 'post_push');
+      return { seconds: t.seconds, requests };
+    },
+  );
 
   // The seeds' way: create the list from the arch tags, annotate each platform, push.
   const listRef = `${proxy.host}/${repoPath}:${LIST_TAG}`;
-  const plain = await repeat(o.runs, o.warmups, () => deleteTag(host, repoPath, LIST_TAG), async (): Promise<Sample> => {
-    const env = { ...process.env, DOCKER_CONFIG: freshDir('docker-config') };
-    const docker = (args: string[]) => timed(infra.docker, args, { env });
-    proxy.resetCounts();
-    let seconds = 0;
-    seconds += (await docker(['manifest', 'create', '--insecure', listRef, ...arches.map((a) => `${proxy.host}/${repoPath}:${a.name}`)])).seconds;
-    for (const a of arches) {
-      const p = a.platform;
-      const flags = ['--os', p.os, '--arch', p.architecture, ...(p.variant ? ['--variant', p.variant] : [])];
-      seconds += (await docker(['manifest', 'annotate', ...flags, listRef, `${proxy.host}/${repoPath}:${a.name}`])).seconds;
-    }
-    seconds += (await docker(['manifest', 'push', '--insecure', '--purge', listRef])).seconds;
-    const requests = [...proxy.requests];
-    fs.rmSync(env.DOCKER_CONFIG, { recursive: true, force: true });
-    await expectList(host, repoPath, arches, 'docker manifest');
-    return { seconds, requests };
-  });
+  const plain = await repeat(
+    o.runs,
+    o.warmups,
+    () => deleteTag(host, repoPath, LIST_TAG),
+    async (): Promise<Sample> => {
+      const env = { ...process.env, DOCKER_CONFIG: freshDir('docker-config') };
+      const docker = (args: string[]) => timed(infra.docker, args, { env });
+      proxy.resetCounts();
+      let seconds = 0;
+      seconds += (await docker(['manifest', 'create', '--insecure', listRef, ...arches.map((a) => `${proxy.host}/${repoPath}:${a.name}`)]))
+        .seconds;
+      for (const a of arches) {
+        const p = a.platform;
+        const flags = ['--os', p.os, '--arch', p.architecture, ...(p.variant ? ['--variant', p.variant] : [])];
+        seconds += (await docker(['manifest', 'annotate', ...flags, listRef, `${proxy.host}/${repoPath}:${a.name}`])).seconds;
+      }
+      seconds += (await docker(['manifest', 'push', '--insecure', '--purge', listRef])).seconds;
+      const requests = [...proxy.requests];
+      fs.rmSync(env.DOCKER_CONFIG, { recursive: true, force: true });
+      await expectList(host, repoPath, arches, 'docker manifest');
+      return { seconds, requests };
+    },
+  );
 
   const label = `${k} archs`;
   const hookN = stat(hook.map((s) => s.requests.length));

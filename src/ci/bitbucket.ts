@@ -41,7 +41,12 @@ function shellArg(s: string): string {
 const shellLine = (argv: string[]) => argv.map(shellArg).join(' ');
 
 function slug(dir: string): string {
-  return dir === '.' ? 'root' : dir.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'dir';
+  return dir === '.'
+    ? 'root'
+    : dir
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-|-$/g, '') || 'dir';
 }
 
 function step(t: CiTarget, kind: 'branch' | 'tag', regex?: string): Record<string, unknown> {
@@ -58,7 +63,10 @@ function step(t: CiTarget, kind: 'branch' | 'tag', regex?: string): Record<strin
       'org.opencontainers.image.version': kind === 'branch' ? 'latest' : v('VERSION'),
     },
     metadataFile: meta,
-    cache: (arch) => ({ from: `type=local,src=${cacheDir}${arch ? `/${arch}` : ''}`, to: `type=local,dest=${cacheDir}${arch ? `/${arch}` : ''},mode=max` }),
+    cache: (arch) => ({
+      from: `type=local,src=${cacheDir}${arch ? `/${arch}` : ''}`,
+      to: `type=local,dest=${cacheDir}${arch ? `/${arch}` : ''},mode=max`,
+    }),
   });
   const script: string[] = [];
   if (kind === 'tag') {
@@ -66,7 +74,9 @@ function step(t: CiTarget, kind: 'branch' | 'tag', regex?: string): Record<strin
     const ere = toEre(regex!).replace(/\//g, '\\/');
     // sed prints the tag with the match replaced by the group: the regex must cover the tag from its start.
     if (!ere.startsWith('^')) {
-      throw new UserError(`The tag rule ${regex!} is not anchored with ^, which the Bitbucket step needs to capture the version alone; write it as /^.../ (--tag-regex).`);
+      throw new UserError(
+        `The tag rule ${regex!} is not anchored with ^, which the Bitbucket step needs to capture the version alone; write it as /^.../ (--tag-regex).`,
+      );
     }
     const sed = `s/${ere}${/\$$/.test(ere) ? '' : '.*'}/\\1/p`;
     script.push(

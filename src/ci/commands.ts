@@ -48,14 +48,19 @@ export function buildCommands(t: CiTarget, v: BuildValues): BuildPlanCommands {
   };
   if (!perArch(t)) {
     const argv = [
-      'docker', 'buildx', 'build',
-      '--platform', platformList(t.arches),
-      '--file', t.dockerfile,
+      'docker',
+      'buildx',
+      'build',
+      '--platform',
+      platformList(t.arches),
+      '--file',
+      t.dockerfile,
       ...labelArgs(v),
       ...v.listTags.flatMap((tag) => ['--tag', `${v.image}:${tag}`]),
       ...cacheArgs(null),
       ...(v.buildFlags ?? []),
-      '--metadata-file', v.metadataFile(null),
+      '--metadata-file',
+      v.metadataFile(null),
       '--push',
       t.context,
     ];
@@ -65,9 +70,13 @@ export function buildCommands(t: CiTarget, v: BuildValues): BuildPlanCommands {
     builds: t.arches.map((a) => ({
       arch: a.name,
       argv: [
-        'docker', 'buildx', 'build',
-        '--platform', platformString(a.platform),
-        '--file', t.perArchDockerfiles[a.name]!,
+        'docker',
+        'buildx',
+        'build',
+        '--platform',
+        platformString(a.platform),
+        '--file',
+        t.perArchDockerfiles[a.name]!,
         ...labelArgs(v),
         // A single image, not an index with an attestation: the per-arch tags stay pullable on any host.
         '--provenance=false',
@@ -76,7 +85,8 @@ export function buildCommands(t: CiTarget, v: BuildValues): BuildPlanCommands {
           : ['--output', `type=image,name=${v.image},push-by-digest=true,name-canonical=true,push=true`]),
         ...cacheArgs(a.name),
         ...(v.buildFlags ?? []),
-        '--metadata-file', v.metadataFile(a.name),
+        '--metadata-file',
+        v.metadataFile(a.name),
         t.context,
       ],
     })),
@@ -89,7 +99,9 @@ export function buildCommands(t: CiTarget, v: BuildValues): BuildPlanCommands {
  * platform or for `unknown/unknown` (attestations) are skipped. Throws when an arch is missing.
  */
 export function platformDigests(indexJson: string, arches: readonly Arch[]): Record<string, string> {
-  const index = JSON.parse(indexJson) as { manifests?: { digest: string; platform?: { os: string; architecture: string; variant?: string } }[] };
+  const index = JSON.parse(indexJson) as {
+    manifests?: { digest: string; platform?: { os: string; architecture: string; variant?: string } }[];
+  };
   const out: Record<string, string> = {};
   for (const a of arches) {
     const want = platformString(a.platform);
@@ -114,11 +126,26 @@ export function publishCommands(t: CiTarget, v: Pick<BuildValues, 'image' | 'lis
   const ref = (a: Arch) => `${v.image}@${digests[a.name]!}`;
   const cmds: string[][] = [];
   if (perArch(t)) {
-    cmds.push(['docker', 'buildx', 'imagetools', 'create', ...v.listTags.flatMap((tag) => ['--tag', `${v.image}:${tag}`]), ...t.arches.map(ref)]);
+    cmds.push([
+      'docker',
+      'buildx',
+      'imagetools',
+      'create',
+      ...v.listTags.flatMap((tag) => ['--tag', `${v.image}:${tag}`]),
+      ...t.arches.map(ref),
+    ]);
   }
   if (t.archTags) {
     for (const a of t.arches) {
-      cmds.push(['docker', 'buildx', 'imagetools', 'create', '--prefer-index=false', ...v.listTags.flatMap((tag) => ['--tag', `${v.image}:${archTagFor(tag, a.name)}`]), ref(a)]);
+      cmds.push([
+        'docker',
+        'buildx',
+        'imagetools',
+        'create',
+        '--prefer-index=false',
+        ...v.listTags.flatMap((tag) => ['--tag', `${v.image}:${archTagFor(tag, a.name)}`]),
+        ref(a),
+      ]);
     }
   }
   return cmds;

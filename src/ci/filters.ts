@@ -57,7 +57,6 @@ export function filterGlob(source: string): string {
   return `${globEscape(prefix)}**`;
 }
 
-
 /**
  * A Bitbucket glob pattern for a build rule source. Bitbucket's globs give `*?[]{}!` meaning and
  * have no escape: a tag regex whose literal prefix holds one widens to `**` (the step applies
@@ -69,7 +68,9 @@ export function bitbucketGlob(source: string): string {
     return /[\\{}]/.test(glob) ? '**' : glob;
   }
   if (/[*?[\]{}!\\]/.test(source)) {
-    throw new UserError(`Branch ${source} holds a character Bitbucket's branch patterns treat as a wildcard; build from a branch without *?[]{}! (--branch NAME).`);
+    throw new UserError(
+      `Branch ${source} holds a character Bitbucket's branch patterns treat as a wildcard; build from a branch without *?[]{}! (--branch NAME).`,
+    );
   }
   return source;
 }

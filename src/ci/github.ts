@@ -50,10 +50,11 @@ export function githubWorkflow(t: CiTarget, version: string): { path: string; co
       images: image,
       // No automatic `latest`: only a push to the branch publishes it, as the build rules did.
       flavor: 'latest=false',
-      tags: [
-        ...(t.branches.length > 0 ? ["type=raw,value=latest,enable=${{ github.ref_type == 'branch' }}"] : []),
-        ...t.tagRegexes.map((re) => `type=match,${csvField(`pattern=${ghLiteral(re)}`)},group=1`),
-      ].join('\n') + '\n',
+      tags:
+        [
+          ...(t.branches.length > 0 ? ["type=raw,value=latest,enable=${{ github.ref_type == 'branch' }}"] : []),
+          ...t.tagRegexes.map((re) => `type=match,${csvField(`pattern=${ghLiteral(re)}`)},group=1`),
+        ].join('\n') + '\n',
     },
   };
   // No step at all when every arch runs natively (amd64 alone).
@@ -130,10 +131,17 @@ export function githubWorkflow(t: CiTarget, version: string): { path: string; co
           ]
         : []),
     ];
-    return { path: workflowPath(t.dir), content: toYaml({ ...common, jobs: { build: { 'runs-on': 'ubuntu-latest', 'timeout-minutes': 240, steps } } }, header) };
+    return {
+      path: workflowPath(t.dir),
+      content: toYaml({ ...common, jobs: { build: { 'runs-on': 'ubuntu-latest', 'timeout-minutes': 240, steps } } }, header),
+    };
   }
 
-  const include = t.arches.map((a) => ({ arch: a.name, platform: platformString(a.platform), dockerfile: ghLiteral(t.perArchDockerfiles[a.name]!) }));
+  const include = t.arches.map((a) => ({
+    arch: a.name,
+    platform: platformString(a.platform),
+    dockerfile: ghLiteral(t.perArchDockerfiles[a.name]!),
+  }));
   const build = {
     name: 'Build ${{ matrix.arch }}',
     'runs-on': 'ubuntu-latest',
@@ -169,7 +177,12 @@ export function githubWorkflow(t: CiTarget, version: string): { path: string; co
       {
         name: 'Upload the digest',
         uses: uses(ACTIONS.upload),
-        with: { name: 'digests-${{ matrix.arch }}', path: '${{ runner.temp }}/digests/*', 'if-no-files-found': 'error', 'retention-days': 1 },
+        with: {
+          name: 'digests-${{ matrix.arch }}',
+          path: '${{ runner.temp }}/digests/*',
+          'if-no-files-found': 'error',
+          'retention-days': 1,
+        },
       },
     ],
   };

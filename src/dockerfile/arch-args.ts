@@ -45,7 +45,8 @@ export function archArgs(p: ParsedDockerfile, plans: readonly StagePlan[]): Arch
       const at = plan.resolved.pos.indexOf(pos[0]);
       if (at !== -1 && pos.every((o, i) => plan.resolved!.pos[at + i] === o)) uses.push({ stage: plan.stage.index, at });
     }
-    if (uses.length > 0) out.push({ arg, convention, start: pos[0], end: pos[pos.length - 1] + 1, uses, restated: restatements(p, name, text) });
+    if (uses.length > 0)
+      out.push({ arg, convention, start: pos[0], end: pos[pos.length - 1] + 1, uses, restated: restatements(p, name, text) });
   }
   return out;
 }

@@ -14,9 +14,7 @@ export interface Resolved {
 
 /** Why a word cannot be expanded statically. */
 export type ExpandProblem =
-  | { kind: 'undeclared'; name: string }
-  | { kind: 'automatic'; name: string }
-  | { kind: 'unsupported'; detail: string };
+  { kind: 'undeclared'; name: string } | { kind: 'automatic'; name: string } | { kind: 'unsupported'; detail: string };
 
 export class ExpandError extends Error {
   constructor(readonly problem: ExpandProblem) {
@@ -29,8 +27,14 @@ export type Binding = { value: Resolved | null; line: number } | { error: Expand
 
 /** BuildKit defines these for every FROM; their values depend on the build's platforms. */
 export const AUTOMATIC_PLATFORM_ARGS = [
-  'TARGETPLATFORM', 'TARGETOS', 'TARGETARCH', 'TARGETVARIANT',
-  'BUILDPLATFORM', 'BUILDOS', 'BUILDARCH', 'BUILDVARIANT',
+  'TARGETPLATFORM',
+  'TARGETOS',
+  'TARGETARCH',
+  'TARGETVARIANT',
+  'BUILDPLATFORM',
+  'BUILDOS',
+  'BUILDARCH',
+  'BUILDVARIANT',
 ];
 
 const EMPTY: Resolved = { text: '', pos: [] };

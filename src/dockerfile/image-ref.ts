@@ -20,25 +20,31 @@ const UNSUPPORTED_ARCH_PREFIXES = ['winamd64'];
  * which old Dockerfiles still name; and the mcr.microsoft.com paths that hold only Windows images.
  */
 const WINDOWS_HUB_REPOSITORIES = [
-  'microsoft/windowsservercore', 'microsoft/nanoserver', 'microsoft/iis', 'microsoft/aspnet',
-  'microsoft/dotnet-framework', 'microsoft/dotnet-framework-build', 'microsoft/wcf',
-  'microsoft/mssql-server-windows', 'microsoft/mssql-server-windows-developer', 'microsoft/mssql-server-windows-express',
+  'microsoft/windowsservercore',
+  'microsoft/nanoserver',
+  'microsoft/iis',
+  'microsoft/aspnet',
+  'microsoft/dotnet-framework',
+  'microsoft/dotnet-framework-build',
+  'microsoft/wcf',
+  'microsoft/mssql-server-windows',
+  'microsoft/mssql-server-windows-developer',
+  'microsoft/mssql-server-windows-express',
 ];
 const WINDOWS_MCR_PATHS = /^(windows|dotnet\/framework)(\/|$)/;
 /** Windows tags: `ltsc2022`, `windowsservercore-1809`, `nanoserver`, `4.8-windowsservercore-ltsc2019`. */
 const WINDOWS_TAG = /windowsservercore|nanoserver|(^|[-_.])ltsc20\d\d/i;
 
 export type Classification =
-  | { kind: 'official'; image: string; prefix: string | null }
-  | { kind: 'other' }
-  | { kind: 'unmappable'; why: string };
+  { kind: 'official'; image: string; prefix: string | null } | { kind: 'other' } | { kind: 'unmappable'; why: string };
 
 export function classify(ref: ImageRef): Classification {
   const windowsTag = ref.tag !== null && WINDOWS_TAG.test(ref.tag);
   if (ref.registry?.toLowerCase() === 'mcr.microsoft.com' && WINDOWS_MCR_PATHS.test(ref.path)) {
     return { kind: 'unmappable', why: 'is a Windows image' };
   }
-  if (isDockerHub(ref) && WINDOWS_HUB_REPOSITORIES.includes(ref.path.toLowerCase())) return { kind: 'unmappable', why: 'is a Windows image' };
+  if (isDockerHub(ref) && WINDOWS_HUB_REPOSITORIES.includes(ref.path.toLowerCase()))
+    return { kind: 'unmappable', why: 'is a Windows image' };
   if (!isDockerHub(ref)) return windowsTag ? { kind: 'unmappable', why: 'is a Windows image' } : { kind: 'other' };
   const parts = ref.path.split('/');
   if (parts.length > 2) return { kind: 'other' };

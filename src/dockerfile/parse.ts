@@ -74,8 +74,24 @@ export interface ParsedDockerfile {
 type LspRange = { start: { line: number; character: number }; end: { line: number; character: number } };
 
 const INSTRUCTIONS = new Set([
-  'ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL',
-  'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR',
+  'ADD',
+  'ARG',
+  'CMD',
+  'COPY',
+  'ENTRYPOINT',
+  'ENV',
+  'EXPOSE',
+  'FROM',
+  'HEALTHCHECK',
+  'LABEL',
+  'MAINTAINER',
+  'ONBUILD',
+  'RUN',
+  'SHELL',
+  'STOPSIGNAL',
+  'USER',
+  'VOLUME',
+  'WORKDIR',
 ]);
 
 /**
@@ -127,7 +143,10 @@ export function parseDockerfile(source: string, file: string): ParsedDockerfile 
   if (df.getEscapeCharacter() !== dir.escape) {
     const at = df.getDirectives().find((d) => d.getName().toLowerCase() === 'escape');
     const line = (at?.getRange().start.line ?? 0) + 1;
-    throw fail(line, 'Docker ignores this escape directive because a comment or other line comes before it; move it to the top of the file');
+    throw fail(
+      line,
+      'Docker ignores this escape directive because a comment or other line comes before it; move it to the top of the file',
+    );
   }
 
   const argDecls = (a: Arg): ArgDecl[] => {
@@ -178,7 +197,8 @@ export function parseDockerfile(source: string, file: string): ParsedDockerfile 
       continue;
     }
     if (stages.length === 0) {
-      if (!(ins instanceof Arg)) throw fail(line, `${keyword} comes before the first FROM, where only ARG is allowed; move it below a FROM`);
+      if (!(ins instanceof Arg))
+        throw fail(line, `${keyword} comes before the first FROM, where only ARG is allowed; move it below a FROM`);
       globalArgs.push(...argDecls(ins));
       globalArgsEnd = afterLine(off(ins.getRange().end));
       continue;

@@ -22,7 +22,12 @@ export function qemuCopyEdits(p: ParsedDockerfile, plans: StagePlan[], arch: Arc
     {
       start: at,
       end: at,
-      text: [`# Static QEMU copied into each emulated stage (create-multiarch-hooks --qemu copy).`, `FROM ${qemuImage} AS ${name}`, '', ''].join(p.eol),
+      text: [
+        `# Static QEMU copied into each emulated stage (create-multiarch-hooks --qemu copy).`,
+        `FROM ${qemuImage} AS ${name}`,
+        '',
+        '',
+      ].join(p.eol),
     },
   ];
   const bin = `/usr/bin/${arch.qemu}`;

@@ -147,7 +147,13 @@ function checkOverlaps(p: ParsedDockerfile, plans: StagePlan[], edits: TextEdit[
  * ARG default rewritten for one FROM must not change another (a `$BUILDPLATFORM` stage, say).
  * Returns warnings for global ARGs whose value changed and that a stage imports (`ARG NAME`).
  */
-function verify(p: ParsedDockerfile, plans: StagePlan[], edits: TextEdit[], expected: Map<number, string>, archArgNames: Set<string>): string[] {
+function verify(
+  p: ParsedDockerfile,
+  plans: StagePlan[],
+  edits: TextEdit[],
+  expected: Map<number, string>,
+  archArgNames: Set<string>,
+): string[] {
   const after = parseDockerfile(applyTextEdits(p.source, edits), p.file);
   for (const plan of plans) {
     const want = expected.get(plan.stage.index);

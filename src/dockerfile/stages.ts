@@ -109,7 +109,12 @@ export function planStages(p: ParsedDockerfile): StagePlan[] {
     } else {
       if (!resolved) throw fail(p, s.line, problemText(r as ExpandProblem, s.image.raw));
       const text = resolved.text;
-      if (text === '') throw fail(p, s.line, `the base image ${s.image.raw} expands to nothing, since its ARG has no default or an empty one; give it a default`);
+      if (text === '')
+        throw fail(
+          p,
+          s.line,
+          `the base image ${s.image.raw} expands to nothing, since its ARG has no default or an empty one; give it a default`,
+        );
       // Docker matches stage names case-insensitively, and only names defined above.
       const base = earlier.get(text.toLowerCase());
       if (base !== undefined) plans.push(plan('stage', null, base));
@@ -118,7 +123,8 @@ export function planStages(p: ParsedDockerfile): StagePlan[] {
         const ref = parseImageRef(text);
         if (!ref) throw fail(p, s.line, `${text} is not a valid image reference; fix the FROM`);
         const c: Classification = classify(ref);
-        if (c.kind === 'unmappable') throw fail(p, s.line, `${text} ${c.why}, so it has no image for the other architectures; use a Linux base image`);
+        if (c.kind === 'unmappable')
+          throw fail(p, s.line, `${text} ${c.why}, so it has no image for the other architectures; use a Linux base image`);
         if (filesOnly.has(s.index) && (mode === 'literal' || ref.digest !== null)) plans.push(plan('pinned', ref));
         else if (ref.digest !== null) throw digestError(p, s, ref, c);
         else plans.push(plan(c.kind, ref));

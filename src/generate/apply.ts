@@ -1,4 +1,15 @@
-import { chmodSync, constants, copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { UserError } from '../errors.js';
@@ -44,7 +55,9 @@ export async function applyPlans(plans: readonly Plan[], opts: { force: boolean 
   if (refused) throw refused;
   const isWrite = (f: PlannedFile) => f.action === 'create' || f.action === 'update' || f.action === 'conflict';
   const writes = plans.flatMap((plan) => plan.files.filter(isWrite).map((file) => ({ target: join(plan.repo.dir, file.path), file })));
-  const deletes = plans.flatMap((plan) => plan.files.filter((f) => f.action === 'delete').map((file) => ({ target: join(plan.repo.dir, file.path), file })));
+  const deletes = plans.flatMap((plan) =>
+    plan.files.filter((f) => f.action === 'delete').map((file) => ({ target: join(plan.repo.dir, file.path), file })),
+  );
   const undo: (() => void)[] = [];
   const asides: string[] = [];
   const backups: string[] = [];
@@ -99,7 +112,10 @@ export async function applyPlans(plans: readonly Plan[], opts: { force: boolean 
         }
       }
       if (e instanceof Cancelled) {
-        const back = asides.length > 0 ? ` (the ${asides.length === 1 ? 'file it had replaced is' : `${asides.length} files it had replaced are`} put back)` : '';
+        const back =
+          asides.length > 0
+            ? ` (the ${asides.length === 1 ? 'file it had replaced is' : `${asides.length} files it had replaced are`} put back)`
+            : '';
         throw new UserError(`Cancelled; nothing was written${back}.`, 128 + osConstants.signals[e.signal]);
       }
       const err = e as NodeJS.ErrnoException;
@@ -135,7 +151,9 @@ function stageAll(plans: readonly Plan[], undo: (() => void)[]): boolean | undef
   if (gitPlans.length === 0) return undefined;
   const root = gitPlans[0]!.repo.root;
   const changed = gitPlans.flatMap((p) => p.files.filter((f) => f.action !== 'unchanged').map((f) => join(p.repo.dir, f.path)));
-  const hooks = gitPlans.flatMap((p) => p.files.filter((f) => f.mode === 0o755 && f.action !== 'delete').map((f) => join(p.repo.dir, f.path)));
+  const hooks = gitPlans.flatMap((p) =>
+    p.files.filter((f) => f.mode === 0o755 && f.action !== 'delete').map((f) => join(p.repo.dir, f.path)),
+  );
   const before = snapshotIndex(root, [...new Set([...changed, ...hooks])]);
   if (!before) return false;
   undo.push(() => restoreIndex(before));
@@ -196,5 +214,7 @@ function freeBackupName(target: string): string {
 
 export function conflictError(plan: Plan, conflicts: PlannedFile[]): UserError {
   const list = conflicts.map((c) => `${c.path} (${c.reason})`).join(', ');
-  return new UserError(`Refusing to overwrite ${list}; move your changes elsewhere, or re-run with --force to overwrite (a .bak copy is kept).`);
+  return new UserError(
+    `Refusing to overwrite ${list}; move your changes elsewhere, or re-run with --force to overwrite (a .bak copy is kept).`,
+  );
 }

@@ -34,11 +34,25 @@ export function buildRules(opts: {
   const ctx = opts.context.replace(/^\/+/, '');
   const location = (a: Arch) => posix.relative(ctx || '.', opts.dockerfileFor(a)) || posix.basename(opts.dockerfileFor(a));
   for (const a of opts.arches) {
-    rules.push({ arch: a.name, sourceType: 'Branch', source: opts.branch, dockerTag: archTag('latest', a.name), dockerfile: location(a), context: opts.context });
+    rules.push({
+      arch: a.name,
+      sourceType: 'Branch',
+      source: opts.branch,
+      dockerTag: archTag('latest', a.name),
+      dockerfile: location(a),
+      context: opts.context,
+    });
   }
   if (opts.tagRegex) {
     for (const a of opts.arches) {
-      rules.push({ arch: a.name, sourceType: 'Tag', source: opts.tagRegex, dockerTag: `{\\1}-${a.name}`, dockerfile: location(a), context: opts.context });
+      rules.push({
+        arch: a.name,
+        sourceType: 'Tag',
+        source: opts.tagRegex,
+        dockerTag: `{\\1}-${a.name}`,
+        dockerfile: location(a),
+        context: opts.context,
+      });
     }
   }
   return rules;
@@ -49,6 +63,10 @@ export function formatRulesTable(rules: readonly BuildRule[]): string {
   const head = ['Source type', 'Source', 'Docker tag', 'Dockerfile location', 'Build context'];
   const rows = rules.map((r) => [r.sourceType, r.source, r.dockerTag, r.dockerfile, r.context]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }

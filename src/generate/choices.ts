@@ -57,7 +57,11 @@ function usage<T>(check: () => T): T {
  */
 export function checkFlags(flags: ChoiceFlags): ChoiceFlags {
   // `--repo=` gives an empty value (`--repo` alone is refused by the parser); --tag-regex "" means no tag rules.
-  for (const [flag, v] of [['--repo', flags.repo], ['--branch', flags.branch], ['--context', flags.context]] as const) {
+  for (const [flag, v] of [
+    ['--repo', flags.repo],
+    ['--branch', flags.branch],
+    ['--context', flags.context],
+  ] as const) {
     if (v !== undefined && v.trim() === '') throw new UserError(`${flag} needs a value; see --help.`, 2);
   }
   // `--repo acme/{dir}` (several Dockerfiles) is checked with a folder name in place of {dir}.
@@ -80,7 +84,10 @@ export async function resolveChoices(repo: RepoState, flags: ChoiceFlags): Promi
   let repository = flags.repo ?? prev?.repository ?? repo.guessedRepository;
   // Without a record, per-arch Dockerfiles already there (a hand-made setup) name the arches the
   // user built before: those are kept, with the native arch, which the Dockerfile itself builds.
-  const existing = prev === undefined && repo.existingArches.length > 0 ? [NATIVE_ARCH, ...repo.existingArches.filter((a) => a !== NATIVE_ARCH)] : undefined;
+  const existing =
+    prev === undefined && repo.existingArches.length > 0
+      ? [NATIVE_ARCH, ...repo.existingArches.filter((a) => a !== NATIVE_ARCH)]
+      : undefined;
   let arches: string | string[] = flags.arch ?? prev?.arches ?? existing ?? [...DEFAULT_ARCHES];
   let defaultArches = flags.arch === undefined && prev === undefined && existing === undefined;
 
@@ -91,7 +98,13 @@ export async function resolveChoices(repo: RepoState, flags: ChoiceFlags): Promi
     }
     if (flags.arch === undefined) {
       const def = (arches as string[]).join(',');
-      questions.push({ key: 'arch', text: 'Architectures, comma-separated', def, help: `Known architectures:\n${archHelp()}`, check: parseArches });
+      questions.push({
+        key: 'arch',
+        text: 'Architectures, comma-separated',
+        def,
+        help: `Known architectures:\n${archHelp()}`,
+        check: parseArches,
+      });
     }
     const answers = await ask(questions);
     repository = answers.repo ?? repository;
@@ -101,7 +114,9 @@ export async function resolveChoices(repo: RepoState, flags: ChoiceFlags): Promi
   }
   if (!repository) {
     const why = repo.repositoryProblem ? ` (${repo.repositoryProblem})` : '';
-    throw new UserError(`Cannot tell the Docker Hub repository from the git remote${why}; pass it with --repo namespace/name (e.g. --repo acme/demo).`);
+    throw new UserError(
+      `Cannot tell the Docker Hub repository from the git remote${why}; pass it with --repo namespace/name (e.g. --repo acme/demo).`,
+    );
   }
   const warnings = flags.branch === undefined ? [] : branchWarnings(repo, flags.branch);
   const choices: Choices = {
@@ -135,7 +150,9 @@ function branchWarnings(repo: RepoState, branch: string): string[] {
   const known = repo.branches;
   if (!known || known.length === 0 || known.includes(branch)) return [];
   const has = `${known.slice(0, 5).join(', ')}${known.length > 5 ? ', ...' : ''}`;
-  return [`branch "${branch}" is not in this repository (it has ${has}): Docker Hub builds latest only once it is pushed; check --branch if that is a typo.`];
+  return [
+    `branch "${branch}" is not in this repository (it has ${has}): Docker Hub builds latest only once it is pushed; check --branch if that is a typo.`,
+  ];
 }
 
 function validateCi(c: string): Choices['ci'] {
@@ -144,7 +161,8 @@ function validateCi(c: string): Choices['ci'] {
 }
 
 function validateBranch(b: string): string {
-  if (!b.trim() || /\s/.test(b.trim())) throw new UserError(`Branch "${b}" is not a branch name; pass the branch Docker Hub builds with --branch, e.g. --branch main.`);
+  if (!b.trim() || /\s/.test(b.trim()))
+    throw new UserError(`Branch "${b}" is not a branch name; pass the branch Docker Hub builds with --branch, e.g. --branch main.`);
   return b.trim();
 }
 

@@ -22,7 +22,11 @@ export function snapshotIndex(top: string, paths: readonly string[]): IndexSnaps
   const rel = paths.map((p) => relative(top, p).split(sep).join('/'));
   let out: string;
   try {
-    out = execFileSync('git', ['--literal-pathspecs', 'ls-files', '-s', '-z', '--full-name', '--', ...rel], { cwd: top, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    out = execFileSync('git', ['--literal-pathspecs', 'ls-files', '-s', '-z', '--full-name', '--', ...rel], {
+      cwd: top,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
   } catch {
     return undefined;
   }
@@ -37,5 +41,9 @@ export function snapshotIndex(top: string, paths: readonly string[]): IndexSnaps
 /** Puts the entries of `snap` back into the index; throws if git refuses. */
 export function restoreIndex(snap: IndexSnapshot): void {
   if (snap.lines.length === 0) return;
-  execFileSync('git', ['update-index', '-z', '--index-info'], { cwd: snap.top, input: snap.lines.join('\0') + '\0', stdio: ['pipe', 'ignore', 'pipe'] });
+  execFileSync('git', ['update-index', '-z', '--index-info'], {
+    cwd: snap.top,
+    input: snap.lines.join('\0') + '\0',
+    stdio: ['pipe', 'ignore', 'pipe'],
+  });
 }

@@ -55,7 +55,13 @@ export function gitRemote(top: string): Remote {
     const branch = gitCurrentBranch(top);
     const upstream = branch === undefined ? undefined : tracked.get(branch);
     const names = [...urls.keys()];
-    const name = urls.has('origin') ? 'origin' : upstream !== undefined && urls.has(upstream) ? upstream : names.length === 1 ? names[0] : undefined;
+    const name = urls.has('origin')
+      ? 'origin'
+      : upstream !== undefined && urls.has(upstream)
+        ? upstream
+        : names.length === 1
+          ? names[0]
+          : undefined;
     remote =
       name !== undefined
         ? { url: urls.get(name) }
@@ -137,7 +143,11 @@ export function repositoryFromRemote(url: string | undefined): { repository?: st
   const parts = m[1]!.replace(/^\/+/, '').split('/').filter(Boolean);
   if (parts.length > 2) return { problem: `the remote's path ${parts.join('/')} has more parts than a Docker Hub namespace/name` };
   if (parts.length < 2) return {};
-  const clean = (s: string) => s.toLowerCase().replace(/[^a-z0-9._-]/g, '-').replace(/^[._-]+|[._-]+$/g, '');
+  const clean = (s: string) =>
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]/g, '-')
+      .replace(/^[._-]+|[._-]+$/g, '');
   const ns = clean(parts[0]!);
   const name = clean(parts[1]!);
   return ns && name ? { repository: `${ns}/${name}` } : {};

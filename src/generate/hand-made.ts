@@ -31,10 +31,20 @@ function statements(content: string): string[] {
 }
 
 const short = (s: string) => (s.length > 60 ? `${s.slice(0, 57)}...` : s);
-const quoted = (lines: string[]) => lines.slice(0, 2).map((l) => `\`${short(l)}\``).join(', ') + (lines.length > 2 ? ` and ${lines.length - 2} more` : '');
+const quoted = (lines: string[]) =>
+  lines
+    .slice(0, 2)
+    .map((l) => `\`${short(l)}\``)
+    .join(', ') + (lines.length > 2 ? ` and ${lines.length - 2} more` : '');
 
 /** Shell lines every recipe hook has around its work: logging, exits, the arch guess. */
-const HOOK_NOISE = [/^(echo|printf|exit|set|true|:)\b/, /^[{}]$/, /^\[\[? .*\]\]? *(&&|\|\|)/, /^[A-Z_]+=\$\(echo "?\$\{?DOCKERFILE_PATH/, /^(if|then|else|fi|done|esac|;;)\b/];
+const HOOK_NOISE = [
+  /^(echo|printf|exit|set|true|:)\b/,
+  /^[{}]$/,
+  /^\[\[? .*\]\]? *(&&|\|\|)/,
+  /^[A-Z_]+=\$\(echo "?\$\{?DOCKERFILE_PATH/,
+  /^(if|then|else|fi|done|esac|;;)\b/,
+];
 
 /** The hook's commands that are not the recipe's, as one phrase (or none). */
 function beyondHook(content: string, recipe: RegExp[]): string[] {
@@ -48,10 +58,16 @@ function preBuild(content: string): HandMade | null {
   if (!/qemu-user-static|binfmt/.test(content)) return null;
   const wrong: Wrong[] = [];
   if (/docker run/.test(content) && !/@sha256:/.test(content)) {
-    wrong.push({ wrong: 'runs an unpinned registration image with --privileged on every build', instead: 'runs an image pinned by digest, only when the handler is missing' });
+    wrong.push({
+      wrong: 'runs an unpinned registration image with --privileged on every build',
+      instead: 'runs an image pinned by digest, only when the handler is missing',
+    });
   }
   if (!/-p yes|--persistent yes|fix-binary|:F\b/.test(content)) {
-    wrong.push({ wrong: 'registers QEMU without the fix-binary flag, so each image must carry the emulator', instead: 'registers with the fix-binary flag and checks it' });
+    wrong.push({
+      wrong: 'registers QEMU without the fix-binary flag, so each image must carry the emulator',
+      instead: 'registers with the fix-binary flag and checks it',
+    });
   }
   return {
     what: 'hand-made QEMU registration hook',
@@ -64,13 +80,20 @@ function postPush(content: string): HandMade | null {
   if (!/manifest-tool|docker manifest/.test(content)) return null;
   const wrong: Wrong[] = [];
   if (/(curl|wget)\b.*manifest-tool/.test(content) && !/sha256sum|shasum/.test(content)) {
-    wrong.push({ wrong: 'downloads manifest-tool without checking a checksum', instead: `downloads a pinned version and checks its sha256` });
+    wrong.push({
+      wrong: 'downloads manifest-tool without checking a checksum',
+      instead: `downloads a pinned version and checks its sha256`,
+    });
   }
   wrong.push({
     wrong: "publishes before every arch is built, so the first builds fail with 'manifest unknown'",
     instead: 'publishes once every arch of the commit is in the registry, by digest; earlier builds exit 0',
   });
-  if (/from-spec/.test(content)) wrong.push({ wrong: 'publishes only the tags its spec names', instead: 'publishes the list of each build rule: latest and every version tag' });
+  if (/from-spec/.test(content))
+    wrong.push({
+      wrong: 'publishes only the tags its spec names',
+      instead: 'publishes the list of each build rule: latest and every version tag',
+    });
   return {
     what: 'hand-made manifest push hook',
     wrong,
@@ -81,13 +104,27 @@ function postPush(content: string): HandMade | null {
 function build(content: string): HandMade | null {
   if (!/docker (image )?build/.test(content)) return null;
   const wrong: Wrong[] = [];
-  if (/qemu-user-static/.test(content)) wrong.push({ wrong: 'registers an unpinned QEMU image with --privileged', instead: 'leaves registration to pre_build' });
+  if (/qemu-user-static/.test(content))
+    wrong.push({ wrong: 'registers an unpinned QEMU image with --privileged', instead: 'leaves registration to pre_build' });
   if (/DOCKERFILE_PATH\}?\.\*/.test(content)) {
-    wrong.push({ wrong: 'builds every arch in one Docker Hub build, one after the other', instead: "builds the rule's own arch with --platform and the revision label" });
+    wrong.push({
+      wrong: 'builds every arch in one Docker Hub build, one after the other',
+      instead: "builds the rule's own arch with --platform and the revision label",
+    });
   }
   const args = [...new Set([...content.matchAll(/--build-arg[ =]([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]))];
   const beyond = args.length > 0 ? [`passes --build-arg ${args.join(', ')}`] : [];
-  beyond.push(...beyondHook(content, [/^docker (image )?(build|push|tag)\b/, /qemu-user-static/, /^for\b/, /^do\b/, /^case\b/, /^\*?[\w*]+\)$/, /^[A-Z_]+=/]));
+  beyond.push(
+    ...beyondHook(content, [
+      /^docker (image )?(build|push|tag)\b/,
+      /qemu-user-static/,
+      /^for\b/,
+      /^do\b/,
+      /^case\b/,
+      /^\*?[\w*]+\)$/,
+      /^[A-Z_]+=/,
+    ]),
+  );
   return { what: 'hand-made build hook', wrong, beyond };
 }
 
@@ -102,7 +139,10 @@ function imageInstructions(content: string): string[] {
     if (/^FROM\b/i.test(s)) stages.push([]);
     else if (stages.length > 0) stages[stages.length - 1].push(s);
   }
-  return stages.filter((st, i) => i === stages.length - 1 || !st.some((l) => /qemu/i.test(l))).flat().filter((l) => !/qemu/i.test(l));
+  return stages
+    .filter((st, i) => i === stages.length - 1 || !st.some((l) => /qemu/i.test(l)))
+    .flat()
+    .filter((l) => !/qemu/i.test(l));
 }
 
 function perArchDockerfile(content: string, ctx: Context): HandMade | null {
@@ -110,7 +150,8 @@ function perArchDockerfile(content: string, ctx: Context): HandMade | null {
   const wrong: Wrong[] = [
     {
       wrong: 'copies qemu-*-static into the image, so every container carries the emulator',
-      instead: ctx.qemu === 'copy' ? 'copies the emulator from an image pinned by digest' : "adds nothing: the builder's QEMU runs the RUN steps",
+      instead:
+        ctx.qemu === 'copy' ? 'copies the emulator from an image pinned by digest' : "adds nothing: the builder's QEMU runs the RUN steps",
     },
   ];
   if (/(curl|wget)\b[^\n]*qemu/.test(content) && !/sha256sum|shasum/.test(content)) {
@@ -131,8 +172,14 @@ function manifestSpec(content: string, archNames: readonly string[]): HandMade |
   const unknown = tags.filter((t) => !archNames.includes(t));
   return {
     what: 'hand-written manifest list spec',
-    wrong: [{ wrong: 'is written by hand and must be kept in step with the build rules', instead: 'is generated from the arch table, variants included' }],
-    beyond: unknown.length > 0 ? [`lists the tags ${unknown.join(', ')}, where the new spec uses the arch names (${archNames.join(', ')})`] : [],
+    wrong: [
+      {
+        wrong: 'is written by hand and must be kept in step with the build rules',
+        instead: 'is generated from the arch table, variants included',
+      },
+    ],
+    beyond:
+      unknown.length > 0 ? [`lists the tags ${unknown.join(', ')}, where the new spec uses the arch names (${archNames.join(', ')})`] : [],
   };
 }
 

@@ -44,7 +44,10 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
   const checked = checkFlags(o.flags);
   if (o.dockerfiles.some((d) => d.trim() === '')) throw new UserError('--dockerfile needs a value; see --help.', 2);
   if (many && o.flags.repo !== undefined && !o.flags.repo.includes('{dir}')) {
-    throw new UserError(`With several --dockerfile, --repo must contain {dir} (e.g. --repo acme/{dir}) so each image gets its own repository.`, 2);
+    throw new UserError(
+      `With several --dockerfile, --repo must contain {dir} (e.g. --repo acme/{dir}) so each image gets its own repository.`,
+      2,
+    );
   }
   // The renderers bring the yaml library: loaded only when a pipeline is written.
   let render: CiRenderers | undefined;
@@ -71,7 +74,8 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
       o.out(`All ${total} generated files are up to date.`);
       return 0;
     }
-    for (const { plan, f } of pending) o.out(`${f.action === 'update' && f.reason ? f.reason : CHECK_LABEL[f.action]}: ${shown(plan, f.path)}`);
+    for (const { plan, f } of pending)
+      o.out(`${f.action === 'update' && f.reason ? f.reason : CHECK_LABEL[f.action]}: ${shown(plan, f.path)}`);
     // The command that fixes it, as it must be typed here: the same Dockerfiles and choices, and
     // --force when a file was changed by hand (the only case a plain run refuses).
     const conflicts = pending.some(({ f }) => f.action === 'conflict');
@@ -135,7 +139,9 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
   rules();
   o.out('');
   if (retired.length === plans.length) {
-    o.out('Next: commit the changes (deletions included), push, and when the pipeline has published run: npx create-multiarch-hooks verify');
+    o.out(
+      'Next: commit the changes (deletions included), push, and when the pipeline has published run: npx create-multiarch-hooks verify',
+    );
     return 0;
   }
   const where = many ? `each folder's ${RULES_FILE}` : shown(plans[0]!, RULES_FILE);
@@ -147,7 +153,9 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
   );
   const ci = plans.find((p) => p.choices.ci !== 'none')?.choices.ci;
   if (ci) {
-    const dockerfiles = many ? plans.map((p) => ` --dockerfile ${relative(o.cwd, p.repo.dockerfilePath).split(sep).join('/')}`).join('') : '';
+    const dockerfiles = many
+      ? plans.map((p) => ` --dockerfile ${relative(o.cwd, p.repo.dockerfilePath).split(sep).join('/')}`).join('')
+      : '';
     o.out(
       [
         ci === 'github'
@@ -179,11 +187,19 @@ function stageCommands(plans: readonly Plan[], cwd: string): string[] {
  * a missing one for an arch of the default set drops that arch (replanned, with a notice), for
  * an arch the user chose it is a UserError; when Docker Hub cannot be asked, a warning.
  */
-async function reviewTwins(plans: Plan[], defaultArches: boolean[], o: GenerateOptions, many: boolean, render: CiRenderers | undefined): Promise<Plan[]> {
+async function reviewTwins(
+  plans: Plan[],
+  defaultArches: boolean[],
+  o: GenerateOptions,
+  many: boolean,
+  render: CiRenderers | undefined,
+): Promise<Plan[]> {
   const twins = plans.map((p) => officialTwins(p.repo, p.choices.arches));
   const check = await checkTwins(twins.flat(), o.env);
   if ('unchecked' in check) {
-    o.warn(`could not check that the official base images exist for every architecture (${check.unchecked}); pass --offline to skip the check.`);
+    o.warn(
+      `could not check that the official base images exist for every architecture (${check.unchecked}); pass --offline to skip the check.`,
+    );
     return plans;
   }
   const named = (p: Plan, s: string) => (many ? `${relative(o.cwd, p.repo.dockerfilePath)}: ${s}` : s);
@@ -209,7 +225,9 @@ async function reviewTwins(plans: Plan[], defaultArches: boolean[], o: GenerateO
  * replaced by the Dockerfile's folder name, else the remote's namespace and the folder name.
  */
 function repositoryFor(repo: RepoState, flag: string | undefined): string | undefined {
-  const folder = basename(repo.dir).toLowerCase().replace(/[^a-z0-9._-]/g, '-');
+  const folder = basename(repo.dir)
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]/g, '-');
   if (flag !== undefined) return flag.replaceAll('{dir}', folder);
   if (repo.record) return repo.record.repository;
   const ns = repo.guessedRepository?.split('/')[0];
@@ -221,13 +239,19 @@ function checkDistinct(plans: readonly Plan[], cwd: string): void {
   const seen = new Map<string, string>();
   for (const p of plans) {
     const other = seen.get(p.repo.dir);
-    if (other) throw new UserError(`${name(other)} and ${name(p.repo.dockerfilePath)} are in the same folder; Docker Hub runs one hooks/ folder per directory, so give each Dockerfile its own folder.`);
+    if (other)
+      throw new UserError(
+        `${name(other)} and ${name(p.repo.dockerfilePath)} are in the same folder; Docker Hub runs one hooks/ folder per directory, so give each Dockerfile its own folder.`,
+      );
     seen.set(p.repo.dir, p.repo.dockerfilePath);
   }
   const repos = new Map<string, string>();
   for (const p of plans) {
     const other = repos.get(p.choices.repository);
-    if (other) throw new UserError(`${name(other)} and ${name(p.repo.dockerfilePath)} would both publish ${p.choices.repository}; give them different repositories (--repo acme/{dir}).`);
+    if (other)
+      throw new UserError(
+        `${name(other)} and ${name(p.repo.dockerfilePath)} would both publish ${p.choices.repository}; give them different repositories (--repo acme/{dir}).`,
+      );
     repos.set(p.choices.repository, p.repo.dockerfilePath);
   }
   // Files outside each Dockerfile's folder (the --ci github workflow, named after the folder)
@@ -241,7 +265,10 @@ function checkDistinct(plans: readonly Plan[], cwd: string): void {
       // The repo's one bitbucket-pipelines.yml is planned alike by every Dockerfile (withBitbucketPeers).
       if (other && f.content === contents.get(abs)) continue;
       contents.set(abs, f.content);
-      if (other) throw new UserError(`${name(other)} and ${name(p.repo.dockerfilePath)} would both write ${name(abs)}; rename one of their folders.`);
+      if (other)
+        throw new UserError(
+          `${name(other)} and ${name(p.repo.dockerfilePath)} would both write ${name(abs)}; rename one of their folders.`,
+        );
       targets.set(abs, p.repo.dockerfilePath);
     }
   }
@@ -260,7 +287,10 @@ function withBitbucketPeers(plans: Plan[], render: CiRenderers | undefined): Pla
   const seen = new Set<string>();
   return plans.map((p) => {
     if (p.choices.ci !== 'bitbucket') return p;
-    const plan = disk.length === 0 && bb.length === 1 ? p : buildPlan(p.repo, p.choices, { render, peers: [...disk, ...bb.filter((o) => o !== p).map((o) => o.ci)] });
+    const plan =
+      disk.length === 0 && bb.length === 1
+        ? p
+        : buildPlan(p.repo, p.choices, { render, peers: [...disk, ...bb.filter((o) => o !== p).map((o) => o.ci)] });
     const files = plan.files.map((f): PlannedFile => {
       if (posix.basename(f.path) !== BITBUCKET_FILE) return f;
       const abs = join(plan.repo.dir, f.path);
@@ -268,7 +298,8 @@ function withBitbucketPeers(plans: Plan[], render: CiRenderers | undefined): Pla
       if (seen.has(abs)) return { ...f, action: 'unchanged' };
       seen.add(abs);
       // Written by the last run for another Dockerfile (its record has that hash): not a change by hand.
-      if (f.action === 'conflict' && existsSync(abs) && hashes.has(contentHash(readFileSync(abs)))) return { path: f.path, content: f.content, mode: f.mode, action: 'update' };
+      if (f.action === 'conflict' && existsSync(abs) && hashes.has(contentHash(readFileSync(abs))))
+        return { path: f.path, content: f.content, mode: f.mode, action: 'update' };
       return f;
     });
     return { ...plan, files };
@@ -282,7 +313,9 @@ function withBitbucketPeers(plans: Plan[], render: CiRenderers | undefined): Pla
 function checkRetirement(plans: readonly Plan[]): void {
   for (const p of plans) {
     if (!p.choices.retired || p.repo.record?.retired) continue;
-    const pipeline = p.files.find((f) => f.path.endsWith('.yml') && (f.path.includes('.github/workflows/') || posix.basename(f.path) === BITBUCKET_FILE));
+    const pipeline = p.files.find(
+      (f) => f.path.endsWith('.yml') && (f.path.includes('.github/workflows/') || posix.basename(f.path) === BITBUCKET_FILE),
+    );
     if (pipeline?.action === 'create') {
       throw new UserError(
         `--retire-hooks would remove the Docker Hub hooks before the ${p.choices.ci} pipeline ever ran; run npx create-multiarch-hooks --ci ${p.choices.ci} first, commit and push, and retire the hooks once it has published.`,

@@ -29,7 +29,11 @@ function render(repository: string, arches: readonly Arch[]): string {
     image: `${repository}:latest`,
     manifests: arches.map((a) => ({
       image: `${repository}:${archTag('latest', a.name)}`,
-      platform: { architecture: a.platform.architecture, os: a.platform.os, ...(a.platform.variant ? { variant: a.platform.variant } : {}) },
+      platform: {
+        architecture: a.platform.architecture,
+        os: a.platform.os,
+        ...(a.platform.variant ? { variant: a.platform.variant } : {}),
+      },
     })),
   });
   doc.commentBefore =

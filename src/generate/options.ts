@@ -37,7 +37,9 @@ const REPOSITORY_RE = new RegExp(`^(?:${HOST}/)?${COMPONENT}(?:/${COMPONENT})*$`
 export function validateRepository(value: string): string {
   const repo = value.trim().replace(/^(?:docker\.io|index\.docker\.io)\//, '');
   if (/[:@][^/]*$/.test(repo) && !/^[^/]+:[0-9]+\/[^:@]+$/.test(repo)) {
-    throw new UserError(`Repository "${value}" has a tag or digest; give the repository only (e.g. acme/demo): the tags come from the build rules.`);
+    throw new UserError(
+      `Repository "${value}" has a tag or digest; give the repository only (e.g. acme/demo): the tags come from the build rules.`,
+    );
   }
   if (!REPOSITORY_RE.test(repo)) {
     throw new UserError(`"${value}" is not a valid image repository; use lowercase namespace/name as on Docker Hub, e.g. acme/demo.`);
@@ -74,14 +76,18 @@ export function parseArchList(input: string | readonly string[]): string[] {
 export function parseArches(input: string | readonly string[]): string[] {
   const names = parseArchList(input);
   if (!names.includes(NATIVE_ARCH)) {
-    throw new UserError(`The architecture list must include ${NATIVE_ARCH}: the builder's own arch builds your Dockerfile unchanged; add it to --arch.`);
+    throw new UserError(
+      `The architecture list must include ${NATIVE_ARCH}: the builder's own arch builds your Dockerfile unchanged; add it to --arch.`,
+    );
   }
   return names;
 }
 
 export function validateQemu(value: string): QemuStrategy {
   if ((QEMU_STRATEGIES as readonly string[]).includes(value)) return value as QemuStrategy;
-  throw new UserError(`Unknown QEMU strategy "${value}"; use --qemu binfmt (default) or --qemu copy (builders with kernels older than 4.8).`);
+  throw new UserError(
+    `Unknown QEMU strategy "${value}"; use --qemu binfmt (default) or --qemu copy (builders with kernels older than 4.8).`,
+  );
 }
 
 export function validatePublisher(value: string): Publisher {
@@ -105,8 +111,14 @@ export function validateTagRegex(value: string): string {
 
 export function validateContext(value: string): string {
   const v = value.trim().replace(/\\/g, '/');
-  if (v.split('/').includes('..')) throw new UserError(`Build context "${value}" leaves the repository; give a path inside it, e.g. / or /docker.`);
-  const clean = '/' + v.split('/').filter((p) => p && p !== '.').join('/');
+  if (v.split('/').includes('..'))
+    throw new UserError(`Build context "${value}" leaves the repository; give a path inside it, e.g. / or /docker.`);
+  const clean =
+    '/' +
+    v
+      .split('/')
+      .filter((p) => p && p !== '.')
+      .join('/');
   return clean;
 }
 

@@ -114,7 +114,9 @@ export function buildPlan(repo: RepoState, choices: Choices, ci: { peers?: reado
       dockerfiles: arches.map((a) => ({
         file: fileFor(a.name),
         arch: a.name,
-        buildkit: buildkitSummary(buildkitOnly(a.name === NATIVE_ARCH ? repo.dockerfileSource : generated.find((g) => g.path === fileFor(a.name))!.content)),
+        buildkit: buildkitSummary(
+          buildkitOnly(a.name === NATIVE_ARCH ? repo.dockerfileSource : generated.find((g) => g.path === fileFor(a.name))!.content),
+        ),
       })),
       qemu: choices.qemu,
       publisher: choices.publisher,
@@ -129,7 +131,9 @@ export function buildPlan(repo: RepoState, choices: Choices, ci: { peers?: reado
   const ctxRel = choices.context.replace(/^\/+/, '');
   const contextHoldsDir = ctxRel === '' || dirRel === ctxRel || dirRel.startsWith(ctxRel + '/');
   if (!contextHoldsDir) {
-    throw new UserError(`Build context ${choices.context} does not contain ${dockerfileRel}; choose a --context that holds the Dockerfile's folder.`);
+    throw new UserError(
+      `Build context ${choices.context} does not contain ${dockerfileRel}; choose a --context that holds the Dockerfile's folder.`,
+    );
   }
   if (dirRel !== ctxRel && dockerHub) {
     warnings.push(
@@ -138,7 +142,11 @@ export function buildPlan(repo: RepoState, choices: Choices, ci: { peers?: reado
   }
   generated.push({ path: 'multi-arch-manifest.yaml', content: manifestSpec(choices.repository, arches), mode: 0o644 });
   if (dockerHub) {
-    generated.push({ path: RULES_FILE, content: rulesMarkdown({ repository: choices.repository, rules, arches, dockerfile: dockerfileRel }), mode: 0o644 });
+    generated.push({
+      path: RULES_FILE,
+      content: rulesMarkdown({ repository: choices.repository, rules, arches, dockerfile: dockerfileRel }),
+      mode: 0o644,
+    });
   }
 
   const recordFields = {
@@ -163,16 +171,30 @@ export function buildPlan(repo: RepoState, choices: Choices, ci: { peers?: reado
     const wf =
       choices.ci === 'github'
         ? ci.render.githubWorkflow(target, VERSION)
-        : ci.render.bitbucketPipelines([...ciPeers, target].sort((a, b) => a.dir.localeCompare(b.dir)), VERSION);
+        : ci.render.bitbucketPipelines(
+            [...ciPeers, target].sort((a, b) => a.dir.localeCompare(b.dir)),
+            VERSION,
+          );
     generated.push({ path: posix.relative(dirRel, wf.path), content: wf.content, mode: 0o644 });
   }
 
   checkPaths(repo, [...generated, { path: RECORD_FILE }]);
   const indexModes = repo.isGit ? gitHookModes(repo.root) : new Map<string, string>();
   const files: PlannedFile[] = generated.map((g) => {
-    const c = classify(repo, g.path, g.content, g.mode === 0o755, arches.map((a) => a.name), choices.qemu);
+    const c = classify(
+      repo,
+      g.path,
+      g.content,
+      g.mode === 0o755,
+      arches.map((a) => a.name),
+      choices.qemu,
+    );
     // Same content is not enough for a hook: Docker Hub runs it only if git has it as 100755.
-    if (c.action === 'unchanged' && g.mode === 0o755 && !isExecutable(join(repo.dir, g.path), indexModes.get(toPosix(relative(repo.root, join(repo.dir, g.path)))))) {
+    if (
+      c.action === 'unchanged' &&
+      g.mode === 0o755 &&
+      !isExecutable(join(repo.dir, g.path), indexModes.get(toPosix(relative(repo.root, join(repo.dir, g.path)))))
+    ) {
       return { ...g, action: 'update' as const, reason: 'not executable' };
     }
     return { ...g, ...c };
@@ -210,7 +232,15 @@ export function buildPlan(repo: RepoState, choices: Choices, ci: { peers?: reado
 
   checkWritable(repo, files);
   // The notice is about Docker Hub's builders: none once the hooks are retired.
-  return { repo, choices, files, rules, warnings, ci: target, notices: dockerHub ? buildkitNotice(dockerfileRel, repo.dockerfileSource) : [] };
+  return {
+    repo,
+    choices,
+    files,
+    rules,
+    warnings,
+    ci: target,
+    notices: dockerHub ? buildkitNotice(dockerfileRel, repo.dockerfileSource) : [],
+  };
 }
 
 /**
@@ -246,7 +276,8 @@ function classify(
   if (current.equals(Buffer.from(content))) return { action: 'unchanged' };
   // CRLF vs LF only is git's doing (core.autocrlf, an eol attribute), not a change by hand; but a
   // hook with CRLF does not run (`#!/bin/bash\r`), so that one is rewritten LF.
-  if (toLF(current) === toLF(content)) return isHook && current.includes('\r\n') ? { action: 'update', reason: 'CRLF line endings' } : { action: 'unchanged' };
+  if (toLF(current) === toLF(content))
+    return isHook && current.includes('\r\n') ? { action: 'update', reason: 'CRLF line endings' } : { action: 'unchanged' };
   const recorded = repo.record?.files[path];
   if (recorded === undefined) {
     const ctx = { dockerfile: basename(repo.dockerfilePath), dockerfileSource: repo.dockerfileSource, arches, qemu };
@@ -269,7 +300,8 @@ function checkPaths(repo: RepoState, files: readonly { path: string }[]): void {
   for (const f of files) {
     const abs = join(repo.dir, f.path);
     if (existsSync(abs)) {
-      if (!statSync(abs).isFile()) problems.push(`${shown(abs)} is ${statSync(abs).isDirectory() ? 'a folder' : 'not a regular file'} where a generated file goes`);
+      if (!statSync(abs).isFile())
+        problems.push(`${shown(abs)} is ${statSync(abs).isDirectory() ? 'a folder' : 'not a regular file'} where a generated file goes`);
       continue;
     }
     for (let d = dirname(abs); d !== dirname(d); d = dirname(d)) {
@@ -280,7 +312,9 @@ function checkPaths(repo: RepoState, files: readonly { path: string }[]): void {
   }
   const unique = [...new Set(problems)];
   if (unique.length > 0) {
-    throw new UserError(`Cannot generate: ${unique.join(', and ')}; move ${unique.length > 1 ? 'them' : 'it'} out of the way and try again (--force overwrites files only).`);
+    throw new UserError(
+      `Cannot generate: ${unique.join(', and ')}; move ${unique.length > 1 ? 'them' : 'it'} out of the way and try again (--force overwrites files only).`,
+    );
   }
 }
 

@@ -26,7 +26,11 @@ export async function ask(questions: Question[]): Promise<Record<string, string>
         rl.setPrompt(`? ${q.text} (${q.def}) `);
         rl.prompt();
         const next = await lines.next();
-        if (next.done) throw new UserError('Input ended before every question was answered; answer them, or pass --yes and the flags (see --help).', 130);
+        if (next.done)
+          throw new UserError(
+            'Input ended before every question was answered; answer them, or pass --yes and the flags (see --help).',
+            130,
+          );
         const a = String(next.value).trim() || q.def;
         const problem = refusal(q, a);
         if (problem === undefined) {

@@ -10,11 +10,17 @@ export const RULES_FILE = 'DOCKER_HUB_BUILD_RULES.md';
 let template: HandlebarsTemplateDelegate | undefined;
 
 /** The build rules a person enters in Docker Hub, kept in the repo for the next maintainer. */
-export function rulesMarkdown(opts: { repository: string; rules: readonly BuildRule[]; arches: readonly Arch[]; dockerfile: string }): string {
+export function rulesMarkdown(opts: {
+  repository: string;
+  rules: readonly BuildRule[];
+  arches: readonly Arch[];
+  dockerfile: string;
+}): string {
   template ??= Handlebars.compile(readFileSync(templatePath('DOCKER_HUB_BUILD_RULES.md.hbs'), 'utf8'), { noEscape: true, strict: true });
   const archs = opts.arches.map((a) => a.name).join(', ');
   const lists = [{ list: 'latest', archCount: opts.arches.length, archs }];
-  if (opts.rules.some((r) => r.sourceType === 'Tag')) lists.push({ list: '{\\1} (the version, e.g. 1.2.3 from tag v1.2.3)', archCount: opts.arches.length, archs });
+  if (opts.rules.some((r) => r.sourceType === 'Tag'))
+    lists.push({ list: '{\\1} (the version, e.g. 1.2.3 from tag v1.2.3)', archCount: opts.arches.length, archs });
   return template({
     repository: opts.repository,
     version: VERSION,

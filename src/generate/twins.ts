@@ -62,9 +62,21 @@ export async function checkTwins(twins: readonly Twin[], env: NodeJS.ProcessEnv)
     const results = await Promise.all(
       repositories.map((repository) => {
         // One client per repository: Docker Hub's anonymous tokens are scoped to one repository.
-        const client = new RegistryClient({ registry, repository, insecure: false, env, anonymous: true, deadlineMs: TWIN_CHECK_DEADLINE_MS, retries: 1, retryDelayMs: 250, timeoutMs: 4000 });
+        const client = new RegistryClient({
+          registry,
+          repository,
+          insecure: false,
+          env,
+          anonymous: true,
+          deadlineMs: TWIN_CHECK_DEADLINE_MS,
+          retries: 1,
+          retryDelayMs: 250,
+          timeoutMs: 4000,
+        });
         const tags = [...new Set(twins.filter((t) => t.repository === repository).map((t) => t.tag))];
-        return Promise.all(tags.map(async (tag) => ({ ref: `${repository}:${tag}`, status: await client.manifestStatus(tag, ACCEPT_ANY) })));
+        return Promise.all(
+          tags.map(async (tag) => ({ ref: `${repository}:${tag}`, status: await client.manifestStatus(tag, ACCEPT_ANY) })),
+        );
       }),
     );
     const missing = new Set<string>();
@@ -78,7 +90,8 @@ export async function checkTwins(twins: readonly Twin[], env: NodeJS.ProcessEnv)
     return { missing };
   } catch (e) {
     if (e instanceof DeadlineError) return { unchecked: `${where} gave no answer within ${TWIN_CHECK_DEADLINE_MS / 1000} s` };
-    if (e instanceof UnreachableError) return { unchecked: `${where} could not be reached: ${(e.cause as Error | undefined)?.message ?? e.message}` };
+    if (e instanceof UnreachableError)
+      return { unchecked: `${where} could not be reached: ${(e.cause as Error | undefined)?.message ?? e.message}` };
     if (e instanceof UserError) return { unchecked: e.message.replace(/[.;].*$/s, '') };
     throw e;
   }
@@ -101,7 +114,12 @@ export function judgeTwins(
   const refs = gone.map((t) => t.ref);
   const bases = [...new Set(gone.map((t) => t.base))];
   const why = bases
-    .map((b) => `${b} has no ${sortArches(gone.filter((t) => t.base === b).map((t) => t.arch)).map((a) => a.name).join(', ')} image`)
+    .map(
+      (b) =>
+        `${b} has no ${sortArches(gone.filter((t) => t.base === b).map((t) => t.arch))
+          .map((a) => a.name)
+          .join(', ')} image`,
+    )
     .join('; ');
   const fact = `${refs.join(', ')} ${refs.length > 1 ? 'do' : 'does'} not exist on Docker Hub (${why})`;
   if (defaultArches && keep.length > 1) {

@@ -56,7 +56,16 @@ export interface Fetched {
 }
 
 const TRANSIENT_STATUS = new Set([429, 500, 502, 503, 504]);
-const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_SOCKET']);
+const TRANSIENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+]);
 const MAX_BODY = 32 * 1024 * 1024;
 
 interface Challenge {
@@ -70,7 +79,7 @@ export function parseChallenge(header: string): Challenge | undefined {
   if (!m) return undefined;
   const params: Record<string, string> = {};
   const re = /(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g;
-  for (let p; (p = re.exec(m[2])); ) params[p[1].toLowerCase()] = p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : p[3];
+  for (let p; (p = re.exec(m[2]));) params[p[1].toLowerCase()] = p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : p[3];
   return { scheme: m[1].toLowerCase(), params };
 }
 
@@ -101,7 +110,9 @@ export class RegistryClient {
     const delayS = envNumber(opts.env.MULTIARCH_RETRY_DELAY);
     this.retryDelayMs = opts.retryDelayMs ?? (delayS !== undefined ? delayS * 1000 : 500);
     this.timeoutMs = opts.timeoutMs ?? 30_000;
-    const signals = [opts.signal, opts.deadlineMs !== undefined ? AbortSignal.timeout(opts.deadlineMs) : undefined].filter((x) => x !== undefined);
+    const signals = [opts.signal, opts.deadlineMs !== undefined ? AbortSignal.timeout(opts.deadlineMs) : undefined].filter(
+      (x) => x !== undefined,
+    );
     this.signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
   }
 
@@ -133,7 +144,9 @@ export class RegistryClient {
     const where = `${this.opts.registry}/${this.opts.repository}`;
     if (r.status === 401 || r.status === 403) throw this.authError(r, where);
     if (r.status === 429) {
-      throw new UserError(`${where} kept refusing with 429 Too Many Requests (a pull rate limit); wait, or log in with docker login to get a higher limit.`);
+      throw new UserError(
+        `${where} kept refusing with 429 Too Many Requests (a pull rate limit); wait, or log in with docker login to get a higher limit.`,
+      );
     }
     throw new UserError(`${where} answered ${r.status} for ${what} (${registryErrors(r.body)}); check the registry and try again.`);
   }
@@ -142,9 +155,13 @@ export class RegistryClient {
     const login = this.loginCommand();
     const creds = this.credentialsSource();
     if (creds) {
-      return new UserError(`${where} refused access (${r.status}) with the credentials from ${creds}: check that this account may pull ${this.opts.repository}, or run ${login} again.`);
+      return new UserError(
+        `${where} refused access (${r.status}) with the credentials from ${creds}: check that this account may pull ${this.opts.repository}, or run ${login} again.`,
+      );
     }
-    return new UserError(`${where} needs authentication (${r.status}), and no login for ${this.opts.registry} was found in ${this.configHint()}; run ${login} (or set DOCKER_CONFIG), or check the repository name.`);
+    return new UserError(
+      `${where} needs authentication (${r.status}), and no login for ${this.opts.registry} was found in ${this.configHint()}; run ${login} (or set DOCKER_CONFIG), or check the repository name.`,
+    );
   }
 
   private lastCredentials: Credentials | undefined;
@@ -199,7 +216,12 @@ export class RegistryClient {
     let r: Fetched;
     if (creds?.identityToken) {
       // OAuth refresh-token grant, as the docker CLI does for identity tokens.
-      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: creds.identityToken, client_id: 'create-multiarch-hooks', scope });
+      const form = new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: creds.identityToken,
+        client_id: 'create-multiarch-hooks',
+        scope,
+      });
       if (service) form.set('service', service);
       r = await this.request(realm.href, { 'content-type': 'application/x-www-form-urlencoded' }, 'POST', Buffer.from(form.toString()));
     } else {
@@ -209,8 +231,12 @@ export class RegistryClient {
     }
     if (r.status === 401 || r.status === 403) {
       throw creds
-        ? new UserError(`The token service ${realm.origin} rejected the credentials from ${creds.source} (${r.status}); run ${this.loginCommand()} again.`)
-        : new UserError(`The token service ${realm.origin} refused an anonymous token for ${this.opts.repository} (${r.status}); run ${this.loginCommand()}, or check the repository name.`);
+        ? new UserError(
+            `The token service ${realm.origin} rejected the credentials from ${creds.source} (${r.status}); run ${this.loginCommand()} again.`,
+          )
+        : new UserError(
+            `The token service ${realm.origin} refused an anonymous token for ${this.opts.repository} (${r.status}); run ${this.loginCommand()}, or check the repository name.`,
+          );
     }
     if (r.status !== 200) throw new UserError(`The token service ${realm.origin} answered ${r.status}; try again later.`);
     let token: unknown;
@@ -223,7 +249,9 @@ export class RegistryClient {
     if (!token) throw new UserError(`The token service ${realm.origin} answered without a token; check the registry's auth setup.`);
     // A token goes into a header as is: anything but visible ASCII would be a header of our own.
     if (typeof token !== 'string' || !/^[\x21-\x7e]+$/.test(token)) {
-      throw new UserError(`The token service ${realm.origin} answered with a token that is not a printable string; check the registry's auth setup.`);
+      throw new UserError(
+        `The token service ${realm.origin} answered with a token that is not a printable string; check the registry's auth setup.`,
+      );
     }
     return `Bearer ${token}`;
   }
@@ -242,13 +270,19 @@ export class RegistryClient {
       throw new UserError(`${where} sends clients to "${printable(raw)}" for tokens, which is not a URL; check the registry's auth setup.`);
     }
     if (realm.protocol !== 'https:' && realm.protocol !== 'http:') {
-      throw new UserError(`${where} sends clients to "${printable(raw)}" for tokens, which is neither HTTPS nor HTTP; check the registry's auth setup.`);
+      throw new UserError(
+        `${where} sends clients to "${printable(raw)}" for tokens, which is neither HTTPS nor HTTP; check the registry's auth setup.`,
+      );
     }
     if (realm.username || realm.password) {
-      throw new UserError(`${where} sends clients to a token service whose address carries a user name (${printable(raw)}); refusing to send anything there: check the registry's auth setup.`);
+      throw new UserError(
+        `${where} sends clients to a token service whose address carries a user name (${printable(raw)}); refusing to send anything there: check the registry's auth setup.`,
+      );
     }
     if (realm.protocol === 'http:' && !isLoopbackHost(realm.hostname) && !this.opts.insecure) {
-      throw new UserError(`${where} sends clients to ${realm.origin} for tokens, over plain HTTP; refusing to send credentials there in clear text: pass --insecure if that is intended.`);
+      throw new UserError(
+        `${where} sends clients to ${realm.origin} for tokens, over plain HTTP; refusing to send credentials there in clear text: pass --insecure if that is intended.`,
+      );
     }
     return realm;
   }
@@ -278,7 +312,10 @@ export class RegistryClient {
         this.stopIfPastDeadline();
         const code = (e as NodeJS.ErrnoException).code ?? '';
         if (!TRANSIENT_CODES.has(code) || attempt >= this.retries || this.signal?.aborted) {
-          throw unreachable(`Could not reach ${new URL(url).origin} (${printable((e as Error).message)})${attempt ? ` after ${attempt + 1} attempts` : ''}; check the registry address and your network${this.insecure ? '' : ', or pass --insecure for a plain-HTTP registry'}.`, e);
+          throw unreachable(
+            `Could not reach ${new URL(url).origin} (${printable((e as Error).message)})${attempt ? ` after ${attempt + 1} attempts` : ''}; check the registry address and your network${this.insecure ? '' : ', or pass --insecure for a plain-HTTP registry'}.`,
+            e,
+          );
         }
       }
       this.stats.retries++;
@@ -291,11 +328,20 @@ export class RegistryClient {
     const reason: unknown = this.signal?.reason;
     if (!this.signal?.aborted || !(reason instanceof DOMException) || reason.name !== 'TimeoutError') return;
     const seconds = (this.opts.deadlineMs ?? 0) / 1000;
-    throw new DeadlineError(`${this.opts.registry}/${this.opts.repository} did not finish answering within ${seconds} s (a slow or stalled registry); try again later, or allow more time with --timeout.`);
+    throw new DeadlineError(
+      `${this.opts.registry}/${this.opts.repository} did not finish answering within ${seconds} s (a slow or stalled registry); try again later, or allow more time with --timeout.`,
+    );
   }
 
   /** One HTTP exchange; follows redirects (blob storage), dropping credentials when the host changes. */
-  private once(url: string, headers: Record<string, string>, method: string, body: Buffer | undefined, timeoutMs: number, hops = 0): Promise<Fetched> {
+  private once(
+    url: string,
+    headers: Record<string, string>,
+    method: string,
+    body: Buffer | undefined,
+    timeoutMs: number,
+    hops = 0,
+  ): Promise<Fetched> {
     this.stats.requests++;
     const u = new URL(url);
     const lib = u.protocol === 'https:' ? https : http;

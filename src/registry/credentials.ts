@@ -34,7 +34,10 @@ export function dockerConfigDir(env: NodeJS.ProcessEnv): string {
 
 /** `https://index.docker.io/v1/` -> `index.docker.io`; `http://h:5000/x` -> `h:5000`. */
 function hostOf(key: string): string {
-  return key.replace(/^[a-z]+:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
+  return key
+    .replace(/^[a-z]+:\/\//i, '')
+    .replace(/\/.*$/, '')
+    .toLowerCase();
 }
 
 function keysFor(registry: string): string[] {
@@ -63,7 +66,10 @@ export async function lookupCredentials(registry: string, env: NodeJS.ProcessEnv
   if (entry.auth) {
     const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    if (colon < 0) throw new UserError(`The "auth" entry for ${registry} in ${file} is not base64 of user:password; run docker login ${registry} again.`);
+    if (colon < 0)
+      throw new UserError(
+        `The "auth" entry for ${registry} in ${file} is not base64 of user:password; run docker login ${registry} again.`,
+      );
     creds.username = decoded.slice(0, colon);
     creds.password = decoded.slice(colon + 1);
   } else if (entry.username) {
@@ -91,12 +97,16 @@ async function runHelper(name: string, serverName: string, env: NodeJS.ProcessEn
     },
   );
   if (spawnError) {
-    throw new UserError(`The docker config names the credential helper "${name}", but ${program} is not on PATH; install it or remove it from config.json.`);
+    throw new UserError(
+      `The docker config names the credential helper "${name}", but ${program} is not on PATH; install it or remove it from config.json.`,
+    );
   }
   if (code !== 0) {
     // The helper protocol's answer for "no login stored for this server".
     if (/credentials not found/i.test(stdout + stderr)) return undefined;
-    throw new UserError(`${program} get failed for ${serverName} (exit ${code}: ${(stderr || stdout).trim()}); check the helper or run docker login again.`);
+    throw new UserError(
+      `${program} get failed for ${serverName} (exit ${code}: ${(stderr || stdout).trim()}); check the helper or run docker login again.`,
+    );
   }
   let answer: { Username?: string; Secret?: string };
   try {

@@ -6,8 +6,15 @@ import type { Platform } from '../arch.js';
 import { RegistryClient, type ClientOptions } from './client.js';
 import { digestOf } from './digest.js';
 import {
-  ACCEPT_ANY, ACCEPT_IMAGE, MEDIA, REVISION_LABEL, parseImageConfig, parseManifest,
-  type Descriptor, type ManifestDoc, type PlatformField,
+  ACCEPT_ANY,
+  ACCEPT_IMAGE,
+  MEDIA,
+  REVISION_LABEL,
+  parseImageConfig,
+  parseManifest,
+  type Descriptor,
+  type ManifestDoc,
+  type PlatformField,
 } from './manifest.js';
 import { formatImageRef, type ImageRef } from './reference.js';
 
@@ -55,7 +62,9 @@ export interface TagFacts {
 }
 
 function mediaTypeOf(headers: Record<string, unknown>, doc: ManifestDoc): string {
-  const header = String(headers['content-type'] ?? '').split(';')[0].trim();
+  const header = String(headers['content-type'] ?? '')
+    .split(';')[0]
+    .trim();
   if (Object.values(MEDIA).includes(header as never)) return header;
   if (doc.mediaType) return doc.mediaType;
   // OCI allows leaving mediaType out of the document.
@@ -66,16 +75,23 @@ function mediaTypeOf(headers: Record<string, unknown>, doc: ManifestDoc): string
 
 function kindOf(mediaType: string): TagKind {
   switch (mediaType) {
-    case MEDIA.dockerList: return 'docker-list';
-    case MEDIA.ociIndex: return 'oci-index';
-    case MEDIA.dockerImage: return 'docker-image';
-    case MEDIA.ociImage: return 'oci-image';
-    default: return 'unsupported';
+    case MEDIA.dockerList:
+      return 'docker-list';
+    case MEDIA.ociIndex:
+      return 'oci-index';
+    case MEDIA.dockerImage:
+      return 'docker-image';
+    case MEDIA.ociImage:
+      return 'oci-image';
+    default:
+      return 'unsupported';
   }
 }
 
 function isAttestation(d: Descriptor): boolean {
-  return (d.platform?.os === 'unknown' && d.platform?.architecture === 'unknown') || d.annotations?.[REFERENCE_TYPE] === 'attestation-manifest';
+  return (
+    (d.platform?.os === 'unknown' && d.platform?.architecture === 'unknown') || d.annotations?.[REFERENCE_TYPE] === 'attestation-manifest'
+  );
 }
 
 function toPlatform(p: PlatformField | undefined): Platform | undefined {
@@ -133,7 +149,10 @@ export async function inspectTag(ref: ImageRef, opts: InspectOptions): Promise<T
     }
     const m = await client.manifest(d.digest, ACCEPT_IMAGE);
     if (!m) {
-      entry.problem = { code: 'manifest-unknown', message: `the registry has no manifest ${d.digest} (the list points at a deleted image)` };
+      entry.problem = {
+        code: 'manifest-unknown',
+        message: `the registry has no manifest ${d.digest} (the list points at a deleted image)`,
+      };
       return entry;
     }
     if (digestOf(m.body) !== d.digest) {
@@ -155,7 +174,10 @@ async function readImage(client: RegistryClient, entry: EntryFacts, manifest: Ma
   }
   const blob = await client.blob(manifest.config.digest);
   if (digestOf(blob) !== manifest.config.digest) {
-    entry.problem = { code: 'digest-mismatch', message: `the config blob served for ${manifest.config.digest} has digest ${digestOf(blob)}` };
+    entry.problem = {
+      code: 'digest-mismatch',
+      message: `the config blob served for ${manifest.config.digest} has digest ${digestOf(blob)}`,
+    };
     return;
   }
   const config = parseImageConfig(blob, `image config ${manifest.config.digest}`);

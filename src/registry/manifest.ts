@@ -131,7 +131,9 @@ function read<T>(what: string, fn: () => T): T {
   } catch (e) {
     if (!(e instanceof Shape)) throw e;
     // The message may hold a key the registry chose (`config.Labels.<key>`).
-    throw new MalformedError(`The registry served a malformed ${what} (${printable(e.message)}); the registry or the tool that pushed it is broken: push it again or report it to the registry.`);
+    throw new MalformedError(
+      `The registry served a malformed ${what} (${printable(e.message)}); the registry or the tool that pushed it is broken: push it again or report it to the registry.`,
+    );
   }
 }
 

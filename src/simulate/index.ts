@@ -22,7 +22,6 @@ import { rulePaths, selectRuns, type RuleRun, type Source } from './rules.js';
 import { summaryTable } from './summary.js';
 import { verifyList } from './verify-list.js';
 
-
 export type Order = 'sequential' | 'parallel' | 'reverse';
 
 export interface SimulateOptions {
@@ -57,15 +56,23 @@ const LOG_TAIL_LINES = 25;
 function checkOptions(o: SimulateOptions): void {
   const targets = [o.registry !== undefined, Boolean(o.startRegistry), o.push].filter(Boolean).length;
   if (targets === 0) {
-    throw new UserError('Say where the builds push: --registry HOST:PORT, --start-registry (a throwaway local registry) or --push (the real Docker Hub repository).', 2);
+    throw new UserError(
+      'Say where the builds push: --registry HOST:PORT, --start-registry (a throwaway local registry) or --push (the real Docker Hub repository).',
+      2,
+    );
   }
   if (targets > 1) throw new UserError('Give only one of --registry, --start-registry and --push.', 2);
   if (o.registry !== undefined && !/^(?:[a-zA-Z0-9.-]+|\[[0-9a-fA-F:]+\])(?::\d{1,5})?$/.test(o.registry)) {
-    throw new UserError(`--registry ${o.registry} is not HOST:PORT (e.g. 127.0.0.1:5000); give the registry's address without a scheme or path.`, 2);
+    throw new UserError(
+      `--registry ${o.registry} is not HOST:PORT (e.g. 127.0.0.1:5000); give the registry's address without a scheme or path.`,
+      2,
+    );
   }
-  if (!['sequential', 'parallel', 'reverse'].includes(o.order)) throw new UserError(`--order ${o.order} is not one of sequential, parallel, reverse.`, 2);
+  if (!['sequential', 'parallel', 'reverse'].includes(o.order))
+    throw new UserError(`--order ${o.order} is not one of sequential, parallel, reverse.`, 2);
   if (o.keepRegistry && !o.startRegistry) throw new UserError('--keep-registry only goes with --start-registry.', 2);
-  if (o.tag !== undefined && o.sourceBranch !== undefined) throw new UserError('Give --tag or --source-branch, not both: a push is one or the other.', 2);
+  if (o.tag !== undefined && o.sourceBranch !== undefined)
+    throw new UserError('Give --tag or --source-branch, not both: a push is one or the other.', 2);
   if (o.tag === '' || o.sourceBranch === '') throw new UserError('--tag and --source-branch need a name.', 2);
 }
 
@@ -75,9 +82,15 @@ export function loadRecord(dir: string): GeneratorRecord {
     const below = findSpecDirs(dir).filter((d) => fs.existsSync(path.join(d, RECORD_FILE)));
     if (below.length > 0) {
       const names = below.map((d) => path.relative(process.cwd(), d) || '.');
-      throw new UserError(`No ${RECORD_FILE} in ${dir}; pass the folder of the Dockerfile to build with --dir (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''}).`, 2);
+      throw new UserError(
+        `No ${RECORD_FILE} in ${dir}; pass the folder of the Dockerfile to build with --dir (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''}).`,
+        2,
+      );
     }
-    throw new UserError(`No ${RECORD_FILE} in ${dir}; run npx create-multiarch-hooks first (or pass the folder it wrote into with --dir).`, 2);
+    throw new UserError(
+      `No ${RECORD_FILE} in ${dir}; run npx create-multiarch-hooks first (or pass the folder it wrote into with --dir).`,
+      2,
+    );
   }
   const r = parseRecord(fs.readFileSync(file, 'utf8'), file);
   // A record the generator cannot read is rewritten only with --force (it refuses otherwise).
@@ -86,7 +99,10 @@ export function loadRecord(dir: string): GeneratorRecord {
     throw new UserError(`${file} has no build rules; rewrite it with ${rerun(dir, r.dockerfile)}.`, 2);
   }
   if (r.retired) {
-    throw new UserError(`The Docker Hub hooks of ${dir} were retired for the ${r.ci ?? 'CI'} pipeline (--retire-hooks), so there is nothing to simulate; check what the pipeline published with npx create-multiarch-hooks verify.`, 2);
+    throw new UserError(
+      `The Docker Hub hooks of ${dir} were retired for the ${r.ci ?? 'CI'} pipeline (--retire-hooks), so there is nothing to simulate; check what the pipeline published with npx create-multiarch-hooks verify.`,
+      2,
+    );
   }
   return r;
 }
@@ -97,19 +113,31 @@ export function loadRecord(dir: string): GeneratorRecord {
  */
 function checkDockerEngine(env: NodeJS.ProcessEnv): void {
   if (!findOnPath('docker', env)) {
-    throw new UserError('simulate runs the builds with docker, which is not installed here (not on PATH); install Docker and run simulate again.');
+    throw new UserError(
+      'simulate runs the builds with docker, which is not installed here (not on PATH); install Docker and run simulate again.',
+    );
   }
-  const r = spawnSync('docker', ['version', '--format', '{{.Server.Version}}'], { env, encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  const r = spawnSync('docker', ['version', '--format', '{{.Server.Version}}'], {
+    env,
+    encoding: 'utf8',
+    timeout: 30_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   if (r.status === 0 && r.stdout.trim()) return;
   const said = (r.stderr || r.error?.message || '').trim().split('\n').filter(Boolean).pop() ?? `exit ${r.status}`;
   const where = env.DOCKER_HOST ? ` at DOCKER_HOST=${env.DOCKER_HOST}` : '';
   // Docker's own line is two sentences ("Cannot connect to ... .sock. Is the docker daemon running?"): the first is the fact.
-  throw new UserError(`No Docker engine answers${where} (${said.split(/\.\s/)[0]!.replace(/[.\s]+$/, '')}); start it (or point DOCKER_HOST at one) and run simulate again.`);
+  throw new UserError(
+    `No Docker engine answers${where} (${said.split(/\.\s/)[0]!.replace(/[.\s]+$/, '')}); start it (or point DOCKER_HOST at one) and run simulate again.`,
+  );
 }
 
 /** The generator's command for the Dockerfile in `dir`, as typed from the current folder. */
 function rerun(dir: string, dockerfile: unknown): string {
-  const file = path.relative(process.cwd(), path.join(dir, typeof dockerfile === 'string' ? dockerfile : 'Dockerfile')).split(path.sep).join('/');
+  const file = path
+    .relative(process.cwd(), path.join(dir, typeof dockerfile === 'string' ? dockerfile : 'Dockerfile'))
+    .split(path.sep)
+    .join('/');
   return file === 'Dockerfile' ? 'npx create-multiarch-hooks' : `npx create-multiarch-hooks --dockerfile ${shQuote(file)}`;
 }
 
@@ -132,7 +160,12 @@ function hubEnv(base: NodeJS.ProcessEnv, run: RuleRun, source: Source, git: GitF
   };
 }
 
-async function pool<T, R>(items: readonly T[], limit: number, stop: () => boolean, fn: (item: T) => Promise<R>): Promise<(R | undefined)[]> {
+async function pool<T, R>(
+  items: readonly T[],
+  limit: number,
+  stop: () => boolean,
+  fn: (item: T) => Promise<R>,
+): Promise<(R | undefined)[]> {
   const results: (R | undefined)[] = new Array(items.length).fill(undefined);
   let next = 0;
   const worker = async () => {
@@ -159,12 +192,16 @@ export async function simulateCommand(opts: SimulateOptions): Promise<number> {
   const dir = path.resolve(opts.dir);
   const record = loadRecord(dir);
   const git = readGit(dir);
-  const source: Source = opts.tag !== undefined ? { type: 'Tag', name: opts.tag } : { type: 'Branch', name: opts.sourceBranch ?? record.branch };
+  const source: Source =
+    opts.tag !== undefined ? { type: 'Tag', name: opts.tag } : { type: 'Branch', name: opts.sourceBranch ?? record.branch };
   const runs = ordered(selectRuns(record, source), opts.order);
   for (const r of runs) {
     const { dockerfileAbs } = rulePaths(git.root, r.rule);
     if (!fs.existsSync(dockerfileAbs)) {
-      throw new UserError(`The ${r.rule.arch} rule builds ${path.relative(process.cwd(), dockerfileAbs) || dockerfileAbs}, which does not exist; regenerate the files with ${rerun(dir, record.dockerfile)}.`, 2);
+      throw new UserError(
+        `The ${r.rule.arch} rule builds ${path.relative(process.cwd(), dockerfileAbs) || dockerfileAbs}, which does not exist; regenerate the files with ${rerun(dir, record.dockerfile)}.`,
+        2,
+      );
     }
   }
   // What is missing on this machine, before anything starts: the registry's binary, then docker.
@@ -197,42 +234,57 @@ export async function simulateCommand(opts: SimulateOptions): Promise<number> {
   process.on('SIGTERM', onSignal);
   try {
     const short = git.commit.slice(0, 12);
-    opts.out(`Simulating Docker Hub builds of ${record.repository} for a push of ${source.type.toLowerCase()} ${source.name} (commit ${short}):`);
+    opts.out(
+      `Simulating Docker Hub builds of ${record.repository} for a push of ${source.type.toLowerCase()} ${source.name} (commit ${short}):`,
+    );
     opts.out(`${runs.length} build rules, ${opts.order}, pushing to ${dockerRepo}; logs in ${logDir}`);
     if (local) opts.out(`Started docker-registry on ${local.host} for this run.`);
-    if (git.dirty) opts.out('Note: the work tree has uncommitted changes or untracked files; they are built too (Docker Hub builds the commit): commit them first.');
+    if (git.dirty)
+      opts.out(
+        'Note: the work tree has uncommitted changes or untracked files; they are built too (Docker Hub builds the commit): commit them first.',
+      );
 
     const { archTags, listTags } = runTags(runs);
-    const before: Snapshot | undefined = await snapshot(registry, record.repository, [...archTags, ...listTags], env).catch(() => undefined);
+    const before: Snapshot | undefined = await snapshot(registry, record.repository, [...archTags, ...listTags], env).catch(
+      () => undefined,
+    );
 
     const progress = new Progress(opts.out, runs, (opts.heartbeatSeconds ?? 30) * 1000);
     progress.start();
     const limit = opts.order === 'parallel' ? runs.length : 1;
     const preBuildTurns = new Turns();
-    const results = await pool(runs, limit, () => groups.stopping, async (run) => {
-      const logFile = path.join(logDir, `${run.dockerTag}.log`);
-      fs.writeFileSync(logFile, '');
-      const { contextDir } = rulePaths(git.root, run.rule);
-      progress.ruleStart(run);
-      const r = await runRule({
-        run,
-        env: hubEnv(env, run, source, git, dockerRepo),
-        hookDir: dir,
-        contextDir,
-        logFile,
-        groups,
-        preBuildTurns,
-        onPhase: (phase, event, result) => progress.phase(run, phase, event, result),
-      });
-      progress.ruleEnd(r);
-      if (r.status === 'failed') {
-        opts.err(`--- ${run.dockerTag}: last lines of ${logFile} ---\n${logTail(logFile, LOG_TAIL_LINES)}\n--- end of ${run.dockerTag} ---`);
-      }
-      return r;
-    });
+    const results = await pool(
+      runs,
+      limit,
+      () => groups.stopping,
+      async (run) => {
+        const logFile = path.join(logDir, `${run.dockerTag}.log`);
+        fs.writeFileSync(logFile, '');
+        const { contextDir } = rulePaths(git.root, run.rule);
+        progress.ruleStart(run);
+        const r = await runRule({
+          run,
+          env: hubEnv(env, run, source, git, dockerRepo),
+          hookDir: dir,
+          contextDir,
+          logFile,
+          groups,
+          preBuildTurns,
+          onPhase: (phase, event, result) => progress.phase(run, phase, event, result),
+        });
+        progress.ruleEnd(r);
+        if (r.status === 'failed') {
+          opts.err(
+            `--- ${run.dockerTag}: last lines of ${logFile} ---\n${logTail(logFile, LOG_TAIL_LINES)}\n--- end of ${run.dockerTag} ---`,
+          );
+        }
+        return r;
+      },
+    );
     progress.stop();
     const all: RuleResult[] = results.map(
-      (r, i) => r ?? { run: runs[i]!, status: 'not run', durationMs: 0, phases: [], logFile: path.join(logDir, `${runs[i]!.dockerTag}.log`) },
+      (r, i) =>
+        r ?? { run: runs[i]!, status: 'not run', durationMs: 0, phases: [], logFile: path.join(logDir, `${runs[i]!.dockerTag}.log`) },
     );
 
     opts.out('');

@@ -35,7 +35,11 @@ export async function snapshot(registry: string, repository: string, tags: reado
   return out;
 }
 
-function describe(tag: string, before: Snapshot | undefined, now: Snapshot): 'pushed by this run' | 'from an earlier run' | 'present' | 'absent' {
+function describe(
+  tag: string,
+  before: Snapshot | undefined,
+  now: Snapshot,
+): 'pushed by this run' | 'from an earlier run' | 'present' | 'absent' {
   const n = now.get(tag);
   if (!n) return 'absent';
   if (!before) return 'present';
@@ -51,7 +55,14 @@ export function formatLeftovers(where: string, runs: readonly RuleRun[], before:
   for (const tag of listTags) {
     const state = describe(tag, before, now);
     const n = now.get(tag);
-    const what = state === 'absent' ? 'not published' : n && !n.isList ? `${state}, but a single image, not a list` : state === 'pushed by this run' ? 'published by this run' : state;
+    const what =
+      state === 'absent'
+        ? 'not published'
+        : n && !n.isList
+          ? `${state}, but a single image, not a list`
+          : state === 'pushed by this run'
+            ? 'published by this run'
+            : state;
     lines.push(`  list ${tag}: ${what}`);
   }
   return lines;

@@ -102,7 +102,10 @@ export async function startLocalRegistry(env: NodeJS.ProcessEnv): Promise<LocalR
     const host = `127.0.0.1:${port}`;
     const deadline = Date.now() + 15_000;
     while (!exited && Date.now() < deadline) {
-      const ok = await fetch(`http://${host}/v2/`).then((r) => r.status === 200, () => false);
+      const ok = await fetch(`http://${host}/v2/`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (ok) {
         // Its own process group (detached) keeps it alive through Ctrl-C until we have looked at
         // what is left in it; this makes sure it does not outlive us unless detached on purpose.
@@ -136,5 +139,7 @@ export async function startLocalRegistry(env: NodeJS.ProcessEnv): Promise<LocalR
   }
   const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join('\n') : '';
   fs.rmSync(dir, { recursive: true, force: true });
-  throw new UserError(`${REGISTRY_BINARY} did not start on 127.0.0.1 (its log: ${log || 'empty'}); pass --registry HOST:PORT of a registry you run instead.`);
+  throw new UserError(
+    `${REGISTRY_BINARY} did not start on 127.0.0.1 (its log: ${log || 'empty'}); pass --registry HOST:PORT of a registry you run instead.`,
+  );
 }

@@ -10,7 +10,16 @@ import path from 'node:path';
 import type { RuleRun } from './rules.js';
 
 export const PHASES = [
-  'post_checkout', 'pre_build', 'build', 'post_build', 'pre_test', 'test', 'post_test', 'pre_push', 'push', 'post_push',
+  'post_checkout',
+  'pre_build',
+  'build',
+  'post_build',
+  'pre_test',
+  'test',
+  'post_test',
+  'pre_push',
+  'push',
+  'post_push',
 ] as const;
 export type PhaseName = (typeof PHASES)[number];
 
@@ -102,7 +111,13 @@ export interface RuleContext {
   onPhase: (phase: PhaseName, event: 'start' | 'end', result?: PhaseResult) => void;
 }
 
-function runCommand(argv: string[], cwd: string, env: NodeJS.ProcessEnv, logFile: string, groups: ProcessGroups): Promise<{ exit: number | string }> {
+function runCommand(
+  argv: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  logFile: string,
+  groups: ProcessGroups,
+): Promise<{ exit: number | string }> {
   return new Promise((resolve) => {
     const fd = fs.openSync(logFile, 'a');
     // detached: its own process group, so Ctrl-C on our terminal does not reach it directly and
@@ -154,7 +169,9 @@ export async function runRule(ctx: RuleContext): Promise<RuleResult> {
   const started = Date.now();
   const phases: PhaseResult[] = [];
   const log = (s: string) => fs.appendFileSync(ctx.logFile, s);
-  log(`# ${ctx.run.label} -> ${ctx.env.IMAGE_NAME}\n# SOURCE_BRANCH=${ctx.env.SOURCE_BRANCH} SOURCE_COMMIT=${ctx.env.SOURCE_COMMIT} DOCKERFILE_PATH=${ctx.env.DOCKERFILE_PATH}\n`);
+  log(
+    `# ${ctx.run.label} -> ${ctx.env.IMAGE_NAME}\n# SOURCE_BRANCH=${ctx.env.SOURCE_BRANCH} SOURCE_COMMIT=${ctx.env.SOURCE_COMMIT} DOCKERFILE_PATH=${ctx.env.DOCKERFILE_PATH}\n`,
+  );
   const done = (status: RuleStatus, failingPhase?: PhaseName, exit?: number | string): RuleResult => ({
     run: ctx.run,
     status,
@@ -183,7 +200,9 @@ export async function runRule(ctx: RuleContext): Promise<RuleResult> {
     } else if (hasHook) {
       const release = phase === 'pre_build' ? await ctx.preBuildTurns.take() : undefined;
       try {
-        exit = ctx.groups.stopping ? 'not run' : (await runCommand([`./hooks/${phase}`], ctx.hookDir, ctx.env, ctx.logFile, ctx.groups)).exit;
+        exit = ctx.groups.stopping
+          ? 'not run'
+          : (await runCommand([`./hooks/${phase}`], ctx.hookDir, ctx.env, ctx.logFile, ctx.groups)).exit;
       } finally {
         release?.();
       }

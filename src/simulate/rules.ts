@@ -28,7 +28,10 @@ export function sourceRegex(source: string): RegExp | undefined {
   try {
     return new RegExp(m[1]!);
   } catch (e) {
-    throw new UserError(`The build rule source ${source} is not a valid regular expression (${(e as Error).message}); fix it in .multiarch-hooks.json or re-run npx create-multiarch-hooks.`, 2);
+    throw new UserError(
+      `The build rule source ${source} is not a valid regular expression (${(e as Error).message}); fix it in .multiarch-hooks.json or re-run npx create-multiarch-hooks.`,
+      2,
+    );
   }
 }
 
@@ -83,7 +86,10 @@ export function selectRuns(record: GeneratorRecord, source: Source): RuleRun[] {
   const seen = new Set<string>();
   for (const r of runs) {
     if (seen.has(r.dockerTag)) {
-      throw new UserError(`Two build rules push the same Docker tag ${r.dockerTag}; fix the build rules in .multiarch-hooks.json or re-run npx create-multiarch-hooks.`, 2);
+      throw new UserError(
+        `Two build rules push the same Docker tag ${r.dockerTag}; fix the build rules in .multiarch-hooks.json or re-run npx create-multiarch-hooks.`,
+        2,
+      );
     }
     seen.add(r.dockerTag);
   }

@@ -53,7 +53,9 @@ export function renderTable(report: VerifyReport, color: boolean): string {
     lines.push(`${printable(report.image)}: not found`);
   } else {
     const extra = report.ignored.length ? `, ${plural(report.ignored.length, 'attestation')} ignored` : '';
-    lines.push(`${printable(report.image)}  ${KIND[report.kind ?? 'unsupported']}  ${short(report.digest)}  (${plural(report.entries.length, 'image')}${extra})`);
+    lines.push(
+      `${printable(report.image)}  ${KIND[report.kind ?? 'unsupported']}  ${short(report.digest)}  (${plural(report.entries.length, 'image')}${extra})`,
+    );
   }
 
   const rows: { verdict: keyof typeof MARK; cells: string[] }[] = report.entries.map((e) => ({
@@ -90,12 +92,16 @@ export function renderTable(report: VerifyReport, color: boolean): string {
   const present = `${s.present} of ${s.expected} expected platforms`;
   let summary: string;
   if (!s.ok) {
-    summary = paint('fail', `${MARK.fail} ${plural(s.errors, 'error')}${s.warnings ? `, ${plural(s.warnings, 'warning')}` : ''}: ${present} present`);
+    summary = paint(
+      'fail',
+      `${MARK.fail} ${plural(s.errors, 'error')}${s.warnings ? `, ${plural(s.warnings, 'warning')}` : ''}: ${present} present`,
+    );
   } else {
     const labelled = report.entries.filter((e) => e.config?.revision).length;
-    const rev = labelled === 0
-      ? 'no revision labels'
-      : `${labelled === report.entries.length ? 'all from' : 'where labelled,'} revision ${printable(s.revisions[0].slice(0, 12))}`;
+    const rev =
+      labelled === 0
+        ? 'no revision labels'
+        : `${labelled === report.entries.length ? 'all from' : 'where labelled,'} revision ${printable(s.revisions[0].slice(0, 12))}`;
     const head = s.warnings ? `${MARK.warn} OK with ${plural(s.warnings, 'warning')}` : `${MARK.ok} OK`;
     summary = paint(s.warnings ? 'warn' : 'ok', `${head}: ${present}, configs match the list, ${rev}`);
   }

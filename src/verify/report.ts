@@ -47,9 +47,20 @@ import { formatImageRef, type ImageRef } from '../registry/reference.js';
 
 export type Severity = 'error' | 'warning';
 export type FindingCode =
-  | 'tag-not-found' | 'unsupported-manifest' | 'single-image' | 'missing-platform' | 'unexpected-platform'
-  | 'duplicate-platform' | 'no-platform' | 'config-mismatch' | 'mixed-revisions' | 'digest-mismatch'
-  | 'not-an-image' | 'manifest-unknown' | 'missing-revision' | 'missing-variant';
+  | 'tag-not-found'
+  | 'unsupported-manifest'
+  | 'single-image'
+  | 'missing-platform'
+  | 'unexpected-platform'
+  | 'duplicate-platform'
+  | 'no-platform'
+  | 'config-mismatch'
+  | 'mixed-revisions'
+  | 'digest-mismatch'
+  | 'not-an-image'
+  | 'manifest-unknown'
+  | 'missing-revision'
+  | 'missing-variant';
 
 export interface Finding {
   severity: Severity;
@@ -133,9 +144,17 @@ export function buildReport(ref: ImageRef, facts: TagFacts, expected: ExpectedPl
   const single = facts.kind === 'docker-image' || facts.kind === 'oci-image';
 
   if (!facts.found) {
-    add('error', 'tag-not-found', `${where} has no ${ref.digest ? `manifest ${ref.digest}` : `tag ${ref.tag}`}; check the name, or publish the list first.`);
+    add(
+      'error',
+      'tag-not-found',
+      `${where} has no ${ref.digest ? `manifest ${ref.digest}` : `tag ${ref.tag}`}; check the name, or publish the list first.`,
+    );
   } else if (facts.kind === 'unsupported') {
-    add('error', 'unsupported-manifest', `${formatImageRef(ref)} is a ${facts.mediaType}, neither a manifest list, an OCI index nor an image; republish it with a current tool.`);
+    add(
+      'error',
+      'unsupported-manifest',
+      `${formatImageRef(ref)} is a ${facts.mediaType}, neither a manifest list, an OCI index nor an image; republish it with a current tool.`,
+    );
   }
 
   // For a single image the platform is the config's own: there is no list entry to compare.
@@ -147,7 +166,12 @@ export function buildReport(ref: ImageRef, facts: TagFacts, expected: ExpectedPl
 
   if (single) {
     const p = listed[0];
-    add('error', 'single-image', `${formatImageRef(ref)} is a single image${p ? ` (${platformString(p)})` : ''}, not a manifest list; publish the multi-arch list to this tag (hooks/post_push does it once every arch is pushed).`, { arch: names[0], digest: facts.entries[0]?.digest });
+    add(
+      'error',
+      'single-image',
+      `${formatImageRef(ref)} is a single image${p ? ` (${platformString(p)})` : ''}, not a manifest list; publish the multi-arch list to this tag (hooks/post_push does it once every arch is pushed).`,
+      { arch: names[0], digest: facts.entries[0]?.digest },
+    );
   }
 
   const seenKeys = new Map<string, string>();
@@ -156,26 +180,47 @@ export function buildReport(ref: ImageRef, facts: TagFacts, expected: ExpectedPl
     const p = listed[i];
     if (e.problem) add('error', e.problem.code, `${names[i]}: ${e.problem.message}; publish the list again.`, at);
     if (!p) {
-      add('error', 'no-platform', `Entry ${short(e.digest)} has no platform, so no runtime will pick it; publish the list with a platform for every image.`, at);
+      add(
+        'error',
+        'no-platform',
+        `Entry ${short(e.digest)} has no platform, so no runtime will pick it; publish the list with a platform for every image.`,
+        at,
+      );
       return;
     }
     const key = platformKey(p);
     if (seenKeys.has(key)) {
-      add('error', 'duplicate-platform', `${names[i]}: a second entry for ${platformString(p)} (the first is ${seenKeys.get(key)}); runtimes take the first, so remove one.`, at);
+      add(
+        'error',
+        'duplicate-platform',
+        `${names[i]}: a second entry for ${platformString(p)} (the first is ${seenKeys.get(key)}); runtimes take the first, so remove one.`,
+        at,
+      );
     } else seenKeys.set(key, short(e.digest));
     if (!single && p.architecture === 'arm' && !p.variant) {
-      add('warning', 'missing-variant', `${names[i]}: the list entry for arm has no variant, which runtimes read as v7; set the variant (v5, v6, v7) in the list.`, at);
+      add(
+        'warning',
+        'missing-variant',
+        `${names[i]}: the list entry for arm has no variant, which runtimes read as v7; set the variant (v5, v6, v7) in the list.`,
+        at,
+      );
     }
     const c = configPlatform(e);
     if (!single && e.config && (!c || platformKey(c) !== key)) {
       const said = c ? platformString(c) : 'no platform';
-      const hint = c?.architecture === 'amd64' && p.architecture !== 'amd64'
-        ? 'the image was labelled with the builder\'s platform (moby/moby#36552); build it with --platform, or fix its config'
-        : `rebuild it for ${platformString(p)}, or correct the list entry`;
+      const hint =
+        c?.architecture === 'amd64' && p.architecture !== 'amd64'
+          ? "the image was labelled with the builder's platform (moby/moby#36552); build it with --platform, or fix its config"
+          : `rebuild it for ${platformString(p)}, or correct the list entry`;
       add('error', 'config-mismatch', `${names[i]}: the list says ${platformString(p)} but the image config says ${said}; ${hint}.`, at);
     }
     if (e.config && !e.config.revision) {
-      add('warning', 'missing-revision', `${names[i]}: no ${REVISION_LABEL} label, so its source commit cannot be compared; build it with --label ${REVISION_LABEL}=$SOURCE_COMMIT.`, at);
+      add(
+        'warning',
+        'missing-revision',
+        `${names[i]}: no ${REVISION_LABEL} label, so its source commit cannot be compared; build it with --label ${REVISION_LABEL}=$SOURCE_COMMIT.`,
+        at,
+      );
     }
   });
 
@@ -183,13 +228,23 @@ export function buildReport(ref: ImageRef, facts: TagFacts, expected: ExpectedPl
   const presentKeys = new Set(listed.filter((p): p is Platform => !!p).map(platformKey));
   const missing = facts.found ? expected.filter((x) => !presentKeys.has(platformKeyOf(x.platform))) : [...expected];
   for (const m of facts.found && !single ? missing : []) {
-    add('error', 'missing-platform', `${m.arch} (${m.platform}) is not in the list; check that its build pushed, then publish the list again.`, { arch: m.arch });
+    add(
+      'error',
+      'missing-platform',
+      `${m.arch} (${m.platform}) is not in the list; check that its build pushed, then publish the list again.`,
+      { arch: m.arch },
+    );
   }
   const expectedNorm = new Set([...expectedKeys].map(platformKeyOf));
   facts.entries.forEach((e, i) => {
     const p = listed[i];
     if (p && !expectedNorm.has(platformKey(p))) {
-      add('error', 'unexpected-platform', `${names[i]} (${platformString(p)}) is in the ${single ? 'tag' : 'list'} but not expected; drop it from the list, or expect it with --arch.`, { arch: names[i], digest: e.digest });
+      add(
+        'error',
+        'unexpected-platform',
+        `${names[i]} (${platformString(p)}) is in the ${single ? 'tag' : 'list'} but not expected; drop it from the list, or expect it with --arch.`,
+        { arch: names[i], digest: e.digest },
+      );
     }
   });
 
@@ -199,7 +254,7 @@ export function buildReport(ref: ImageRef, facts: TagFacts, expected: ExpectedPl
     const mine = findings.filter((f) => f.digest === e.digest);
     const c = configPlatform(e);
     return {
-      arch: listed[i] ? archFor(listed[i]!) ?? null : null,
+      arch: listed[i] ? (archFor(listed[i]!) ?? null) : null,
       platform: e.platform ? platformString(e.platform) : null,
       digest: e.digest,
       mediaType: e.mediaType,
@@ -257,7 +312,11 @@ function platformKeyOf(s: string): string {
  * rebuild of one arch from another commit is the odd one out, whatever its age); on a tie, the
  * revision of the newest image (the last build to push is most likely the current commit).
  */
-function mixedRevisions(entries: EntryFacts[], names: string[], add: (s: Severity, c: FindingCode, m: string, at?: { arch?: string; digest?: string }) => void): string[] {
+function mixedRevisions(
+  entries: EntryFacts[],
+  names: string[],
+  add: (s: Severity, c: FindingCode, m: string, at?: { arch?: string; digest?: string }) => void,
+): string[] {
   const withRev = entries.map((e, i) => ({ e, name: names[i] })).filter((x) => x.e.config?.revision);
   const revisions = [...new Set(withRev.map((x) => x.e.config!.revision!))];
   if (revisions.length < 2) return revisions;
@@ -271,7 +330,12 @@ function mixedRevisions(entries: EntryFacts[], names: string[], add: (s: Severit
   const others = carrying(current).map((x) => x.name);
   for (const x of withRev) {
     if (x.e.config!.revision === current) continue;
-    add('error', 'mixed-revisions', `${x.name} was built from revision ${x.e.config!.revision!.slice(0, 12)}, ${others.join(', ')} from ${current.slice(0, 12)}; rebuild ${x.name} from the same commit and publish the list again.`, { arch: x.name, digest: x.e.digest });
+    add(
+      'error',
+      'mixed-revisions',
+      `${x.name} was built from revision ${x.e.config!.revision!.slice(0, 12)}, ${others.join(', ')} from ${current.slice(0, 12)}; rebuild ${x.name} from the same commit and publish the list again.`,
+      { arch: x.name, digest: x.e.digest },
+    );
   }
   return revisions;
 }

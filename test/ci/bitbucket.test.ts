@@ -15,10 +15,19 @@ function runWithFakeDocker(lines: string[], env: Record<string, string>): { stat
   mkdirSync(join(dir, 'bin'));
   const log = join(dir, 'log');
   writeFileSync(log, '');
-  writeFileSync(join(dir, 'bin', 'docker'), `#!/bin/sh\nfor a in "$@"; do printf '%s\\036' "$a"; done >> "${log}"\nprintf '\\035' >> "${log}"\n`);
+  writeFileSync(
+    join(dir, 'bin', 'docker'),
+    `#!/bin/sh\nfor a in "$@"; do printf '%s\\036' "$a"; done >> "${log}"\nprintf '\\035' >> "${log}"\n`,
+  );
   chmodSync(join(dir, 'bin', 'docker'), 0o755);
-  const r = spawnSync('sh', ['-c', lines.join('\n')], { env: { PATH: `${join(dir, 'bin')}:${process.env.PATH}`, ...env }, encoding: 'utf8' });
-  const calls = readFileSync(log, 'utf8').split('\x1d').filter(Boolean).map((l) => ['docker', ...l.split('\x1e').slice(0, -1)]);
+  const r = spawnSync('sh', ['-c', lines.join('\n')], {
+    env: { PATH: `${join(dir, 'bin')}:${process.env.PATH}`, ...env },
+    encoding: 'utf8',
+  });
+  const calls = readFileSync(log, 'utf8')
+    .split('\x1d')
+    .filter(Boolean)
+    .map((l) => ['docker', ...l.split('\x1e').slice(0, -1)]);
   return { status: r.status, stdout: r.stdout, calls };
 }
 
@@ -43,13 +52,21 @@ describe('bitbucketPipelines', () => {
     const doc = parse(bitbucketPipelines([t], '1.0.0').content) as Pipelines;
     const tagScript = doc.pipelines.tags!['v**']![0]!.step.script;
     const build = tagScript.find((l) => l.startsWith('docker buildx build'))!;
-    const r = runWithFakeDocker([tagScript[0]!, 'CREATED=now', build], { BITBUCKET_TAG: 'v1.2.3', BITBUCKET_COMMIT: 'c0ffee', BITBUCKET_GIT_HTTP_ORIGIN: 'https://bitbucket.org/acme/demo' });
+    const r = runWithFakeDocker([tagScript[0]!, 'CREATED=now', build], {
+      BITBUCKET_TAG: 'v1.2.3',
+      BITBUCKET_COMMIT: 'c0ffee',
+      BITBUCKET_GIT_HTTP_ORIGIN: 'https://bitbucket.org/acme/demo',
+    });
     expect(r.status).toBe(0);
     const expected = buildCommands(t, {
       image: 'acme/demo',
       listTags: ['1.2.3'],
       revision: 'c0ffee',
-      labels: { 'org.opencontainers.image.source': 'https://bitbucket.org/acme/demo', 'org.opencontainers.image.created': 'now', 'org.opencontainers.image.version': '1.2.3' },
+      labels: {
+        'org.opencontainers.image.source': 'https://bitbucket.org/acme/demo',
+        'org.opencontainers.image.created': 'now',
+        'org.opencontainers.image.version': '1.2.3',
+      },
       metadataFile: () => '/tmp/build-all.json',
       cache: () => ({ from: 'type=local,src=/root/.cache/buildx-root', to: 'type=local,dest=/root/.cache/buildx-root,mode=max' }),
     }).builds[0]!.argv;
@@ -72,14 +89,20 @@ describe('bitbucketPipelines', () => {
   });
 
   it('several Dockerfiles share the one file: a step each, one cache each', () => {
-    const doc = parse(bitbucketPipelines([target({ dirRel: 'api', repository: 'acme/api' }), target({ dirRel: 'web', repository: 'acme/web' })], '1.0.0').content) as Pipelines;
+    const doc = parse(
+      bitbucketPipelines([target({ dirRel: 'api', repository: 'acme/api' }), target({ dirRel: 'web', repository: 'acme/web' })], '1.0.0')
+        .content,
+    ) as Pipelines;
     checkStructure(doc);
-    expect(doc.pipelines.branches.main!.map((s) => s.step.name)).toEqual([expect.stringContaining('acme/api:latest'), expect.stringContaining('acme/web:latest')]);
+    expect(doc.pipelines.branches.main!.map((s) => s.step.name)).toEqual([
+      expect.stringContaining('acme/api:latest'),
+      expect.stringContaining('acme/web:latest'),
+    ]);
     expect(Object.keys(doc.definitions.caches)).toEqual(['buildx-api', 'buildx-web']);
   });
 
-  it("a folder name with a newline, quotes or $(...) stays one argument: it is never run", () => {
-    const dir = "evil\nmalicious: true\n'x\"$(touch /tmp/cmh-pwned)";
+  it('a folder name with a newline, quotes or $(...) stays one argument: it is never run', () => {
+    const dir = 'evil\nmalicious: true\n\'x"$(touch /tmp/cmh-pwned)';
     const doc = parse(bitbucketPipelines([target({ dirRel: dir })], '1.0.0').content) as Pipelines;
     checkStructure(doc);
     const build = doc.pipelines.branches.main![0]!.step.script.find((l) => l.startsWith('docker buildx build'))!;

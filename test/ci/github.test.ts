@@ -9,9 +9,22 @@ import { ACTIONS, filterGlob, githubWorkflow } from '../../src/ci/index.js';
 import { ARCH_TAGS_SCRIPT, MERGE_SCRIPT } from '../../src/ci/scripts.js';
 import { PER_ARCH_SOURCE, target } from './helpers.js';
 
-type Step = { name?: string; id?: string; if?: string; uses?: string; with?: Record<string, unknown>; env?: Record<string, string>; run?: string };
+type Step = {
+  name?: string;
+  id?: string;
+  if?: string;
+  uses?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+  run?: string;
+};
 type Job = { 'runs-on': string; needs?: string; strategy?: { matrix: { include: Record<string, string>[] } }; steps: Step[] };
-type Workflow = { name: string; on: { push: { branches: string[]; tags?: string[] } }; concurrency: { group: string }; jobs: Record<string, Job> };
+type Workflow = {
+  name: string;
+  on: { push: { branches: string[]; tags?: string[] } };
+  concurrency: { group: string };
+  jobs: Record<string, Job>;
+};
 
 const lint = await createLinter();
 
@@ -27,8 +40,7 @@ function globMatches(glob: string, name: string): boolean {
     else if (glob.startsWith('**', i)) {
       re += '.*';
       i++;
-    }
-    else if ('*?+[]!'.includes(c)) throw new Error(`glob ${glob}: ${c} is outside the subset this test knows`);
+    } else if ('*?+[]!'.includes(c)) throw new Error(`glob ${glob}: ${c} is outside the subset this test knows`);
     else re += c.replace(/[.^${}()|/]/g, '\\$&');
   }
   return new RegExp(`^${re}$`).test(name);
@@ -74,12 +86,23 @@ describe('githubWorkflow', () => {
     expect(Object.keys(doc.jobs)).toEqual(['build']);
     const job = doc.jobs.build!;
     const [build] = stepsUsing(job, 'docker/build-push-action');
-    expect(build!.with).toMatchObject({ context: '.', file: 'Dockerfile', platforms: 'linux/amd64,linux/arm/v7,linux/arm64/v8', push: true, 'cache-from': 'type=gha' });
+    expect(build!.with).toMatchObject({
+      context: '.',
+      file: 'Dockerfile',
+      platforms: 'linux/amd64,linux/arm/v7,linux/arm64/v8',
+      push: true,
+      'cache-from': 'type=gha',
+    });
     const [meta] = stepsUsing(job, 'docker/metadata-action');
-    expect(String(meta!.with!.tags).trim().split('\n')).toEqual(["type=raw,value=latest,enable=${{ github.ref_type == 'branch' }}", 'type=match,pattern=/^v([0-9.]+)$/,group=1']);
+    expect(String(meta!.with!.tags).trim().split('\n')).toEqual([
+      "type=raw,value=latest,enable=${{ github.ref_type == 'branch' }}",
+      'type=match,pattern=/^v([0-9.]+)$/,group=1',
+    ]);
     expect(build!.with!.labels).toBe('${{ steps.meta.outputs.labels }}');
     // Setup, login and the per-arch tags come in the order they need each other.
-    const order = ['docker/setup-qemu-action', 'docker/setup-buildx-action', 'docker/login-action', 'docker/build-push-action'].map((a) => job.steps.indexOf(stepsUsing(job, a)[0]!));
+    const order = ['docker/setup-qemu-action', 'docker/setup-buildx-action', 'docker/login-action', 'docker/build-push-action'].map((a) =>
+      job.steps.indexOf(stepsUsing(job, a)[0]!),
+    );
     expect(order).toEqual([...order].sort((a, b) => a - b));
     const tags = job.steps.find((s) => s.run === ARCH_TAGS_SCRIPT)!;
     expect(tags.env!.PLATFORMS).toBe('amd64=linux/amd64 arm32v7=linux/arm/v7 arm64v8=linux/arm64/v8');
@@ -92,7 +115,10 @@ describe('githubWorkflow', () => {
     for (const l of usesLines) {
       const m = /uses: ([\w-]+\/[\w-]+)@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)$/.exec(l);
       expect(m, l).not.toBeNull();
-      expect(Object.values(ACTIONS).some((a) => a.action === m![1] && a.sha === m![2] && a.version === m![3]), l).toBe(true);
+      expect(
+        Object.values(ACTIONS).some((a) => a.action === m![1] && a.sha === m![2] && a.version === m![3]),
+        l,
+      ).toBe(true);
     }
   });
 
@@ -132,7 +158,7 @@ describe('githubWorkflow', () => {
   });
 
   it('a folder name with a newline, quotes, a colon or ${{ }} stays one literal value: no key, no expression injected', () => {
-    const dir = "evil\nmalicious: true\n'x\": ${{ secrets.DOCKERHUB_TOKEN }}";
+    const dir = 'evil\nmalicious: true\n\'x": ${{ secrets.DOCKERHUB_TOKEN }}';
     const wf = githubWorkflow(target({ dirRel: dir }), '1.0.0');
     expect(lint(wf.content, wf.path)).toEqual([]);
     const doc = parse(wf.content) as Workflow & Record<string, unknown>;
@@ -154,7 +180,10 @@ describe('githubWorkflow', () => {
     expect(lint(broken, wf.path).map((e) => e.kind)).toContain('syntax-check');
   });
 
-  it.each([['ARCH_TAGS_SCRIPT', ARCH_TAGS_SCRIPT], ['MERGE_SCRIPT', MERGE_SCRIPT]])('%s is POSIX sh, shellcheck clean', (_, script) => {
+  it.each([
+    ['ARCH_TAGS_SCRIPT', ARCH_TAGS_SCRIPT],
+    ['MERGE_SCRIPT', MERGE_SCRIPT],
+  ])('%s is POSIX sh, shellcheck clean', (_, script) => {
     const dir = mkdtempSync(join(tmpdir(), 'cmh-sc-'));
     const f = join(dir, 'script.sh');
     writeFileSync(f, `#!/bin/sh\n${script}`);

@@ -6,7 +6,17 @@ import { buildRules } from '../../src/generate/build-rules.js';
 import { ciTarget } from '../../src/generate/ci-target.js';
 
 /** A CiTarget as the generator makes it, for a Dockerfile in `dirRel` (repo root: ''). */
-export function target(o: { source?: string; dirRel?: string; arches?: string[]; archTags?: boolean; tagRegex?: string; branch?: string; repository?: string } = {}): CiTarget {
+export function target(
+  o: {
+    source?: string;
+    dirRel?: string;
+    arches?: string[];
+    archTags?: boolean;
+    tagRegex?: string;
+    branch?: string;
+    repository?: string;
+  } = {},
+): CiTarget {
   const arches = sortArches(o.arches ?? ['amd64', 'arm32v7', 'arm64v8']);
   const dirRel = o.dirRel ?? '';
   const rules = buildRules({
@@ -41,7 +51,24 @@ export type Pipelines = {
 // The keys Atlassian documents for a step (pipeline start conditions, step options). No JSON schema
 // of bitbucket-pipelines.yml ships in any npm package (SchemaStore links Atlassian's own URL), so
 // the structure is checked here instead.
-const STEP_KEYS = ['name', 'script', 'services', 'caches', 'max-time', 'image', 'runs-on', 'runtime', 'size', 'artifacts', 'after-script', 'condition', 'trigger', 'deployment', 'clone', 'oidc'];
+const STEP_KEYS = [
+  'name',
+  'script',
+  'services',
+  'caches',
+  'max-time',
+  'image',
+  'runs-on',
+  'runtime',
+  'size',
+  'artifacts',
+  'after-script',
+  'condition',
+  'trigger',
+  'deployment',
+  'clone',
+  'oidc',
+];
 
 export function checkStructure(doc: Pipelines): Step[] {
   expect(Object.keys(doc).sort()).toEqual(['definitions', 'image', 'options', 'pipelines']);
@@ -60,4 +87,3 @@ export function checkStructure(doc: Pipelines): Step[] {
   }
   return steps;
 }
-

@@ -69,7 +69,12 @@ async function generate(dir: string, args: { arch?: string[]; force?: boolean; c
  * run gets past it: the disk fails there (EIO) or a signal comes. Each time the repo (files,
  * modes, git index) must be as it was, and the run must say why it stopped.
  */
-async function everyNth(op: string, how: 'EIO' | NodeJS.Signals, setup: (dir: string) => Promise<void>, run: (dir: string) => Promise<unknown>): Promise<number> {
+async function everyNth(
+  op: string,
+  how: 'EIO' | NodeJS.Signals,
+  setup: (dir: string) => Promise<void>,
+  run: (dir: string) => Promise<unknown>,
+): Promise<number> {
   for (let n = 1; ; n++) {
     const dir = tempGitRepo();
     repos.push(dir);
@@ -90,13 +95,16 @@ async function everyNth(op: string, how: 'EIO' | NodeJS.Signals, setup: (dir: st
     expect(error, String(error)).toBeInstanceOf(UserError);
     if (how === 'EIO') expect((error as Error).message).toMatch(/^Could not write .*\(EIO\); nothing was changed/);
     else {
-      expect((error as UserError).message).toMatch(/^Cancelled; nothing was written( \(the \d+ files? it had replaced (is|are) put back\))?\.$/);
+      expect((error as UserError).message).toMatch(
+        /^Cancelled; nothing was written( \(the \d+ files? it had replaced (is|are) put back\))?\.$/,
+      );
       expect((error as UserError).exitCode).toBe(128 + os.constants.signals[how]);
     }
     expect(treeState(dir), `${how} at ${op} #${n}`).toEqual(before);
   }
 }
-const failEverywhere = (op: string, setup: (dir: string) => Promise<void>, run: (dir: string) => Promise<unknown>) => everyNth(op, 'EIO', setup, run);
+const failEverywhere = (op: string, setup: (dir: string) => Promise<void>, run: (dir: string) => Promise<unknown>) =>
+  everyNth(op, 'EIO', setup, run);
 
 describe('a signal in the middle of apply cancels it and leaves the repo as it was', () => {
   it('first run: SIGINT at every write and rename', async () => {

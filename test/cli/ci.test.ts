@@ -41,9 +41,19 @@ describe('--retire-hooks', () => {
     const r = runCli(dir, ['--ci', 'github', '--retire-hooks']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('Dockerfile.arm32v6 is no longer generated but you changed it, so it stays');
-    expect(listFiles(dir)).toEqual(['.github/workflows/multiarch-hooks.yml', '.multiarch-hooks.json', 'Dockerfile', 'Dockerfile.arm32v6', 'multi-arch-manifest.yaml']);
+    expect(listFiles(dir)).toEqual([
+      '.github/workflows/multiarch-hooks.yml',
+      '.multiarch-hooks.json',
+      'Dockerfile',
+      'Dockerfile.arm32v6',
+      'multi-arch-manifest.yaml',
+    ]);
     expect(existsSync(join(dir, 'hooks'))).toBe(false);
-    const record = JSON.parse(readFileSync(join(dir, '.multiarch-hooks.json'), 'utf8')) as { retired?: boolean; ci?: string; files: Record<string, string> };
+    const record = JSON.parse(readFileSync(join(dir, '.multiarch-hooks.json'), 'utf8')) as {
+      retired?: boolean;
+      ci?: string;
+      files: Record<string, string>;
+    };
     expect(record).toMatchObject({ retired: true, ci: 'github' });
     expect(Object.keys(record.files).sort()).toEqual(['.github/workflows/multiarch-hooks.yml', 'multi-arch-manifest.yaml']);
     // A re-run keeps them retired; --check agrees.
@@ -60,7 +70,13 @@ describe('--retire-hooks', () => {
     expect(runCli(dir, ['--yes', '--repo', 'acme/demo', '--arch', 'amd64,arm64v8', '--ci', 'bitbucket']).code).toBe(0);
     commitAll(dir);
     expect(runCli(dir, ['--retire-hooks']).code).toBe(0);
-    expect(listFiles(dir)).toEqual(['.multiarch-hooks.json', 'Dockerfile', 'Dockerfile.arm64v8', 'bitbucket-pipelines.yml', 'multi-arch-manifest.yaml']);
+    expect(listFiles(dir)).toEqual([
+      '.multiarch-hooks.json',
+      'Dockerfile',
+      'Dockerfile.arm64v8',
+      'bitbucket-pipelines.yml',
+      'multi-arch-manifest.yaml',
+    ]);
   });
 
   it('not in the run that first writes the pipeline: it never ran', () => {
@@ -78,7 +94,9 @@ describe('--retire-hooks', () => {
     const dir = repo({ Dockerfile: 'FROM alpine:3.20\n' });
     const r = runCli(dir, ['--yes', '--repo', 'acme/demo', '--retire-hooks']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('error: --retire-hooks removes the Docker Hub hooks once a CI pipeline builds the images; add --ci github or --ci bitbucket.\n');
+    expect(r.stderr).toBe(
+      'error: --retire-hooks removes the Docker Hub hooks once a CI pipeline builds the images; add --ci github or --ci bitbucket.\n',
+    );
     expect(listFiles(dir)).toEqual(['Dockerfile']);
   });
 });
@@ -86,10 +104,25 @@ describe('--retire-hooks', () => {
 describe('--ci bitbucket', () => {
   it('says what Bitbucket cannot do; one file for several Dockerfiles, kept whole when one of them is regenerated', () => {
     const dir = repo({ 'api/Dockerfile': 'FROM alpine:3.20\n', 'web/Dockerfile': 'FROM alpine:3.20\n' });
-    const r = runCli(dir, ['--yes', '--repo', 'acme/{dir}', '--dockerfile', 'api/Dockerfile', '--dockerfile', 'web/Dockerfile', '--ci', 'bitbucket']);
+    const r = runCli(dir, [
+      '--yes',
+      '--repo',
+      'acme/{dir}',
+      '--dockerfile',
+      'api/Dockerfile',
+      '--dockerfile',
+      'web/Dockerfile',
+      '--ci',
+      'bitbucket',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain("info: Bitbucket's default runtime refuses buildx");
-    const steps = () => (parse(readFileSync(join(dir, 'bitbucket-pipelines.yml'), 'utf8')) as { pipelines: { branches: { main: { step: { name: string } }[] } } }).pipelines.branches.main.map((s) => s.step.name.split(' ')[0]);
+    const steps = () =>
+      (
+        parse(readFileSync(join(dir, 'bitbucket-pipelines.yml'), 'utf8')) as {
+          pipelines: { branches: { main: { step: { name: string } }[] } };
+        }
+      ).pipelines.branches.main.map((s) => s.step.name.split(' ')[0]);
     expect(steps()).toEqual(['acme/api:latest', 'acme/web:latest']);
     commitAll(dir);
     const again = runCli(dir, ['--yes', '--dockerfile', 'web/Dockerfile', '--no-arch-tags']);

@@ -35,7 +35,12 @@ describe('a non-interactive run', () => {
 /** The built CLI on a real pseudo-terminal (util-linux `script`), with `input` typed into it. */
 function typedAt(dir: string, input: string) {
   const cli = join(import.meta.dirname, '..', '..', 'bin', 'create-multiarch-hooks.js');
-  const r = spawnSync('script', ['-qec', `${process.execPath} ${cli} --offline`, '/dev/null'], { cwd: dir, input, encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync('script', ['-qec', `${process.execPath} ${cli} --offline`, '/dev/null'], {
+    cwd: dir,
+    input,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   expect(r.error, 'util-linux script is needed for the TTY test').toBeUndefined();
   return r;
 }
@@ -152,14 +157,18 @@ describe('the working directory does not matter', () => {
     const dir = repoWith({ 'docker/web/Dockerfile': 'FROM nginx:1.27-alpine\n' });
     const r = runCli(dir, ['--yes', '--repo', 'acme/web', '--dockerfile', 'docker/web/Dockerfile']);
     expect(r.code, r.stderr).toBe(0);
-    expect(readFileSync(join(dir, 'docker/web/Dockerfile.arm64v8'), 'utf8')).toMatch(/^# Generated from docker\/web\/Dockerfile for arm64v8/);
+    expect(readFileSync(join(dir, 'docker/web/Dockerfile.arm64v8'), 'utf8')).toMatch(
+      /^# Generated from docker\/web\/Dockerfile for arm64v8/,
+    );
     const web = join(dir, 'docker/web');
     const check = runCli(web, ['--check']);
     expect(check.stdout + check.stderr).toMatch(/All \d+ generated files are up to date/);
     expect(check.code).toBe(0);
     const before = tree(dir);
     expect(runCli(web, ['--yes']).stdout).toContain('Everything is up to date; nothing changed.');
-    expect(runCli(join(dir, 'docker'), ['--yes', '--dockerfile', 'web/Dockerfile']).stdout).toContain('Everything is up to date; nothing changed.');
+    expect(runCli(join(dir, 'docker'), ['--yes', '--dockerfile', 'web/Dockerfile']).stdout).toContain(
+      'Everything is up to date; nothing changed.',
+    );
     expect(tree(dir)).toEqual(before);
   });
 
@@ -232,9 +241,23 @@ describe('line endings git changes in a checkout are not changes by hand', () =>
 
 describe('several Dockerfiles in one run', () => {
   it('generates next to each, one repository per folder, and writes nothing if any is invalid', () => {
-    const dir = repoWith({ 'a/Dockerfile': 'FROM alpine:3.20\n', 'b/Dockerfile': 'FROM debian:bookworm\n', 'c/Dockerfile': 'FROM alpine@sha256:' + 'a'.repeat(64) + '\n' });
+    const dir = repoWith({
+      'a/Dockerfile': 'FROM alpine:3.20\n',
+      'b/Dockerfile': 'FROM debian:bookworm\n',
+      'c/Dockerfile': 'FROM alpine@sha256:' + 'a'.repeat(64) + '\n',
+    });
     const before = tree(dir);
-    const bad = runCli(dir, ['--yes', '--repo', 'acme/{dir}', '--dockerfile', 'a/Dockerfile', '--dockerfile', 'b/Dockerfile', '--dockerfile', 'c/Dockerfile']);
+    const bad = runCli(dir, [
+      '--yes',
+      '--repo',
+      'acme/{dir}',
+      '--dockerfile',
+      'a/Dockerfile',
+      '--dockerfile',
+      'b/Dockerfile',
+      '--dockerfile',
+      'c/Dockerfile',
+    ]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^error: .*c\/Dockerfile.*digest/);
     expect(tree(dir)).toEqual(before);
@@ -269,15 +292,37 @@ describe('--ci github', () => {
   it('two folders whose workflows would have the same name: refused before anything is written', () => {
     const dir = repoWith({ 'svc/api/Dockerfile': 'FROM alpine:3.20\n', 'svc-api/Dockerfile': 'FROM alpine:3.20\n' });
     const before = tree(dir);
-    const r = runCli(dir, ['--yes', '--repo', 'acme/{dir}', '--dockerfile', 'svc/api/Dockerfile', '--dockerfile', 'svc-api/Dockerfile', '--ci', 'github']);
+    const r = runCli(dir, [
+      '--yes',
+      '--repo',
+      'acme/{dir}',
+      '--dockerfile',
+      'svc/api/Dockerfile',
+      '--dockerfile',
+      'svc-api/Dockerfile',
+      '--ci',
+      'github',
+    ]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('error: svc/api/Dockerfile and svc-api/Dockerfile would both write .github/workflows/multiarch-hooks-svc-api.yml; rename one of their folders.\n');
+    expect(r.stderr).toBe(
+      'error: svc/api/Dockerfile and svc-api/Dockerfile would both write .github/workflows/multiarch-hooks-svc-api.yml; rename one of their folders.\n',
+    );
     expect(tree(dir)).toEqual(before);
   });
 
   it('several Dockerfiles get a workflow each, named after their folder', () => {
     const dir = repoWith({ 'a/Dockerfile': 'FROM alpine:3.20\n', 'b/Dockerfile': 'FROM alpine:3.20\n' });
-    const r = runCli(dir, ['--yes', '--repo', 'acme/{dir}', '--dockerfile', 'a/Dockerfile', '--dockerfile', 'b/Dockerfile', '--ci', 'github']);
+    const r = runCli(dir, [
+      '--yes',
+      '--repo',
+      'acme/{dir}',
+      '--dockerfile',
+      'a/Dockerfile',
+      '--dockerfile',
+      'b/Dockerfile',
+      '--ci',
+      'github',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     for (const d of ['a', 'b']) {
       const wf = readFileSync(join(dir, `.github/workflows/multiarch-hooks-${d}.yml`), 'utf8');
@@ -359,7 +404,9 @@ describe('a broken .multiarch-hooks.json', () => {
     writeFileSync(join(dir, '.multiarch-hooks.json'), JSON.stringify(record));
     const r = runCli(dir, ['--yes']);
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toMatch(/^error: \.multiarch-hooks\.json is incomplete \("dockerfile" missing or invalid\); remove it or pass --force/);
+    expect(r.stderr.trim()).toMatch(
+      /^error: \.multiarch-hooks\.json is incomplete \("dockerfile" missing or invalid\); remove it or pass --force/,
+    );
     expect(r.stderr).not.toContain('undefined');
     expect(runCli(dir, ['--yes', '--force']).code).toBe(0);
   });
@@ -370,7 +417,10 @@ describe('output into a closed pipe', () => {
     const dir = repoWith(SIMPLE);
     const cli = join(import.meta.dirname, '..', '..', 'bin', 'create-multiarch-hooks.js');
     // `true` exits at once, so every write of the CLI (started 0.2 s later) meets a closed pipe.
-    const r = spawnSync('bash', ['-c', `set -o pipefail; { sleep 0.2; "${process.execPath}" "${cli}" --yes --repo acme/pipe; } | true`], { cwd: dir, encoding: 'utf8' });
+    const r = spawnSync('bash', ['-c', `set -o pipefail; { sleep 0.2; "${process.execPath}" "${cli}" --yes --repo acme/pipe; } | true`], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
     expect(r.stderr).not.toMatch(/EPIPE|\n\s+at |internal error/);
     expect(r.status, r.stderr).toBe(0);
     expect(existsSync(join(dir, 'hooks/post_push'))).toBe(true);
@@ -380,15 +430,43 @@ describe('output into a closed pipe', () => {
 describe('bad input: one sentence, non-zero exit, no stack trace, nothing written', () => {
   const cases: { name: string; files: Record<string, string>; args: string[]; message: RegExp; code?: number }[] = [
     { name: 'no Dockerfile', files: { 'README.md': 'x\n' }, args: [], message: /No Dockerfile in .*--dockerfile/ },
-    { name: 'a --dockerfile that does not exist', files: SIMPLE, args: ['--dockerfile', 'nope/Dockerfile'], message: /nope\/Dockerfile does not exist/ },
+    {
+      name: 'a --dockerfile that does not exist',
+      files: SIMPLE,
+      args: ['--dockerfile', 'nope/Dockerfile'],
+      message: /nope\/Dockerfile does not exist/,
+    },
     { name: 'a Dockerfile with no FROM', files: { Dockerfile: 'RUN echo hi\n' }, args: [], message: /FROM/ },
-    { name: 'an unknown architecture', files: SIMPLE, args: ['--arch', 'amd64,sparc'], message: /Unknown architecture "sparc"; choose from amd64, arm32v5/, code: 2 },
-    { name: 'a base that cannot be mapped', files: { Dockerfile: 'FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\n' }, args: [], message: /nanoserver/ },
+    {
+      name: 'an unknown architecture',
+      files: SIMPLE,
+      args: ['--arch', 'amd64,sparc'],
+      message: /Unknown architecture "sparc"; choose from amd64, arm32v5/,
+      code: 2,
+    },
+    {
+      name: 'a base that cannot be mapped',
+      files: { Dockerfile: 'FROM mcr.microsoft.com/windows/nanoserver:ltsc2022\n' },
+      args: [],
+      message: /nanoserver/,
+    },
     { name: 'an ARG base without a default', files: { Dockerfile: 'ARG BASE\nFROM $BASE\n' }, args: [], message: /BASE/ },
     { name: 'an unknown flag', files: SIMPLE, args: ['--archs', 'amd64'], message: /Unknown argument: archs/, code: 2 },
-    { name: 'an invalid choice', files: SIMPLE, args: ['--qemu', 'foo'], message: /^error: --qemu must be one of binfmt, copy, not "foo"; see --help\.$/m, code: 2 },
+    {
+      name: 'an invalid choice',
+      files: SIMPLE,
+      args: ['--qemu', 'foo'],
+      message: /^error: --qemu must be one of binfmt, copy, not "foo"; see --help\.$/m,
+      code: 2,
+    },
     { name: 'a repository with a tag', files: SIMPLE, args: ['--repo', 'acme/x:latest'], message: /has a tag or digest/, code: 2 },
-    { name: 'an invalid repository name', files: SIMPLE, args: ['--repo', 'bad name'], message: /"bad name" is not a valid image repository/, code: 2 },
+    {
+      name: 'an invalid repository name',
+      files: SIMPLE,
+      args: ['--repo', 'bad name'],
+      message: /"bad name" is not a valid image repository/,
+      code: 2,
+    },
   ];
   it.each(cases)('$name', ({ files, args, message, code }) => {
     const dir = repoWith(files);
@@ -403,8 +481,16 @@ describe('bad input: one sentence, non-zero exit, no stack trace, nothing writte
   });
 
   it.each([
-    { what: 'a folder where a per-arch Dockerfile goes', make: (d: string) => mkdirSync(join(d, 'Dockerfile.arm64v8')), message: /Dockerfile\.arm64v8 is a folder where a generated file goes/ },
-    { what: 'a file where hooks/ goes', make: (d: string) => writeFileSync(join(d, 'hooks'), 'x\n'), message: /hooks is a file where a generated folder goes/ },
+    {
+      what: 'a folder where a per-arch Dockerfile goes',
+      make: (d: string) => mkdirSync(join(d, 'Dockerfile.arm64v8')),
+      message: /Dockerfile\.arm64v8 is a folder where a generated file goes/,
+    },
+    {
+      what: 'a file where hooks/ goes',
+      make: (d: string) => writeFileSync(join(d, 'hooks'), 'x\n'),
+      message: /hooks is a file where a generated folder goes/,
+    },
   ])('$what, even with --force', ({ make, message }) => {
     const dir = repoWith(SIMPLE);
     make(dir);
@@ -424,15 +510,28 @@ describe('bad input: one sentence, non-zero exit, no stack trace, nothing writte
     const dir = repoWith(SIMPLE);
     chmodSync(dir, 0o755);
     // Tests run as root, who may write anywhere: run the CLI as nobody, in a repo root owns.
-    const r = spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, join(import.meta.dirname, '..', '..', 'bin', 'create-multiarch-hooks.js'), '--yes', '--offline', '--repo', 'acme/ro'], {
-      cwd: dir,
-      encoding: 'utf8',
-      env: { ...process.env, HOME: '/tmp' },
-    });
+    const r = spawnSync(
+      'setpriv',
+      [
+        '--reuid=nobody',
+        '--regid=nogroup',
+        '--clear-groups',
+        process.execPath,
+        join(import.meta.dirname, '..', '..', 'bin', 'create-multiarch-hooks.js'),
+        '--yes',
+        '--offline',
+        '--repo',
+        'acme/ro',
+      ],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, HOME: '/tmp' },
+      },
+    );
     expect(r.error).toBeUndefined();
     expect(r.status, r.stderr).toBe(1);
     expect(r.stderr).toMatch(/^error: Cannot write to \.; make it writable/);
     expect(existsSync(join(dir, 'hooks'))).toBe(false);
   });
 });
-

@@ -83,7 +83,8 @@ describe('staging: a bare `git commit` after a run commits one consistent set', 
 });
 
 describe('--check names the command that fixes it, and that command works', () => {
-  const printed = (stdout: string) => /To regenerate them, run: (.+?)(?: \(files changed by hand are kept as \.bak copies\))?, then commit\.$/m.exec(stdout)?.[1];
+  const printed = (stdout: string) =>
+    /To regenerate them, run: (.+?)(?: \(files changed by hand are kept as \.bak copies\))?, then commit\.$/m.exec(stdout)?.[1];
 
   it('after a hand edit: the command has --force, and it regenerates (keeping a .bak)', () => {
     const dir = repoWith(SIMPLE, { made: repos });
@@ -92,7 +93,9 @@ describe('--check names the command that fixes it, and that command works', () =
     const check = runCli(dir, ['--check']);
     expect(check.code).toBe(1);
     expect(check.stdout).toContain('changed by hand: Dockerfile.arm64v8');
-    expect(check.stdout).toContain('To regenerate them, run: npx create-multiarch-hooks --force (files changed by hand are kept as .bak copies), then commit.');
+    expect(check.stdout).toContain(
+      'To regenerate them, run: npx create-multiarch-hooks --force (files changed by hand are kept as .bak copies), then commit.',
+    );
     const r = runPrinted(dir, printed(check.stdout)!);
     expect(r.status, r.stderr).toBe(0);
     expect(existsSync(join(dir, 'Dockerfile.arm64v8.bak'))).toBe(true);
@@ -118,7 +121,17 @@ describe('--check names the command that fixes it, and that command works', () =
 describe('several Dockerfiles', () => {
   it('"Next:" follows the rules of each Dockerfile, printed under its repository', () => {
     const dir = repoWith({ 'a/Dockerfile': 'FROM alpine:3.20\n', 'b/Dockerfile': 'FROM alpine:3.20\n' }, { made: repos });
-    const r = runCli(dir, ['--yes', '--repo', 'acme/{dir}', '--arch', 'amd64,arm64v8', '--dockerfile', 'a/Dockerfile', '--dockerfile', 'b/Dockerfile']);
+    const r = runCli(dir, [
+      '--yes',
+      '--repo',
+      'acme/{dir}',
+      '--arch',
+      'amd64,arm64v8',
+      '--dockerfile',
+      'a/Dockerfile',
+      '--dockerfile',
+      'b/Dockerfile',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     for (const d of ['a', 'b']) {
       const at = r.stdout.indexOf(`acme/${d} (${d}/Dockerfile):\nDocker Hub build rules`);
@@ -129,18 +142,29 @@ describe('several Dockerfiles', () => {
     expect(r.stdout).toContain("(they are also in each folder's DOCKER_HUB_BUILD_RULES.md)");
   });
 
-  it('`verify` from the repo root finds and verifies each folder\'s list', async () => {
+  it("`verify` from the repo root finds and verifies each folder's list", async () => {
     const host = inject('registry');
     const ns = `verify-root-${process.pid}`;
     const fx = new Fixtures(host, `${ns}/a`);
     const revision = 'c0ffee0123456789abcdef0123456789abcdef01';
     for (const d of ['a', 'b']) {
       const entries = [];
-      for (const arch of ['amd64', 'arm64v8']) entries.push({ ref: await fx.image(arch, { arch, revision, created: 1_700_000_000 }, `${ns}/${d}`) });
+      for (const arch of ['amd64', 'arm64v8'])
+        entries.push({ ref: await fx.image(arch, { arch, revision, created: 1_700_000_000 }, `${ns}/${d}`) });
       await fx.list('latest', entries, 'oci', `${ns}/${d}`);
     }
     const dir = repoWith({ 'a/Dockerfile': 'FROM busybox\n', 'b/Dockerfile': 'FROM busybox\n' }, { made: repos });
-    const gen = runCli(dir, ['--yes', '--repo', `${host}/${ns}/{dir}`, '--arch', 'amd64,arm64v8', '--dockerfile', 'a/Dockerfile', '--dockerfile', 'b/Dockerfile']);
+    const gen = runCli(dir, [
+      '--yes',
+      '--repo',
+      `${host}/${ns}/{dir}`,
+      '--arch',
+      'amd64,arm64v8',
+      '--dockerfile',
+      'a/Dockerfile',
+      '--dockerfile',
+      'b/Dockerfile',
+    ]);
     expect(gen.code, gen.stderr).toBe(0);
     const r = runCli(dir, ['verify']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
@@ -152,7 +176,10 @@ describe('several Dockerfiles', () => {
     expect(json.code).toBe(0);
     expect((JSON.parse(json.stdout) as { dir: string }[]).map((e) => e.dir)).toEqual(['a', 'b']);
     // One of them broken (its list gone from the spec's repository): exit 1, the other still reported.
-    writeFileSync(join(dir, 'b/multi-arch-manifest.yaml'), readFileSync(join(dir, 'b/multi-arch-manifest.yaml'), 'utf8').replaceAll(`${ns}/b:`, `${ns}/nothing-here:`));
+    writeFileSync(
+      join(dir, 'b/multi-arch-manifest.yaml'),
+      readFileSync(join(dir, 'b/multi-arch-manifest.yaml'), 'utf8').replaceAll(`${ns}/b:`, `${ns}/nothing-here:`),
+    );
     const bad = runCli(dir, ['verify']);
     expect(bad.code, bad.stdout + bad.stderr).toBe(1);
     expect(bad.stdout).toContain(`${host}/${ns}/a:latest`);

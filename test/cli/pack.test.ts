@@ -50,7 +50,10 @@ describe('the packed tarball', () => {
 
   it('installs offline into an empty folder as one package and runs with a bare node', () => {
     const app = temp('cmh-install-');
-    const install = spawnSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--silent', tarball], { cwd: app, encoding: 'utf8' });
+    const install = spawnSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--silent', tarball], {
+      cwd: app,
+      encoding: 'utf8',
+    });
     expect(install.status, install.stderr).toBe(0);
     expect(readdirSync(join(app, 'node_modules')).filter((n) => !n.startsWith('.'))).toEqual(['create-multiarch-hooks']);
     expect(existsSync(join(app, 'node_modules', 'create-multiarch-hooks', 'node_modules'))).toBe(false);

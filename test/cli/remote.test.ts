@@ -10,7 +10,8 @@ import { git, removeDir, repoWith, runCli, tree } from './run-cli.js';
 const repos: string[] = [];
 afterAll(() => repos.forEach(removeDir));
 const SIMPLE = { Dockerfile: 'FROM alpine:3.20\n' };
-const repository = (dir: string) => (JSON.parse(readFileSync(join(dir, '.multiarch-hooks.json'), 'utf8')) as { repository: string }).repository;
+const repository = (dir: string) =>
+  (JSON.parse(readFileSync(join(dir, '.multiarch-hooks.json'), 'utf8')) as { repository: string }).repository;
 
 /** A repo whose only remotes are `remotes` (name -> url). */
 function withRemotes(remotes: Record<string, string>): string {

@@ -1,5 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { tmpGitRepo } from '../support/env.js';
 
@@ -24,7 +35,11 @@ const NOT_GENERATE = ['verify', 'simulate'];
  * given, never re-parsed by a shell, and no extra node process runs per call as shelljs's
  * synchronous exec does.
  */
-export function runCli(cwd: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; twinRegistry?: string } = {}): CliResult {
+export function runCli(
+  cwd: string,
+  args: string[],
+  opts: { input?: string; env?: NodeJS.ProcessEnv; twinRegistry?: string } = {},
+): CliResult {
   const generate = !NOT_GENERATE.includes(args[0] ?? '');
   const offline = generate && opts.twinRegistry === undefined && !args.includes('--offline') ? ['--offline'] : [];
   const r = spawnSync(process.execPath, [CLI, ...args, ...offline], {
@@ -145,4 +160,3 @@ export function treeState(dir: string): Record<string, string> {
   if (existsSync(join(dir, '.git'))) out['git index'] = git(dir, ['ls-files', '-s']);
   return out;
 }
-

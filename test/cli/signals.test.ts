@@ -10,12 +10,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, git, removeDir, tempGitRepo, treeState } from './run-cli.js';
 
 const COUNT = 30;
-const ARGS = ['--yes', '--offline', '--repo', 'jane/{dir}', ...Array.from({ length: COUNT }, (_, i) => ['--dockerfile', `d${i}/Dockerfile`]).flat()];
+const ARGS = [
+  '--yes',
+  '--offline',
+  '--repo',
+  'jane/{dir}',
+  ...Array.from({ length: COUNT }, (_, i) => ['--dockerfile', `d${i}/Dockerfile`]).flat(),
+];
 const dirs: string[] = [];
 let template = '';
 let before: Record<string, string>;
 let done: Record<string, string>;
-
 
 function copyOfTemplate(): string {
   const dir = mkdtempSync(join(tmpdir(), 'cmh-signal-'));
@@ -32,7 +37,10 @@ beforeAll(() => {
     writeFileSync(join(template, `d${i}`, 'Dockerfile'), 'FROM alpine:3.20\n');
   }
   // One Dockerfile already generated and then edited, so a run replaces files (--force, .bak copies).
-  const r = spawnSync(process.execPath, [CLI, '--yes', '--offline', '--repo', 'jane/d0', '--dockerfile', 'd0/Dockerfile'], { cwd: template, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [CLI, '--yes', '--offline', '--repo', 'jane/d0', '--dockerfile', 'd0/Dockerfile'], {
+    cwd: template,
+    encoding: 'utf8',
+  });
   expect(r.status, r.stderr).toBe(0);
   writeFileSync(join(template, 'd0', 'hooks', 'build'), '#!/bin/bash\necho mine\n');
   git(template, ['add', '-A']);
@@ -82,7 +90,9 @@ describe('a signal while the generator writes', () => {
       const now = treeState(dir);
       const what = `${signal} ${delayMs} ms after the plan: exit ${r.code ?? r.signal}, ${r.stderr}`;
       if (r.code === code) {
-        expect(r.stderr.trim(), what).toMatch(/^error: Cancelled; nothing was written( \(the \d+ files it had replaced are put back\))?\.$/);
+        expect(r.stderr.trim(), what).toMatch(
+          /^error: Cancelled; nothing was written( \(the \d+ files it had replaced are put back\))?\.$/,
+        );
         expect(now, what).toEqual(before);
         seen.cancelled++;
       } else if (JSON.stringify(now) === JSON.stringify(before)) {

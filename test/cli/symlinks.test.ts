@@ -25,13 +25,13 @@ function repo(): string {
   return dir;
 }
 
-
 describe('a symbolic link out of the repo is never written through', () => {
   const cases = [
     {
       what: 'a hooks link to a folder outside',
       make: (dir: string, outside: string) => symlinkSync(outside, join(dir, 'hooks')),
-      message: /^error: Cannot generate: hooks is a symbolic link to .*, outside the repository; replace it with a real folder or file in the repository \(or remove it\) and try again\.$/,
+      message:
+        /^error: Cannot generate: hooks is a symbolic link to .*, outside the repository; replace it with a real folder or file in the repository \(or remove it\) and try again\.$/,
     },
     {
       what: 'a per-arch Dockerfile linked to a file outside (--force would have backed it up)',

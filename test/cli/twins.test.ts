@@ -58,7 +58,9 @@ describe('official images checked before anything is written', () => {
     const dir = repoWith(`FROM busybox:${TAG}\n`);
     const r = runCli(dir, ['--yes', '--repo', 'acme/chosen-tag', '--arch', 'amd64,arm32v6,arm32v7'], { twinRegistry: host });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^error: arm32v6\/busybox:twin-test does not exist on Docker Hub \(busybox:twin-test has no arm32v6 image\): choose other architectures with --arch amd64,arm32v7, /);
+    expect(r.stderr).toMatch(
+      /^error: arm32v6\/busybox:twin-test does not exist on Docker Hub \(busybox:twin-test has no arm32v6 image\): choose other architectures with --arch amd64,arm32v7, /,
+    );
   });
 
   it('an official image in COPY --from is checked like a base: its missing twin is refused', () => {
@@ -66,7 +68,9 @@ describe('official images checked before anything is written', () => {
     const before = tree(dir);
     const r = runCli(dir, ['--yes', '--repo', 'acme/copied', '--arch', 'amd64,arm32v6,arm64v8'], { twinRegistry: host });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^error: arm32v6\/busybox:twin-test does not exist on Docker Hub \(busybox:twin-test has no arm32v6 image\): choose other architectures with --arch amd64,arm64v8, /);
+    expect(r.stderr).toMatch(
+      /^error: arm32v6\/busybox:twin-test does not exist on Docker Hub \(busybox:twin-test has no arm32v6 image\): choose other architectures with --arch amd64,arm64v8, /,
+    );
     expect(tree(dir)).toEqual(before);
   });
 
@@ -104,11 +108,16 @@ describe('official images checked before anything is written', () => {
   it('several Dockerfiles: each is judged on its own, the notice names the Dockerfile', () => {
     const dir = tempGitRepo();
     repos.push(dir);
-    for (const [f, from] of [['a', 'busybox'], ['b', `busybox:${TAG}`]]) {
+    for (const [f, from] of [
+      ['a', 'busybox'],
+      ['b', `busybox:${TAG}`],
+    ]) {
       mkdirSync(join(dir, f!));
       writeFileSync(join(dir, f!, 'Dockerfile'), `FROM ${from}\n`);
     }
-    const r = runCli(dir, ['--yes', '--repo', 'acme/{dir}', '--dockerfile', 'a/Dockerfile', '--dockerfile', 'b/Dockerfile'], { twinRegistry: host });
+    const r = runCli(dir, ['--yes', '--repo', 'acme/{dir}', '--dockerfile', 'a/Dockerfile', '--dockerfile', 'b/Dockerfile'], {
+      twinRegistry: host,
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^info: b\/Dockerfile: left out arm32v6: arm32v6\/busybox:twin-test does not exist on Docker Hub .*\n$/);
     expect(record(join(dir, 'a')).arches).toEqual(['amd64', 'arm32v6', 'arm32v7', 'arm64v8']);
@@ -132,7 +141,9 @@ describe('official images checked before anything is written', () => {
     expect(Date.now() - start).toBeLessThan(15_000);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(
-      new RegExp(`^warn: could not check that the official base images exist for every architecture \\(${closed} could not be reached: .*ECONNREFUSED.*\\); pass --offline to skip the check\\.\\n$`),
+      new RegExp(
+        `^warn: could not check that the official base images exist for every architecture \\(${closed} could not be reached: .*ECONNREFUSED.*\\); pass --offline to skip the check\\.\\n$`,
+      ),
     );
     expect(record(dir).arches).toEqual(['amd64', 'i386']);
   });
@@ -170,9 +181,20 @@ describe('a registry with token auth, as Docker Hub has', () => {
     registries.push(reg);
     // Only arm32v7 and arm64v8 twins of busybox: arm32v6/busybox does not exist there at all.
     for (const arch of ['arm32v7', 'arm64v8']) {
-      await runOk('skopeo', ['copy', '-q', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${host}/${arch}/busybox:latest`, `docker://${reg.host}/${arch}/busybox:latest`], {
-        env: { ...process.env, REGISTRY_AUTH_FILE: '/nonexistent/auth.json' },
-      });
+      await runOk(
+        'skopeo',
+        [
+          'copy',
+          '-q',
+          '--src-tls-verify=false',
+          '--dest-tls-verify=false',
+          `docker://${host}/${arch}/busybox:latest`,
+          `docker://${reg.host}/${arch}/busybox:latest`,
+        ],
+        {
+          env: { ...process.env, REGISTRY_AUTH_FILE: '/nonexistent/auth.json' },
+        },
+      );
     }
     const before = reg.tokenServer!.requests.length;
     const dir = repoWith('FROM busybox\n');
@@ -186,7 +208,8 @@ describe('a registry with token auth, as Docker Hub has', () => {
       'info: left out arm32v6: arm32v6/busybox:latest does not exist on Docker Hub (busybox:latest has no arm32v6 image); building amd64, arm32v7, arm64v8 (choose others with --arch).\n',
     );
     const asked = reg.tokenServer!.requests.slice(before).map((q) => decodeURIComponent(q.url));
-    for (const arch of ['arm32v6', 'arm32v7', 'arm64v8']) expect(asked.some((u) => u.includes(`scope=repository:${arch}/busybox:pull`))).toBe(true);
+    for (const arch of ['arm32v6', 'arm32v7', 'arm64v8'])
+      expect(asked.some((u) => u.includes(`scope=repository:${arch}/busybox:pull`))).toBe(true);
   });
 });
 
@@ -214,6 +237,8 @@ describe('on a terminal', () => {
     const dir = repoWith(`FROM busybox:${TAG}\n`);
     const r = prompted(dir, 'acme/typed\namd64,arm32v6,arm64v8\n');
     expect(r.status, r.stdout).toBe(1);
-    expect(r.stdout).toContain('error: arm32v6/busybox:twin-test does not exist on Docker Hub (busybox:twin-test has no arm32v6 image): choose other architectures with --arch amd64,arm64v8, or a base image that has arm32v6.');
+    expect(r.stdout).toContain(
+      'error: arm32v6/busybox:twin-test does not exist on Docker Hub (busybox:twin-test has no arm32v6 image): choose other architectures with --arch amd64,arm64v8, or a base image that has arm32v6.',
+    );
   });
 });

@@ -30,24 +30,56 @@ describe('help and version', () => {
 
 describe('usage errors exit 2 with one sentence and write nothing', () => {
   const cases: { name: string; args: string[]; message: string | RegExp; remote?: string }[] = [
-    { name: '--arch with an unknown name', args: ['--repo', 'acme/x', '--arch', 'foo'], message: /^error: Unknown architecture "foo"; choose from amd64,/ },
+    {
+      name: '--arch with an unknown name',
+      args: ['--repo', 'acme/x', '--arch', 'foo'],
+      message: /^error: Unknown architecture "foo"; choose from amd64,/,
+    },
     { name: '--repo with an invalid name', args: ['--repo', 'bad name'], message: /^error: "bad name" is not a valid image repository/ },
     { name: '--repo with no value (last argument)', args: ['--repo'], message: 'error: --repo needs a value; see --help.\n' },
-    { name: '--repo with no value (another flag follows)', args: ['--repo', '--arch', 'amd64'], message: 'error: --repo needs a value; see --help.\n' },
+    {
+      name: '--repo with no value (another flag follows)',
+      args: ['--repo', '--arch', 'amd64'],
+      message: 'error: --repo needs a value; see --help.\n',
+    },
     { name: '--repo= (empty)', args: ['--repo='], message: 'error: --repo needs a value; see --help.\n' },
     { name: '--arch with no value', args: ['--repo', 'acme/x', '--arch'], message: 'error: --arch needs a value; see --help.\n' },
-    { name: '--dockerfile with no value', args: ['--repo', 'acme/x', '--dockerfile'], message: 'error: --dockerfile needs a value; see --help.\n' },
-    { name: '--qemu with an unknown strategy', args: ['--repo', 'acme/x', '--qemu', 'xyz'], message: /^error: --qemu must be one of binfmt, copy, not "xyz"/ },
-    { name: '--tag-regex without a group', args: ['--repo', 'acme/x', '--tag-regex', '/^v.*$/'], message: /^error: Tag rule .* one capture group/ },
-    { name: '--context outside the repo', args: ['--repo', 'acme/x', '--context', '../up'], message: /^error: Build context "..\/up" leaves the repository/ },
+    {
+      name: '--dockerfile with no value',
+      args: ['--repo', 'acme/x', '--dockerfile'],
+      message: 'error: --dockerfile needs a value; see --help.\n',
+    },
+    {
+      name: '--qemu with an unknown strategy',
+      args: ['--repo', 'acme/x', '--qemu', 'xyz'],
+      message: /^error: --qemu must be one of binfmt, copy, not "xyz"/,
+    },
+    {
+      name: '--tag-regex without a group',
+      args: ['--repo', 'acme/x', '--tag-regex', '/^v.*$/'],
+      message: /^error: Tag rule .* one capture group/,
+    },
+    {
+      name: '--context outside the repo',
+      args: ['--repo', 'acme/x', '--context', '../up'],
+      message: /^error: Build context "..\/up" leaves the repository/,
+    },
     {
       name: 'an invalid --arch when the remote names no repository (the arch is what is reported)',
       args: ['--arch', 'foo'],
       remote: '/a/local/path',
       message: /^error: Unknown architecture "foo"/,
     },
-    { name: 'several --dockerfile with a --repo without {dir}', args: ['--repo', 'acme/x', '--dockerfile', 'Dockerfile', '--dockerfile', 'b/Dockerfile'], message: /--repo must contain \{dir\}/ },
-    { name: 'verify --arch with an unknown name', args: ['verify', 'acme/x', '--arch', 'foo'], message: /^error: Unknown architecture "foo"/ },
+    {
+      name: 'several --dockerfile with a --repo without {dir}',
+      args: ['--repo', 'acme/x', '--dockerfile', 'Dockerfile', '--dockerfile', 'b/Dockerfile'],
+      message: /--repo must contain \{dir\}/,
+    },
+    {
+      name: 'verify --arch with an unknown name',
+      args: ['verify', 'acme/x', '--arch', 'foo'],
+      message: /^error: Unknown architecture "foo"/,
+    },
   ];
   it.each(cases)('$name', ({ args, message, remote }) => {
     const dir = repoWith({ ...SIMPLE, 'b/Dockerfile': 'FROM alpine:3.20\n' }, { remote, made: repos });
@@ -101,6 +133,8 @@ describe('architecture names', () => {
     const dir = repoWith(SIMPLE, { made: repos });
     const r = runCli(dir, ['--yes', '--repo', 'acme/typo', '--arch', 'amd64,sparc']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`error: Unknown architecture "sparc"; choose from amd64, arm32v5, arm32v6, arm32v7, arm64v8, i386, ppc64le, s390x, riscv64, mips64le.\n`);
+    expect(r.stderr).toBe(
+      `error: Unknown architecture "sparc"; choose from amd64, arm32v5, arm32v6, arm32v7, arm64v8, i386, ppc64le, s390x, riscv64, mips64le.\n`,
+    );
   });
 });

@@ -16,9 +16,36 @@ describe('describeBases', () => {
       '',
     ].join('\n');
     expect(describeBases(src, 'docker/Dockerfile')).toEqual([
-      { line: 4, stage: 'Build', kind: 'buildplatform', reference: 'golang:1.23-alpine', registry: 'docker.io', name: 'golang', tag: '1.23-alpine', digest: null },
-      { line: 5, stage: 'base', kind: 'official', reference: 'docker.io/library/alpine:3.20', registry: 'docker.io', name: 'library/alpine', tag: '3.20', digest: null },
-      { line: 6, stage: 'tools', kind: 'other', reference: 'ghcr.io/acme/tools:2', registry: 'ghcr.io', name: 'acme/tools', tag: '2', digest: null },
+      {
+        line: 4,
+        stage: 'Build',
+        kind: 'buildplatform',
+        reference: 'golang:1.23-alpine',
+        registry: 'docker.io',
+        name: 'golang',
+        tag: '1.23-alpine',
+        digest: null,
+      },
+      {
+        line: 5,
+        stage: 'base',
+        kind: 'official',
+        reference: 'docker.io/library/alpine:3.20',
+        registry: 'docker.io',
+        name: 'library/alpine',
+        tag: '3.20',
+        digest: null,
+      },
+      {
+        line: 6,
+        stage: 'tools',
+        kind: 'other',
+        reference: 'ghcr.io/acme/tools:2',
+        registry: 'ghcr.io',
+        name: 'acme/tools',
+        tag: '2',
+        digest: null,
+      },
       { line: 7, stage: 'again', kind: 'stage', reference: 'build', registry: null, name: null, tag: null, digest: null },
       { line: 8, stage: null, kind: 'scratch', reference: 'scratch', registry: null, name: null, tag: null, digest: null },
     ]);
@@ -26,7 +53,14 @@ describe('describeBases', () => {
 
   it('describes a $BUILDPLATFORM stage whose image cannot be resolved, without failing', () => {
     expect(describeBases('ARG IMG\nFROM --platform=$BUILDPLATFORM ${IMG} AS b\nFROM alpine\n', 'Dockerfile')[0]).toEqual({
-      line: 2, stage: 'b', kind: 'buildplatform', reference: '${IMG}', registry: null, name: null, tag: null, digest: null,
+      line: 2,
+      stage: 'b',
+      kind: 'buildplatform',
+      reference: '${IMG}',
+      registry: null,
+      name: null,
+      tag: null,
+      digest: null,
     });
   });
 

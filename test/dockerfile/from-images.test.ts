@@ -48,8 +48,14 @@ describe.each(['arm64v8', 'arm32v7'])('images in COPY --from and RUN --mount=fro
       ['a stage name, any case', 'FROM alpine AS Tools\nFROM alpine\nCOPY --from=tools /a /a\nRUN --mount=from=TOOLS,target=/t true\n'],
       ['a stage index', 'FROM alpine\nFROM alpine\nCOPY --from=0 /a /a\n'],
       ['scratch, which names no image', 'FROM alpine\nCOPY --from=scratch /a /a\n'],
-      ['an image in a $BUILDPLATFORM stage (it runs natively)', 'FROM --platform=$BUILDPLATFORM golang AS build\nCOPY --from=busybox /bin/busybox /b\nFROM alpine\nCOPY --from=build /b /b\n'],
-      ['an image in a stage built FROM a $BUILDPLATFORM stage', 'FROM --platform=$BUILDPLATFORM golang AS build\nFROM build AS test\nRUN --mount=from=busybox,target=/b true\nFROM alpine\n'],
+      [
+        'an image in a $BUILDPLATFORM stage (it runs natively)',
+        'FROM --platform=$BUILDPLATFORM golang AS build\nCOPY --from=busybox /bin/busybox /b\nFROM alpine\nCOPY --from=build /b /b\n',
+      ],
+      [
+        'an image in a stage built FROM a $BUILDPLATFORM stage',
+        'FROM --platform=$BUILDPLATFORM golang AS build\nFROM build AS test\nRUN --mount=from=busybox,target=/b true\nFROM alpine\n',
+      ],
     ])('%s', (_what, src) => {
       const r = rewrite(src, name);
       for (const line of src.split('\n').filter((l) => !l.startsWith('FROM'))) expect(r.content.split('\n')).toContain(line);
@@ -60,14 +66,24 @@ describe.each(['arm64v8', 'arm32v7'])('images in COPY --from and RUN --mount=fro
 
   describe('other images are kept as written, with a warning naming the line', () => {
     it.each([
-      ['COPY', 'FROM alpine\nCOPY --from=ghcr.io/acme/tools:1 /t /t\n', 'Dockerfile line 2: COPY --from=ghcr.io/acme/tools:1 is not an official library image'],
-      ['RUN --mount', 'FROM alpine\nRUN true\nRUN --mount=from=acme/tools,target=/t /t/run\n', 'Dockerfile line 3: RUN --mount=from=acme/tools is not an official library image'],
+      [
+        'COPY',
+        'FROM alpine\nCOPY --from=ghcr.io/acme/tools:1 /t /t\n',
+        'Dockerfile line 2: COPY --from=ghcr.io/acme/tools:1 is not an official library image',
+      ],
+      [
+        'RUN --mount',
+        'FROM alpine\nRUN true\nRUN --mount=from=acme/tools,target=/t /t/run\n',
+        'Dockerfile line 3: RUN --mount=from=acme/tools is not an official library image',
+      ],
     ])('%s', (_what, src, start) => {
       const r = rewrite(src, name);
       expect(r.content.endsWith(src.replace('FROM alpine', `FROM ${name}/alpine`))).toBe(true);
       expect(r.warnings).toHaveLength(1);
       expect(r.warnings[0].startsWith(start), r.warnings[0]).toBe(true);
-      expect(r.warnings[0]).toMatch(/classic builder \(DOCKER_BUILDKIT=0\) takes the builder's own arch of it; to get each arch's files, add a stage FROM \S+ AS <name> and use --from=<name>\.$/);
+      expect(r.warnings[0]).toMatch(
+        /classic builder \(DOCKER_BUILDKIT=0\) takes the builder's own arch of it; to get each arch's files, add a stage FROM \S+ AS <name> and use --from=<name>\.$/,
+      );
     });
 
     it.each(['${TOOLS}', '"busybox"'])('a value it cannot read (--from=%s)', (value) => {
@@ -82,7 +98,9 @@ describe.each(['arm64v8', 'arm32v7'])('images in COPY --from and RUN --mount=fro
 
   it('refuses an official image pinned by digest, in one sentence naming the fix', () => {
     const m = errorOf(() => rewrite(`FROM alpine\nCOPY --from=busybox:1.36@sha256:${'e'.repeat(64)} /b /b\n`, name));
-    expect(m).toMatch(/^Dockerfile line 2: COPY --from=busybox:1\.36@sha256:e+ is pinned by digest, which names a single image and so one architecture; drop the digest \(--from=busybox:1\.36\)/);
+    expect(m).toMatch(
+      /^Dockerfile line 2: COPY --from=busybox:1\.36@sha256:e+ is pinned by digest, which names a single image and so one architecture; drop the digest \(--from=busybox:1\.36\)/,
+    );
     expect(m.split('. ').length, 'one sentence').toBe(1);
   });
 });

@@ -13,10 +13,22 @@ describe('perArchReasons: can one --platform build of the user Dockerfile serve 
   });
 
   it.each([
-    ['a literal FROM --platform', 'FROM --platform=linux/amd64 alpine:3.20\n', ['Dockerfile line 1: FROM --platform=linux/amd64 names one platform']],
+    [
+      'a literal FROM --platform',
+      'FROM --platform=linux/amd64 alpine:3.20\n',
+      ['Dockerfile line 1: FROM --platform=linux/amd64 names one platform'],
+    ],
     ['an arch-prefixed official image', 'FROM amd64/alpine:3.20\n', ['Dockerfile line 1: amd64/alpine:3.20 names one arch']],
-    ['COPY --from an arch-prefixed image', 'FROM alpine:3.20\nCOPY --from=amd64/busybox:1.36 /bin/busybox /bin/\n', ['Dockerfile line 2: COPY --from=amd64/busybox:1.36 names one arch']],
-    ['a literal platform on scratch', 'FROM --platform=linux/amd64 scratch\nCOPY a /\n', ['Dockerfile line 1: FROM --platform=linux/amd64 names one platform']],
+    [
+      'COPY --from an arch-prefixed image',
+      'FROM alpine:3.20\nCOPY --from=amd64/busybox:1.36 /bin/busybox /bin/\n',
+      ['Dockerfile line 2: COPY --from=amd64/busybox:1.36 names one arch'],
+    ],
+    [
+      'a literal platform on scratch',
+      'FROM --platform=linux/amd64 scratch\nCOPY a /\n',
+      ['Dockerfile line 1: FROM --platform=linux/amd64 names one platform'],
+    ],
   ])('%s: no, because', (_, source, reasons) => {
     expect(perArchReasons(source, 'Dockerfile')).toEqual(reasons);
   });

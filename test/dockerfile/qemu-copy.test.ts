@@ -11,7 +11,8 @@ describe.each([
   const copy = (stage = 'qemu-user-static') => `COPY --from=${stage} /usr/bin/${bin} /usr/bin/${bin}\n`;
 
   it('adds the qemu stage before the first FROM and the copy after each emulated FROM', () => {
-    const src = 'FROM debian:bookworm-slim AS build\nRUN echo built > /built\n\nFROM myorg/runtime:1\nCOPY --from=build /built /built\nRUN uname -m\n';
+    const src =
+      'FROM debian:bookworm-slim AS build\nRUN echo built > /built\n\nFROM myorg/runtime:1\nCOPY --from=build /built /built\nRUN uname -m\n';
     expect(body(src, name, 'copy')).toBe(
       STAGE() +
         `FROM ${name}/debian:bookworm-slim AS build\n${copy()}RUN echo built > /built\n\n` +
@@ -64,14 +65,17 @@ describe.each([
   it('renumbers stages referred to by index, since the added stage comes first', () => {
     const src = 'FROM alpine AS a\nFROM alpine\nCOPY --from=0 /a /a\nRUN --mount=type=bind,from=0,target=/m true\nCOPY --from=a /b /b\n';
     expect(body(src, name, 'copy')).toBe(
-      STAGE() + `FROM ${name}/alpine AS a\n${copy()}FROM ${name}/alpine\n${copy()}COPY --from=1 /a /a\nRUN --mount=type=bind,from=1,target=/m true\nCOPY --from=a /b /b\n`,
+      STAGE() +
+        `FROM ${name}/alpine AS a\n${copy()}FROM ${name}/alpine\n${copy()}COPY --from=1 /a /a\nRUN --mount=type=bind,from=1,target=/m true\nCOPY --from=a /b /b\n`,
     );
     // binfmt adds no stage, so the indexes stay.
     expect(body(src, name, 'binfmt')).toContain('COPY --from=0 /a /a\nRUN --mount=type=bind,from=0,target=/m true\n');
   });
 
   it('puts the copy after a FROM continued over lines, and on a new line when the file does not end with one', () => {
-    expect(body('FROM \\\n  alpine \\\n  AS a\nRUN true\n', name, 'copy')).toBe(`${STAGE()}FROM \\\n  ${name}/alpine \\\n  AS a\n${copy()}RUN true\n`);
+    expect(body('FROM \\\n  alpine \\\n  AS a\nRUN true\n', name, 'copy')).toBe(
+      `${STAGE()}FROM \\\n  ${name}/alpine \\\n  AS a\n${copy()}RUN true\n`,
+    );
     expect(body('FROM alpine', name, 'copy')).toBe(`${STAGE()}FROM ${name}/alpine\n${copy().trimEnd()}\n`);
   });
 

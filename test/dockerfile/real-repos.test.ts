@@ -22,9 +22,12 @@ describe('Windows bases under their old Docker Hub names are refused like mcr.mi
     expect(errorOf(() => describeBases(`FROM ${img}\n`, 'Dockerfile'))).toContain('is a Windows image');
   });
 
-  it.each(['microsoft/dotnet:2.1-sdk', 'mcr.microsoft.com/dotnet/sdk:8.0', 'acme/nanoserver-tools:1'])('still maps the Linux image %s', (img) => {
-    expect(body(`FROM ${img}\n`, 'arm64v8')).toBe(`FROM --platform=linux/arm64/v8 ${img}\n`);
-  });
+  it.each(['microsoft/dotnet:2.1-sdk', 'mcr.microsoft.com/dotnet/sdk:8.0', 'acme/nanoserver-tools:1'])(
+    'still maps the Linux image %s',
+    (img) => {
+      expect(body(`FROM ${img}\n`, 'arm64v8')).toBe(`FROM --platform=linux/arm64/v8 ${img}\n`);
+    },
+  );
 });
 
 describe('an arch baked into a base image name through an ARG default follows each arch', () => {
@@ -33,7 +36,9 @@ describe('an arch baked into a base image name through an ARG default follows ea
   it.each(ARCHES.filter((a) => a.name !== NATIVE_ARCH).map((a) => [a.name, a.spellings.goarch]))('%s: ARCH=%s', (name, spelled) => {
     const r = rewrite(src, name);
     const plat = ['linux', arch(name).platform.architecture, arch(name).platform.variant].filter(Boolean).join('/');
-    expect(body(src, name)).toBe(`ARG ARCH=${spelled}\nFROM --platform=${plat} quay.io/acme/busybox-linux-\${ARCH}:latest\nARG ARCH\nRUN echo $ARCH\n`);
+    expect(body(src, name)).toBe(
+      `ARG ARCH=${spelled}\nFROM --platform=${plat} quay.io/acme/busybox-linux-\${ARCH}:latest\nARG ARCH\nRUN echo $ARCH\n`,
+    );
     expect(r.warnings).toContain(
       "Dockerfile line 1: ARG ARCH=amd64 names the architecture in the base image quay.io/acme/busybox-linux-${ARCH}:latest (line 2), so each arch's Dockerfile sets it to that arch's Go-style name (armv6, armv7, arm64, ...), also in the stages that import it; that image must exist under each of those names.",
     );
@@ -42,7 +47,8 @@ describe('an arch baked into a base image name through an ARG default follows ea
   });
 
   it('in a tag (distroless nonroot-${DISTROLESS_ARCH}), quoted', () => {
-    const s = 'ARG DISTROLESS_ARCH="amd64"\nFROM golang:1.22 AS build\nRUN go build\nFROM gcr.io/distroless/static:nonroot-${DISTROLESS_ARCH}\nCOPY --from=build /app /\n';
+    const s =
+      'ARG DISTROLESS_ARCH="amd64"\nFROM golang:1.22 AS build\nRUN go build\nFROM gcr.io/distroless/static:nonroot-${DISTROLESS_ARCH}\nCOPY --from=build /app /\n';
     expect(body(s, 'arm64v8')).toBe(
       'ARG DISTROLESS_ARCH="arm64"\nFROM arm64v8/golang:1.22 AS build\nRUN go build\nFROM --platform=linux/arm64/v8 gcr.io/distroless/static:nonroot-${DISTROLESS_ARCH}\nCOPY --from=build /app /\n',
     );
@@ -52,16 +58,19 @@ describe('an arch baked into a base image name through an ARG default follows ea
   });
 
   it('a stage declaring the ARG again with the same default gets the arch too (Prometheus exporters)', () => {
-    const s = 'ARG ARCH="amd64"\nARG OS="linux"\nFROM quay.io/prometheus/busybox-${OS}-${ARCH}:glibc\nARG ARCH="amd64"\nARG OS="linux"\nCOPY .build/${OS}-${ARCH}/exporter /bin/exporter\n';
+    const s =
+      'ARG ARCH="amd64"\nARG OS="linux"\nFROM quay.io/prometheus/busybox-${OS}-${ARCH}:glibc\nARG ARCH="amd64"\nARG OS="linux"\nCOPY .build/${OS}-${ARCH}/exporter /bin/exporter\n';
     const r = rewrite(s, 'arm32v7');
     expect(body(s, 'arm32v7')).toBe(
       'ARG ARCH="armv7"\nARG OS="linux"\nFROM --platform=linux/arm/v7 quay.io/prometheus/busybox-${OS}-${ARCH}:glibc\nARG ARCH="armv7"\nARG OS="linux"\nCOPY .build/${OS}-${ARCH}/exporter /bin/exporter\n',
     );
     expect(r.warnings).toEqual([
-      'Dockerfile line 1: ARG ARCH=amd64 names the architecture in the base image quay.io/prometheus/busybox-${OS}-${ARCH}:glibc (line 3), so each arch\'s Dockerfile sets it to that arch\'s Go-style name (armv6, armv7, arm64, ...), also in the stages that import it or declare it again with amd64; that image must exist under each of those names.',
+      "Dockerfile line 1: ARG ARCH=amd64 names the architecture in the base image quay.io/prometheus/busybox-${OS}-${ARCH}:glibc (line 3), so each arch's Dockerfile sets it to that arch's Go-style name (armv6, armv7, arm64, ...), also in the stages that import it or declare it again with amd64; that image must exist under each of those names.",
     ]);
     // Another default is the author's choice and stays.
-    expect(body(s.replace('ARG ARCH="amd64"\nARG OS="linux"\nCOPY', 'ARG ARCH=arm64\nARG OS="linux"\nCOPY'), 'arm32v7')).toContain('ARG ARCH=arm64\n');
+    expect(body(s.replace('ARG ARCH="amd64"\nARG OS="linux"\nCOPY', 'ARG ARCH=arm64\nARG OS="linux"\nCOPY'), 'arm32v7')).toContain(
+      'ARG ARCH=arm64\n',
+    );
   });
 
   it('the kernel spelling stays the kernel spelling (x86_64 -> aarch64, armv7l)', () => {
@@ -72,7 +81,9 @@ describe('an arch baked into a base image name through an ARG default follows ea
 
   it('leaves alone an ARG that is no arch name, or an arch ARG the bases do not use', () => {
     expect(body('ARG V=amd64x\nFROM acme/b-${V}\n', 'arm64v8')).toBe('ARG V=amd64x\nFROM --platform=linux/arm64/v8 acme/b-${V}\n');
-    expect(body('ARG ARCH=amd64\nFROM alpine\nARG ARCH\nRUN echo $ARCH\n', 'arm64v8')).toBe('ARG ARCH=amd64\nFROM arm64v8/alpine\nARG ARCH\nRUN echo $ARCH\n');
+    expect(body('ARG ARCH=amd64\nFROM alpine\nARG ARCH\nRUN echo $ARCH\n', 'arm64v8')).toBe(
+      'ARG ARCH=amd64\nFROM arm64v8/alpine\nARG ARCH\nRUN echo $ARCH\n',
+    );
   });
 
   it('an official arch prefix through the same kind of ARG is still mapped as a twin', () => {
@@ -81,7 +92,9 @@ describe('an arch baked into a base image name through an ARG default follows ea
 
   it('refuses, with the fix, an arch ARG a $BUILDPLATFORM stage names too', () => {
     const s = 'ARG ARCH=amd64\nFROM --platform=$BUILDPLATFORM acme/tools-${ARCH} AS tools\nFROM acme/base-${ARCH}\n';
-    expect(errorOf(() => rewrite(s, 'arm64v8'))).toMatch(/^Dockerfile line 2: the rewrite of ARG ARCH \(line 1\) for another FROM would make this base acme\/tools-arm64; give each FROM its own ARG\.$/);
+    expect(errorOf(() => rewrite(s, 'arm64v8'))).toMatch(
+      /^Dockerfile line 2: the rewrite of ARG ARCH \(line 1\) for another FROM would make this base acme\/tools-arm64; give each FROM its own ARG\.$/,
+    );
   });
 });
 
@@ -134,8 +147,16 @@ describe('a stage that only provides files, pinned by its author, is kept as wri
   });
 
   it.each([
-    ['it runs something', `FROM --platform=linux/amd64 vendor/assets@${DIGEST} AS assets\nRUN true\nFROM alpine\nCOPY --from=assets /a /a\n`, /pinned by digest/],
-    ['a stage is built FROM it', `FROM vendor/assets@${DIGEST} AS assets\nFROM assets AS b\nFROM alpine\nCOPY --from=b /a /a\n`, /pinned by digest/],
+    [
+      'it runs something',
+      `FROM --platform=linux/amd64 vendor/assets@${DIGEST} AS assets\nRUN true\nFROM alpine\nCOPY --from=assets /a /a\n`,
+      /pinned by digest/,
+    ],
+    [
+      'a stage is built FROM it',
+      `FROM vendor/assets@${DIGEST} AS assets\nFROM assets AS b\nFROM alpine\nCOPY --from=b /a /a\n`,
+      /pinned by digest/,
+    ],
     ['it is the last stage', `FROM alpine AS a\nFROM vendor/assets@${DIGEST}\n`, /pinned by digest/],
     ['nothing copies from it', `FROM vendor/assets@${DIGEST} AS assets\nFROM alpine\n`, /pinned by digest/],
   ])('the digest is still refused when %s', (_what, s, message) => {
@@ -153,7 +174,7 @@ describe('--qemu copy and ONBUILD triggers, which run at the FROM before the emu
   it('warns for an official onbuild variant and for any non-official base', () => {
     const w = rewrite('FROM node:8-onbuild AS app\nFROM acme/base:1\nRUN true\n', 'arm64v8', 'copy').warnings;
     expect(w).toContain(
-      "Dockerfile line 1: with --qemu copy, node:8-onbuild is an ONBUILD image, whose triggers run at the FROM, before the emulator is copied in, so a RUN trigger fails there; use --qemu binfmt (kernel 4.8 or later) for such a base.",
+      'Dockerfile line 1: with --qemu copy, node:8-onbuild is an ONBUILD image, whose triggers run at the FROM, before the emulator is copied in, so a RUN trigger fails there; use --qemu binfmt (kernel 4.8 or later) for such a base.',
     );
     expect(w).toContain(
       "Dockerfile line 2: with --qemu copy, any ONBUILD trigger of acme/base:1 (docker inspect -f '{{json .Config.OnBuild}}' acme/base:1) runs at the FROM, before the emulator is copied in, so a RUN trigger fails there; use --qemu binfmt (kernel 4.8 or later) for such a base.",

@@ -49,7 +49,11 @@ describe.each(CASES)('the $name pipeline, run for real', (c) => {
     git(dir, ['add', '-A']);
     git(dir, ['commit', '-q', '-m', 'app']);
     const repository = `ci/${c.name}-${process.pid}`;
-    const gen = await run(process.execPath, [CLI, '--yes', '--offline', '--repo', repository, '--arch', ARCHES.join(','), '--ci', 'github'], { cwd: dir, env });
+    const gen = await run(
+      process.execPath,
+      [CLI, '--yes', '--offline', '--repo', repository, '--arch', ARCHES.join(','), '--ci', 'github'],
+      { cwd: dir, env },
+    );
     expect(gen.code, gen.stdout + gen.stderr).toBe(0);
     git(dir, ['commit', '-q', '-m', 'pipeline']);
     const sha = git(dir, ['rev-parse', 'HEAD']);
@@ -90,7 +94,12 @@ describe.each(CASES)('the $name pipeline, run for real', (c) => {
     for (const a of t.arches) {
       const r = await run('skopeo', ['inspect', '--config', '--tls-verify=false', `docker://${image}:1.2.3-${a.name}`]);
       expect(r.code, r.stderr).toBe(0);
-      const cfg = JSON.parse(r.stdout) as { os: string; architecture: string; variant?: string; config: { Labels: Record<string, string> } };
+      const cfg = JSON.parse(r.stdout) as {
+        os: string;
+        architecture: string;
+        variant?: string;
+        config: { Labels: Record<string, string> };
+      };
       expect(platformKey(cfg), `1.2.3-${a.name}`).toBe(platformKey(a.platform));
       expect(cfg.config.Labels['org.opencontainers.image.revision']).toBe(sha);
     }

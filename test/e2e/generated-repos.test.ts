@@ -75,7 +75,9 @@ describe('generate -> simulate -> verify on examples/cross (multi-stage, cross-c
     expect(read('/etc/cross/target')).toBe(e.target);
     expect(read('/etc/cross/run-arch')).toBe(e.uname);
     const inspect = JSON.parse(
-      execFileSync('skopeo', ['inspect', '--config', '--tls-verify=false', `docker://${inject('registry')}/${repository}:${e.arch}`], { encoding: 'utf8' }),
+      execFileSync('skopeo', ['inspect', '--config', '--tls-verify=false', `docker://${inject('registry')}/${repository}:${e.arch}`], {
+        encoding: 'utf8',
+      }),
     );
     expect(inspect.config.Labels['org.opencontainers.image.revision']).toBe(sha);
     expect([inspect.os, inspect.architecture, inspect.variant].filter(Boolean).join('/')).toBe(e.config);
@@ -88,15 +90,49 @@ describe('generate -> simulate -> verify on examples/cross (multi-stage, cross-c
     const other = `${host}/${repository}:other-arm64v8`;
     const ctx = tmpDir('cmh-e2e-other-');
     fs.writeFileSync(path.join(ctx, 'Dockerfile'), 'FROM arm64v8/busybox:latest\nRUN true\n');
-    const build = await run('docker', ['buildx', 'build', '--load', '--provenance=false', '--platform', 'linux/arm64/v8', '--label', 'org.opencontainers.image.revision=0000000000000000000000000000000000000000', '-t', other, ctx], { env, timeoutMs: 300_000 });
+    const build = await run(
+      'docker',
+      [
+        'buildx',
+        'build',
+        '--load',
+        '--provenance=false',
+        '--platform',
+        'linux/arm64/v8',
+        '--label',
+        'org.opencontainers.image.revision=0000000000000000000000000000000000000000',
+        '-t',
+        other,
+        ctx,
+      ],
+      { env, timeoutMs: 300_000 },
+    );
     expect(build.code, build.stderr).toBe(0);
     expect((await run('docker', ['push', other], { env })).code).toBe(0);
     const mixed = `${host}/${repository}:mixed`;
     const refs = ['amd64', 'arm32v6', 'arm32v7'].map((a) => `${host}/${repository}:${a}`).concat(other);
     expect((await run('docker', ['manifest', 'create', '--insecure', mixed, ...refs], { env })).code).toBe(0);
-    expect((await run('docker', ['manifest', 'annotate', mixed, other, '--os', 'linux', '--arch', 'arm64', '--variant', 'v8'], { env })).code).toBe(0);
-    expect((await run('docker', ['manifest', 'annotate', mixed, `${host}/${repository}:arm32v6`, '--os', 'linux', '--arch', 'arm', '--variant', 'v6'], { env })).code).toBe(0);
-    expect((await run('docker', ['manifest', 'annotate', mixed, `${host}/${repository}:arm32v7`, '--os', 'linux', '--arch', 'arm', '--variant', 'v7'], { env })).code).toBe(0);
+    expect(
+      (await run('docker', ['manifest', 'annotate', mixed, other, '--os', 'linux', '--arch', 'arm64', '--variant', 'v8'], { env })).code,
+    ).toBe(0);
+    expect(
+      (
+        await run(
+          'docker',
+          ['manifest', 'annotate', mixed, `${host}/${repository}:arm32v6`, '--os', 'linux', '--arch', 'arm', '--variant', 'v6'],
+          { env },
+        )
+      ).code,
+    ).toBe(0);
+    expect(
+      (
+        await run(
+          'docker',
+          ['manifest', 'annotate', mixed, `${host}/${repository}:arm32v7`, '--os', 'linux', '--arch', 'arm', '--variant', 'v7'],
+          { env },
+        )
+      ).code,
+    ).toBe(0);
     expect((await run('docker', ['manifest', 'push', '--insecure', '--purge', mixed], { env })).code).toBe(0);
     const verify = await cli(dir, ['verify', mixed]);
     expect(verify.code, verify.all).toBe(1);
@@ -119,7 +155,11 @@ describe('generate -> simulate -> verify on examples/hello with the legacy build
     git(dir, ['commit', '-q', '-m', 'multiarch hooks']);
     sha = git(dir, ['rev-parse', 'HEAD']);
     const env = hookEnv({ extra: { DOCKER_BUILDKIT: '0' } });
-    const sim = await run(process.execPath, [CLI, 'simulate', '--registry', inject('registry'), '--order', 'parallel'], { cwd: dir, env, timeoutMs: 600_000 });
+    const sim = await run(process.execPath, [CLI, 'simulate', '--registry', inject('registry'), '--order', 'parallel'], {
+      cwd: dir,
+      env,
+      timeoutMs: 600_000,
+    });
     const all = `${sim.stdout}\n${sim.stderr}`;
     expect(sim.code, all).toBe(0);
     const verify = await cli(dir, ['verify', `${inject('registry')}/${repository}:latest`]);
@@ -130,7 +170,9 @@ describe('generate -> simulate -> verify on examples/hello with the legacy build
   it.each(EXPECTED)('$arch: the legacy builder ran RUN under QEMU, labelled the commit, and named the arch', (e) => {
     const ref = `${inject('registry')}/${repository}:${e.arch}`;
     expect(readImageFile(hookEnv(), ref, '/etc/built-on-arch').trim()).toBe(e.uname);
-    const inspect = JSON.parse(execFileSync('skopeo', ['inspect', '--config', '--tls-verify=false', `docker://${ref}`], { encoding: 'utf8' }));
+    const inspect = JSON.parse(
+      execFileSync('skopeo', ['inspect', '--config', '--tls-verify=false', `docker://${ref}`], { encoding: 'utf8' }),
+    );
     expect(inspect.config.Labels['org.opencontainers.image.revision']).toBe(sha);
     // The legacy builder writes the architecture but drops arm's variant: the list entry names it.
     expect(`${inspect.os}/${inspect.architecture}`).toBe(e.platform.split('/').slice(0, 2).join('/'));

@@ -50,7 +50,10 @@ const ARCHES = [
 ];
 
 function git(dir: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=e2e', '-c', 'user.email=e2e@example.invalid', ...args], { cwd: dir, encoding: 'utf8' }).trim();
+  return execFileSync('git', ['-c', 'user.name=e2e', '-c', 'user.email=e2e@example.invalid', ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+  }).trim();
 }
 
 /** Builds `name` (loaded into the engine) from `from` plus `files` at /usr/local/bin or /sbin. */
@@ -98,7 +101,11 @@ describe('golden go-multistage, built for real on every arch', () => {
 
   it('simulate runs the four rules (hooks, real docker) and verify accepts the list', async () => {
     const env = hookEnv({ extra: { MULTIARCH_PUBLISHER: 'docker' } });
-    const sim = await run(process.execPath, [CLI, 'simulate', '--registry', host, '--order', 'parallel'], { cwd: dir, env, timeoutMs: 600_000 });
+    const sim = await run(process.execPath, [CLI, 'simulate', '--registry', host, '--order', 'parallel'], {
+      cwd: dir,
+      env,
+      timeoutMs: 600_000,
+    });
     expect(sim.code, `${sim.stdout}\n${sim.stderr}`).toBe(0);
     const verify = await run(process.execPath, [CLI, 'verify', `${host}/${repository}:latest`], { cwd: dir, env, timeoutMs: 120_000 });
     expect(verify.code, `${verify.stdout}\n${verify.stderr}`).toBe(0);
@@ -113,7 +120,10 @@ describe('golden go-multistage, built for real on every arch', () => {
     expect(read('/usr/local/bin/app')).toContain(`"${a.go} built-on=x86_64"`);
     expect(read('/etc/apk-calls')).toBe('apk add --no-cache ca-certificates\n');
     // The program the stage wrote runs in the arch's image, under QEMU.
-    const out = execFileSync(DOCKER_CLI, ['run', '--rm', '--platform', a.platform, ref], { env: { ...env, DOCKER_HOST: inject('dockerHost') }, encoding: 'utf8' });
+    const out = execFileSync(DOCKER_CLI, ['run', '--rm', '--platform', a.platform, ref], {
+      env: { ...env, DOCKER_HOST: inject('dockerHost') },
+      encoding: 'utf8',
+    });
     expect(out.trim()).toBe(`${a.go} built-on=x86_64`);
     const uname = execFileSync(DOCKER_CLI, ['run', '--rm', '--platform', a.platform, '--entrypoint', 'uname', ref, '-m'], {
       env: { ...env, DOCKER_HOST: inject('dockerHost') },

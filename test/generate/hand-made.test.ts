@@ -3,7 +3,12 @@ import { handMadeNotes, recogniseHandMade } from '../../src/generate/hand-made.j
 
 // Small excerpts in the shapes of the seeds' recipe, ckulka/docker-multi-arch-example and
 // jnovack/docker-multi-arch-hooks, written for the test.
-const ctx = { dockerfile: 'Dockerfile', dockerfileSource: 'FROM python:3-slim\nRUN pip install flask\nCMD ["flask", "run"]\n', arches: ['amd64', 'arm32v7', 'arm64v8'], qemu: 'binfmt' as const };
+const ctx = {
+  dockerfile: 'Dockerfile',
+  dockerfileSource: 'FROM python:3-slim\nRUN pip install flask\nCMD ["flask", "run"]\n',
+  arches: ['amd64', 'arm32v7', 'arm64v8'],
+  qemu: 'binfmt' as const,
+};
 const wrongs = (path: string, content: string) => recogniseHandMade(path, content, ctx)?.wrong.map((w) => w.wrong);
 
 describe('recogniseHandMade', () => {
@@ -19,15 +24,21 @@ describe('recogniseHandMade', () => {
     ].join('\n');
     const h = recogniseHandMade('Dockerfile.arm32v7', src, ctx)!;
     expect(h.what).toBe('hand-made per-arch Dockerfile');
-    expect(h.wrong.map((w) => w.wrong)).toEqual(['copies qemu-*-static into the image, so every container carries the emulator', 'downloads QEMU without checking a checksum']);
+    expect(h.wrong.map((w) => w.wrong)).toEqual([
+      'copies qemu-*-static into the image, so every container carries the emulator',
+      'downloads QEMU without checking a checksum',
+    ]);
     expect(h.beyond).toEqual([]);
   });
 
   it('a per-arch Dockerfile with steps of its own says what --force would lose', () => {
-    const src = 'FROM arm64v8/python:3-slim\nCOPY qemu-aarch64-static /usr/bin/\nRUN pip install flask\nRUN pip install gunicorn\nCMD ["flask", "run"]\n';
+    const src =
+      'FROM arm64v8/python:3-slim\nCOPY qemu-aarch64-static /usr/bin/\nRUN pip install flask\nRUN pip install gunicorn\nCMD ["flask", "run"]\n';
     const h = recogniseHandMade('Dockerfile.arm64v8', src, ctx)!;
     expect(h.wrong).toHaveLength(1);
-    expect(handMadeNotes(h)).toContain('it also has `RUN pip install gunicorn` that Dockerfile lacks: --force would lose that (the .bak copy keeps it)');
+    expect(handMadeNotes(h)).toContain(
+      'it also has `RUN pip install gunicorn` that Dockerfile lacks: --force would lose that (the .bak copy keeps it)',
+    );
   });
 
   it('a build hook that builds every arch with build args (jnovack style)', () => {
@@ -41,24 +52,36 @@ describe('recogniseHandMade', () => {
       'done',
     ].join('\n');
     const h = recogniseHandMade('hooks/build', src, ctx)!;
-    expect(h.wrong.map((w) => w.wrong)).toEqual(['registers an unpinned QEMU image with --privileged', 'builds every arch in one Docker Hub build, one after the other']);
+    expect(h.wrong.map((w) => w.wrong)).toEqual([
+      'registers an unpinned QEMU image with --privileged',
+      'builds every arch in one Docker Hub build, one after the other',
+    ]);
     expect(h.beyond).toEqual(['passes --build-arg COMMIT, VERSION']);
   });
 
   it('a pre_build pinned by digest with the fix-binary flag has nothing wrong but is still recognised', () => {
-    expect(wrongs('hooks/pre_build', '#!/bin/bash\ndocker run --rm --privileged multiarch/qemu-user-static@sha256:' + 'a'.repeat(64) + ' --reset -p yes\n')).toEqual([]);
+    expect(
+      wrongs(
+        'hooks/pre_build',
+        '#!/bin/bash\ndocker run --rm --privileged multiarch/qemu-user-static@sha256:' + 'a'.repeat(64) + ' --reset -p yes\n',
+      ),
+    ).toEqual([]);
   });
 
   it('a post_push that checks the checksum is not blamed for it, but extra commands are kept in view', () => {
-    const src = '#!/bin/bash\ncurl -Lo manifest-tool https://example.invalid/mt\necho "abc  manifest-tool" | sha256sum -c\n./manifest-tool push from-spec multi-arch-manifest.yaml\n./notify-slack.sh\n';
+    const src =
+      '#!/bin/bash\ncurl -Lo manifest-tool https://example.invalid/mt\necho "abc  manifest-tool" | sha256sum -c\n./manifest-tool push from-spec multi-arch-manifest.yaml\n./notify-slack.sh\n';
     const h = recogniseHandMade('hooks/post_push', src, ctx)!;
     expect(h.wrong.map((w) => w.wrong)).not.toContain('downloads manifest-tool without checking a checksum');
     expect(h.beyond).toEqual(['runs `./notify-slack.sh`']);
   });
 
   it('a hand-written spec with tags that are not the arch names', () => {
-    const src = 'image: acme/x:latest\nmanifests:\n  - image: acme/x:amd64\n    platform: {architecture: amd64, os: linux}\n  - image: acme/x:armhf\n    platform: {architecture: arm, os: linux}\n';
-    expect(recogniseHandMade('multi-arch-manifest.yaml', src, ctx)!.beyond).toEqual(['lists the tags armhf, where the new spec uses the arch names (amd64, arm32v7, arm64v8)']);
+    const src =
+      'image: acme/x:latest\nmanifests:\n  - image: acme/x:amd64\n    platform: {architecture: amd64, os: linux}\n  - image: acme/x:armhf\n    platform: {architecture: arm, os: linux}\n';
+    expect(recogniseHandMade('multi-arch-manifest.yaml', src, ctx)!.beyond).toEqual([
+      'lists the tags armhf, where the new spec uses the arch names (amd64, arm32v7, arm64v8)',
+    ]);
   });
 
   it.each([

@@ -11,8 +11,18 @@ import { isLoopback, isLoopbackHost, parseImageRef, resolveImageRef } from '../.
 
 describe('one reference parser', () => {
   it('gives the rewriter the parts as written and the client where to ask', () => {
-    expect(parseImageRef('Registry.Example:5000/team/app:1.0')).toMatchObject({ registry: 'Registry.Example:5000', path: 'team/app', pathStart: 22, tag: '1.0' });
-    expect(resolveImageRef('Registry.Example:5000/team/app:1.0')).toEqual({ registry: 'Registry.Example:5000', repository: 'team/app', tag: '1.0', digest: undefined });
+    expect(parseImageRef('Registry.Example:5000/team/app:1.0')).toMatchObject({
+      registry: 'Registry.Example:5000',
+      path: 'team/app',
+      pathStart: 22,
+      tag: '1.0',
+    });
+    expect(resolveImageRef('Registry.Example:5000/team/app:1.0')).toEqual({
+      registry: 'Registry.Example:5000',
+      repository: 'team/app',
+      tag: '1.0',
+      digest: undefined,
+    });
     // Docker Hub under any of its names is docker.io, official images are library/.
     for (const hub of ['alpine', 'docker.io/alpine', 'index.docker.io/library/alpine', 'registry-1.docker.io/alpine']) {
       expect(resolveImageRef(hub)).toEqual({ registry: 'docker.io', repository: 'library/alpine', tag: 'latest', digest: undefined });
@@ -50,7 +60,9 @@ describe('loopback', () => {
 describe('default variants, decided once', () => {
   it('amd64 is amd64/v1, arm is arm/v7, arm64 is arm64/v8', () => {
     expect(platformKey({ os: 'linux', architecture: 'amd64' })).toBe(platformKey({ os: 'linux', architecture: 'amd64', variant: 'v1' }));
-    expect(platformKey({ os: 'linux', architecture: 'amd64' })).not.toBe(platformKey({ os: 'linux', architecture: 'amd64', variant: 'v3' }));
+    expect(platformKey({ os: 'linux', architecture: 'amd64' })).not.toBe(
+      platformKey({ os: 'linux', architecture: 'amd64', variant: 'v3' }),
+    );
     expect(platformKey({ os: 'linux', architecture: 'arm' })).toBe('linux/arm/v7');
     expect(platformKey({ os: 'linux', architecture: 'arm64' })).toBe('linux/arm64/v8');
     expect(platformKey({ os: 'linux', architecture: '386' })).toBe('linux/386');
@@ -89,21 +101,43 @@ describe('manifests read defensively', () => {
       'The registry served a malformed manifest for x:latest (manifests is not a list); the registry or the tool that pushed it is broken: push it again or report it to the registry.',
     );
     expect(bad(() => parseManifest(Buffer.from('not json'), 'm'))).toContain('(it is not JSON)');
-    expect(bad(() => parseManifest(Buffer.from('{"manifests":[{"digest":"sha256:aa","size":-1}]}'), 'm'))).toContain('(manifests[0].digest is not a digest)');
-    expect(bad(() => parseManifest(Buffer.from(`{"manifests":[{"digest":"sha256:${'a'.repeat(64)}","size":-1}]}`), 'm'))).toContain('(manifests[0].size is not a size)');
-    expect(bad(() => parseImageConfig(Buffer.from('{"os":"linux","config":{"Labels":{"a":1}}}'), 'c'))).toContain('(config.Labels.a is not a string)');
+    expect(bad(() => parseManifest(Buffer.from('{"manifests":[{"digest":"sha256:aa","size":-1}]}'), 'm'))).toContain(
+      '(manifests[0].digest is not a digest)',
+    );
+    expect(bad(() => parseManifest(Buffer.from(`{"manifests":[{"digest":"sha256:${'a'.repeat(64)}","size":-1}]}`), 'm'))).toContain(
+      '(manifests[0].size is not a size)',
+    );
+    expect(bad(() => parseImageConfig(Buffer.from('{"os":"linux","config":{"Labels":{"a":1}}}'), 'c'))).toContain(
+      '(config.Labels.a is not a string)',
+    );
     // A key is the registry's text too.
-    expect(bad(() => parseImageConfig(Buffer.from('{"config":{"Labels":{"\\u001b[2J":1}}}'), 'c'))).toContain('(config.Labels.\\u001b[2J is not a string)');
+    expect(bad(() => parseImageConfig(Buffer.from('{"config":{"Labels":{"\\u001b[2J":1}}}'), 'c'))).toContain(
+      '(config.Labels.\\u001b[2J is not a string)',
+    );
   });
 
   it('keeps what a good one says', () => {
     const d = `sha256:${'b'.repeat(64)}`;
-    expect(parseManifest(Buffer.from(JSON.stringify({ mediaType: 'x', manifests: [{ digest: d, size: 3, platform: { os: 'linux', architecture: 'arm', variant: 'v6' }, annotations: { k: 'v' } }] })), 'm')).toEqual({
+    expect(
+      parseManifest(
+        Buffer.from(
+          JSON.stringify({
+            mediaType: 'x',
+            manifests: [{ digest: d, size: 3, platform: { os: 'linux', architecture: 'arm', variant: 'v6' }, annotations: { k: 'v' } }],
+          }),
+        ),
+        'm',
+      ),
+    ).toEqual({
       mediaType: 'x',
       manifests: [{ digest: d, size: 3, platform: { os: 'linux', architecture: 'arm', variant: 'v6' }, annotations: { k: 'v' } }],
     });
     expect(parseImageConfig(Buffer.from('{"os":"linux","architecture":"amd64","config":{"Labels":null}}'), 'c')).toEqual({
-      os: 'linux', architecture: 'amd64', variant: undefined, created: undefined, labels: {},
+      os: 'linux',
+      architecture: 'amd64',
+      variant: undefined,
+      created: undefined,
+      labels: {},
     });
   });
 });

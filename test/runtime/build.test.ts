@@ -18,7 +18,11 @@ const hookFiles = (prefix = '', cfg = hookConfig()) =>
 
 function buildEnv(repo: string, tag: string, dockerfilePath: string, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   return hookEnv({
-    extra: { ...hubBuildEnv({ registryHost: host, repo, tag, dockerfilePath, sourceCommit: 'unused' }), SOURCE_COMMIT: undefined, ...extra },
+    extra: {
+      ...hubBuildEnv({ registryHost: host, repo, tag, dockerfilePath, sourceCommit: 'unused' }),
+      SOURCE_COMMIT: undefined,
+      ...extra,
+    },
   });
 }
 
@@ -41,7 +45,9 @@ describe('build hook', () => {
     expect(buildCalls(env)).toEqual([
       `${BUILDX} -f Dockerfile.arm64v8 --label ${REVISION_LABEL}=${sha} --platform linux/arm64/v8 -t ${host}/${repo}:arm64v8 .`,
     ]);
-    expect(r.stderr).toContain(`info: building ${host}/${repo}:arm64v8 for linux/arm64/v8 from Dockerfile.arm64v8 (commit ${sha}) with BuildKit (docker buildx)`);
+    expect(r.stderr).toContain(
+      `info: building ${host}/${repo}:arm64v8 for linux/arm64/v8 from Dockerfile.arm64v8 (commit ${sha}) with BuildKit (docker buildx)`,
+    );
     const digest = await pushed(env, dir);
     const cfg = await imageConfig(host, repo, digest);
     expect(cfg.config?.Labels?.[REVISION_LABEL]).toBe(sha);
@@ -75,7 +81,9 @@ describe('build hook', () => {
     const env = buildEnv(repo, 'arm32v6', 'Dockerfile.arm32v6', { SOURCE_COMMIT: 'c0ffee', DOCKER_BUILDKIT: '0' });
     const r = await runHook(dir, 'build', env);
     expect(r.code, r.out).toBe(0);
-    expect(buildCalls(env)).toEqual([`docker build -f Dockerfile.arm32v6 --label ${REVISION_LABEL}=c0ffee --platform linux/arm/v6 -t ${env.IMAGE_NAME} .`]);
+    expect(buildCalls(env)).toEqual([
+      `docker build -f Dockerfile.arm32v6 --label ${REVISION_LABEL}=c0ffee --platform linux/arm/v6 -t ${env.IMAGE_NAME} .`,
+    ]);
     expect(r.stderr).toContain('with the legacy builder');
     const digest = await pushed(env, dir);
     const cfg = await imageConfig(host, repo, digest);
@@ -107,23 +115,33 @@ describe('build hook', () => {
     const env = buildEnv(uniqueRepo('nobuildx'), 'arm32v7', 'Dockerfile.arm32v7', { SOURCE_COMMIT: 'c0ffee', CMH_DOCKER_NO_BUILDX: '1' });
     const r = await runHook(ok.dir, 'build', env);
     expect(r.code, r.out).toBe(0);
-    expect(buildCalls(env)).toEqual([`docker build -f Dockerfile.arm32v7 --label ${REVISION_LABEL}=c0ffee --platform linux/arm/v7 -t ${env.IMAGE_NAME} .`]);
+    expect(buildCalls(env)).toEqual([
+      `docker build -f Dockerfile.arm32v7 --label ${REVISION_LABEL}=c0ffee --platform linux/arm/v7 -t ${env.IMAGE_NAME} .`,
+    ]);
 
     const bk = tmpGitRepo({ 'Dockerfile.arm32v7': needsBuildkit, ...hookFiles('', bkConfig()) });
     const env2 = buildEnv(uniqueRepo('nobuildx'), 'arm32v7', 'Dockerfile.arm32v7', { SOURCE_COMMIT: 'c0ffee', CMH_DOCKER_NO_BUILDX: '1' });
     const r2 = await runHook(bk.dir, 'build', env2);
     expect(r2.code).toBe(1);
-    expect(r2.stderr).toContain('but this docker has no buildx plugin, so docker build runs the legacy builder: set DOCKER_BUILDKIT=1 in the build rule');
+    expect(r2.stderr).toContain(
+      'but this docker has no buildx plugin, so docker build runs the legacy builder: set DOCKER_BUILDKIT=1 in the build rule',
+    );
     expect(buildCalls(env2)).toEqual([]);
   });
 
-  it('DOCKER_BUILDKIT=1 without buildx: the CLI\'s own BuildKit, --platform; and run from another working directory', async () => {
+  it("DOCKER_BUILDKIT=1 without buildx: the CLI's own BuildKit, --platform; and run from another working directory", async () => {
     const { dir } = tmpGitRepo({ Dockerfile: 'FROM busybox\nRUN true\n', ...hookFiles() });
-    const env = buildEnv(uniqueRepo('bk'), 'amd64', 'Dockerfile', { SOURCE_COMMIT: 'c0ffee', DOCKER_BUILDKIT: '1', CMH_DOCKER_NO_BUILDX: '1' });
+    const env = buildEnv(uniqueRepo('bk'), 'amd64', 'Dockerfile', {
+      SOURCE_COMMIT: 'c0ffee',
+      DOCKER_BUILDKIT: '1',
+      CMH_DOCKER_NO_BUILDX: '1',
+    });
     const r = await run('bash', [path.join(dir, 'hooks/build')], { cwd: '/', env });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('with BuildKit (DOCKER_BUILDKIT=1)');
-    expect(buildCalls(env)).toEqual([`docker build -f Dockerfile --label ${REVISION_LABEL}=c0ffee --platform linux/amd64 -t ${env.IMAGE_NAME} .`]);
+    expect(buildCalls(env)).toEqual([
+      `docker build -f Dockerfile --label ${REVISION_LABEL}=c0ffee --platform linux/amd64 -t ${env.IMAGE_NAME} .`,
+    ]);
   });
 
   it('DOCKERFILE_PATH starting with "-": one sentence, no build', async () => {
@@ -145,7 +163,9 @@ describe('build hook', () => {
     const env = buildEnv(uniqueRepo('nogit'), 'amd64', 'Dockerfile', { GIT_CEILING_DIRECTORIES: path.dirname(dir) });
     const r = await runHook(dir, 'build', env);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`error: SOURCE_COMMIT is not set and ${fs.realpathSync(dir)} is not a git checkout; set SOURCE_COMMIT to the commit being built.`);
+    expect(r.stderr).toContain(
+      `error: SOURCE_COMMIT is not set and ${fs.realpathSync(dir)} is not a git checkout; set SOURCE_COMMIT to the commit being built.`,
+    );
     expect(buildCalls(env)).toEqual([]);
   });
 
@@ -154,7 +174,9 @@ describe('build hook', () => {
     const env = buildEnv(uniqueRepo('missing'), 'arm64v8', 'Dockerfile.arm64v8', { SOURCE_COMMIT: 'c0ffee' });
     const r = await runHook(dir, 'build', env);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('error: ./Dockerfile.arm64v8 does not exist; run npx create-multiarch-hooks to regenerate the per-arch Dockerfiles.');
+    expect(r.stderr).toContain(
+      'error: ./Dockerfile.arm64v8 does not exist; run npx create-multiarch-hooks to regenerate the per-arch Dockerfiles.',
+    );
     expect(execFileSync('git', ['status', '--porcelain'], { cwd: dir, encoding: 'utf8' })).toBe('');
   });
 });

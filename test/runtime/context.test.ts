@@ -41,12 +41,24 @@ describe('detect_build: arch and list tag for every arch of the table', () => {
 describe('detect_build: builds it refuses', () => {
   const cases: [string, Record<string, string>, RegExp][] = [
     ['no DOCKER_TAG', { DOCKERFILE_PATH: 'Dockerfile' }, /DOCKER_TAG is not set/],
-    ['a tag without arch, which would overwrite the list', { DOCKERFILE_PATH: 'Dockerfile', DOCKER_TAG: 'latest' }, /does not end in amd64, so its push would overwrite a multi-arch list; set this build rule's Docker tag to amd64/],
+    [
+      'a tag without arch, which would overwrite the list',
+      { DOCKERFILE_PATH: 'Dockerfile', DOCKER_TAG: 'latest' },
+      /does not end in amd64, so its push would overwrite a multi-arch list; set this build rule's Docker tag to amd64/,
+    ],
     ['an unknown arch', { DOCKER_TAG: '1.0-sparc64' }, new RegExp(`match none of the generated ones \\(${archNames().join(' ')}\\)`)],
-    ['Dockerfile and tag of different arches', { DOCKERFILE_PATH: 'Dockerfile.arm64v8', DOCKER_TAG: 'arm32v7' }, /is the arm64v8 Dockerfile but DOCKER_TAG=arm32v7 is for arm32v7/],
+    [
+      'Dockerfile and tag of different arches',
+      { DOCKERFILE_PATH: 'Dockerfile.arm64v8', DOCKER_TAG: 'arm32v7' },
+      /is the arm64v8 Dockerfile but DOCKER_TAG=arm32v7 is for arm32v7/,
+    ],
     ['latest-<arch>, which is not the scheme', { DOCKER_TAG: 'latest-arm64v8' }, /is tagged arm64v8; use that tag/],
     ['an invalid tag', { DOCKER_TAG: 'a b-arm64v8' }, /is not a valid image tag/],
-    ['a list tag that is an arch tag', { DOCKER_TAG: 'amd64-arm64v8' }, /would publish its list as amd64, the tag of the amd64 image of latest/],
+    [
+      'a list tag that is an arch tag',
+      { DOCKER_TAG: 'amd64-arm64v8' },
+      /would publish its list as amd64, the tag of the amd64 image of latest/,
+    ],
   ];
   it.each(cases)('%s', async (_name, env, message) => {
     const r = await withHookFunctions(postPush, 'detect_build; echo "no error"', cleanEnv(env));
@@ -68,10 +80,18 @@ describe('parse_repo', () => {
     ['localhost:5000/acme/demo', {}, 'localhost:5000 acme/demo localhost:5000 --insecure localhost:5000/acme/demo'],
     ['ghcr.io/acme/demo', {}, 'ghcr.io acme/demo ghcr.io - ghcr.io/acme/demo'],
     ['10.0.0.5:5000/acme/demo', {}, '10.0.0.5:5000 acme/demo 10.0.0.5:5000 - 10.0.0.5:5000/acme/demo'],
-    ['10.0.0.5:5000/acme/demo', { MULTIARCH_INSECURE_REGISTRY: '1' }, '10.0.0.5:5000 acme/demo 10.0.0.5:5000 --insecure 10.0.0.5:5000/acme/demo'],
+    [
+      '10.0.0.5:5000/acme/demo',
+      { MULTIARCH_INSECURE_REGISTRY: '1' },
+      '10.0.0.5:5000 acme/demo 10.0.0.5:5000 --insecure 10.0.0.5:5000/acme/demo',
+    ],
   ];
   it.each(cases)('%s %o', async (repo, env, want) => {
-    const r = await withHookFunctions(postPush, 'parse_repo; echo "$REG_HOST $REG_PATH $REG_KEY ${INSECURE[*]:--} $REPO_REF"', cleanEnv({ DOCKER_REPO: repo, ...env }));
+    const r = await withHookFunctions(
+      postPush,
+      'parse_repo; echo "$REG_HOST $REG_PATH $REG_KEY ${INSECURE[*]:--} $REPO_REF"',
+      cleanEnv({ DOCKER_REPO: repo, ...env }),
+    );
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe(want);
   });
@@ -85,7 +105,8 @@ describe('parse_repo', () => {
 
 describe('retry settings and backoff', () => {
   it('doubles from MULTIARCH_RETRY_DELAY, stops at 60 s, and gives up after MULTIARCH_RETRIES', async () => {
-    const script = 'retry_settings; run_bg() { :; }; for n in 1 2 3 4 12; do backoff $n x && printf "%s " "$REPLY" || printf "stop "; done; echo "$CMH_RETRIES"';
+    const script =
+      'retry_settings; run_bg() { :; }; for n in 1 2 3 4 12; do backoff $n x && printf "%s " "$REPLY" || printf "stop "; done; echo "$CMH_RETRIES"';
     const dflt = await withHookFunctions(postPush, script, cleanEnv({ MULTIARCH_RETRIES: '20' }));
     expect(dflt.stdout.trim()).toBe('1.000 2.000 4.000 8.000 60.000 20');
     expect(dflt.stderr).toContain('warn: x; retrying in 2.000s (2 of 20)');
@@ -93,11 +114,14 @@ describe('retry settings and backoff', () => {
     expect(small.stdout.trim()).toBe('0.050 0.100 stop stop stop 2');
   });
 
-  it.each<Record<string, string>>([{ MULTIARCH_RETRIES: 'many' }, { MULTIARCH_RETRY_DELAY: '-1' }, { MULTIARCH_RETRY_DELAY: '1s' }])('refuses %o', async (env) => {
-    const r = await withHookFunctions(postPush, 'retry_settings; echo ok', cleanEnv(env));
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^error: MULTIARCH_RETR/);
-  });
+  it.each<Record<string, string>>([{ MULTIARCH_RETRIES: 'many' }, { MULTIARCH_RETRY_DELAY: '-1' }, { MULTIARCH_RETRY_DELAY: '1s' }])(
+    'refuses %o',
+    async (env) => {
+      const r = await withHookFunctions(postPush, 'retry_settings; echo ok', cleanEnv(env));
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^error: MULTIARCH_RETR/);
+    },
+  );
 });
 
 describe('prepare_list: the manifest-tool spec', () => {
@@ -107,7 +131,10 @@ describe('prepare_list: the manifest-tool spec', () => {
     const script = `CMH_TMP=${path.dirname(file)} CMH_PUBLISH_WITH=manifest-tool REPO_REF='127.0.0.1:5000/acme/demo' LIST_TAG=1.2.3; ARCH_DIGEST=(${digests.join(' ')}); prepare_list`;
     const r = await withHookFunctions(postPush, script, cleanEnv());
     expect(r.code, r.out).toBe(0);
-    const spec = parseYaml(fs.readFileSync(file, 'utf8')) as { image: string; manifests: { image: string; platform: Record<string, string> }[] };
+    const spec = parseYaml(fs.readFileSync(file, 'utf8')) as {
+      image: string;
+      manifests: { image: string; platform: Record<string, string> }[];
+    };
     expect(spec.image).toBe('127.0.0.1:5000/acme/demo:1.2.3');
     expect(spec.manifests.map((m) => m.image)).toEqual(digests.map((d) => `127.0.0.1:5000/acme/demo@${d}`));
     expect(spec.manifests.map((m) => [m.platform.os, m.platform.architecture, m.platform.variant].filter(Boolean).join('/'))).toEqual(

@@ -13,8 +13,21 @@ import { cleanupTemps, hubBuildEnv, readImageFile, hookEnv, tmpGitRepo } from '.
 import { startHttpServer, type HttpServer } from '../support/http-server.js';
 import { run } from '../support/proc.js';
 import {
-  arch, dockerfileFor, hookConfig, imageConfig, packArchive, platformsOf, readList, REVISION_LABEL, runHook, tablePlatforms,
-  tagImage, uniqueRepo, type ConfigOptions, type HookRun, type ListEntry,
+  arch,
+  dockerfileFor,
+  hookConfig,
+  imageConfig,
+  packArchive,
+  platformsOf,
+  readList,
+  REVISION_LABEL,
+  runHook,
+  tablePlatforms,
+  tagImage,
+  uniqueRepo,
+  type ConfigOptions,
+  type HookRun,
+  type ListEntry,
 } from './support.js';
 import { git } from '../cli/run-cli.js';
 
@@ -62,7 +75,12 @@ interface RuleRun {
 const fakeToolLogs = new Set<string>();
 
 /** One build rule, phase by phase, as Docker Hub runs it; each phase must succeed. */
-async function runRule(dir: string, repo: string, archName: string, o: { listTag?: string; sha: string; extra?: Record<string, string> }): Promise<RuleRun> {
+async function runRule(
+  dir: string,
+  repo: string,
+  archName: string,
+  o: { listTag?: string; sha: string; extra?: Record<string, string> },
+): Promise<RuleRun> {
   const tag = !o.listTag || o.listTag === 'latest' ? archName : `${o.listTag}-${archName}`;
   const fakeLog = path.join(dir, '..', `${path.basename(dir)}-manifest-tool.log`);
   fakeToolLogs.add(fakeLog);
@@ -81,7 +99,10 @@ async function runRule(dir: string, repo: string, archName: string, o: { listTag
   };
   const pre = await phase('pre_build', runHook(dir, 'pre_build', env));
   const build = await phase('build', runHook(dir, 'build', env));
-  const push = await phase('push', run('bash', ['-c', 'docker push "$IMAGE_NAME"'], { cwd: dir, env }).then((r) => ({ ...r, out: r.stdout + r.stderr })));
+  const push = await phase(
+    'push',
+    run('bash', ['-c', 'docker push "$IMAGE_NAME"'], { cwd: dir, env }).then((r) => ({ ...r, out: r.stdout + r.stderr })),
+  );
   const post = await phase('post_push', runHook(dir, 'post_push', env));
   return { pre, build, push, post, env };
 }
@@ -98,7 +119,9 @@ async function expectPublished(repo: string, listTag: string, sha: string, env: 
     if (a.platform.architecture.startsWith('arm')) expect(entry.platform.variant, `${name} entry has a variant`).toBe(a.platform.variant);
     const cfg = await imageConfig(host, repo, entry.digest);
     // BuildKit writes no variant for arm64 (linux/arm64 is arm64/v8): compare as the engine does.
-    expect(platformKey({ os: cfg.os!, architecture: cfg.architecture!, variant: cfg.variant }), `${name} image config`).toBe(platformKey(a.platform));
+    expect(platformKey({ os: cfg.os!, architecture: cfg.architecture!, variant: cfg.variant }), `${name} image config`).toBe(
+      platformKey(a.platform),
+    );
     expect(cfg.config?.Labels?.[REVISION_LABEL], `${name} revision label`).toBe(sha);
     expect(readImageFile(env, `${host}/${repo}@${entry.digest}`, '/arch').trim(), `${name}: uname -m in RUN`).toBe(a.uname);
   }
@@ -122,19 +145,29 @@ describe('Docker Hub build rules, end to end', () => {
     for (const [i, name] of ARCHES.entries()) {
       const r = await runRule(hub.dir, repoA, name, { sha: hub.sha });
       envA = r.env;
-      expect(r.build.stderr).toContain(`for ${platformString(arch(name).platform)} from ${dockerfileFor(name)} (commit ${hub.sha}) with BuildKit (docker buildx)`);
+      expect(r.build.stderr).toContain(
+        `for ${platformString(arch(name).platform)} from ${dockerfileFor(name)} (commit ${hub.sha}) with BuildKit (docker buildx)`,
+      );
       if (i < ARCHES.length - 1) {
-        expect(waitingFor(r.post.stderr)).toBe(ARCHES.slice(i + 1).map((n) => `${n} (not pushed yet)`).join(', '));
+        expect(waitingFor(r.post.stderr)).toBe(
+          ARCHES.slice(i + 1)
+            .map((n) => `${n} (not pushed yet)`)
+            .join(', '),
+        );
         expect(await readList(host, repoA, 'latest')).toBeNull();
       } else {
-        expect(r.post.stderr).toContain(`info: published ${host}/${repoA}:latest (commit ${hub.sha}): linux/amd64 linux/arm/v6 linux/arm/v7 linux/arm64/v8, by digest, with manifest-tool.`);
+        expect(r.post.stderr).toContain(
+          `info: published ${host}/${repoA}:latest (commit ${hub.sha}): linux/amd64 linux/arm/v6 linux/arm/v7 linux/arm64/v8, by digest, with manifest-tool.`,
+        );
       }
     }
     listA = await expectPublished(repoA, 'latest', hub.sha, envA);
     // The fake manifest-tool ran once, with a private docker config, --plain-http for loopback.
     const calls = [...fakeToolLogs].filter((f) => fs.existsSync(f)).flatMap((f) => fs.readFileSync(f, 'utf8').split('\n').filter(Boolean));
     expect(calls).toHaveLength(1);
-    expect(calls[0]).toMatch(/^manifest-tool --docker-cfg \S+\/multiarch-hooks\.\w+\/docker-config --plain-http push from-spec \S+\/spec\.yaml$/);
+    expect(calls[0]).toMatch(
+      /^manifest-tool --docker-cfg \S+\/multiarch-hooks\.\w+\/docker-config --plain-http push from-spec \S+\/spec\.yaml$/,
+    );
   });
 
   it('a second commit built over the first: the list is all A until all of B is in, never mixed', async () => {
@@ -149,7 +182,14 @@ describe('Docker Hub build rules, end to end', () => {
       const list = await readList(host, repoA, 'latest');
       const revisions = new Set(await revisionsOf(repoA, list!.entries));
       if (i < order.length - 1) {
-        expect(waitingFor(r.post.stderr)).toMatch(new RegExp(order.slice(i + 1).map((n) => `${n} \\(is commit ${shaA.slice(0, 12)}\\)`).join('|')));
+        expect(waitingFor(r.post.stderr)).toMatch(
+          new RegExp(
+            order
+              .slice(i + 1)
+              .map((n) => `${n} \\(is commit ${shaA.slice(0, 12)}\\)`)
+              .join('|'),
+          ),
+        );
         expect(list!.entries).toEqual(listA);
         expect([...revisions]).toEqual([shaA]);
       } else {
@@ -162,7 +202,9 @@ describe('Docker Hub build rules, end to end', () => {
     // Commit A's arm32v7 build comes late (a re-run): its post_push waits, the list stays B.
     git(hub.dir, ['checkout', '-q', shaA]);
     const late = await runRule(hub.dir, repoA, 'arm32v7', { sha: shaA });
-    expect(waitingFor(late.post.stderr)).toBe(['amd64', 'arm32v6', 'arm64v8'].map((n) => `${n} (is commit ${shaB.slice(0, 12)})`).join(', '));
+    expect(waitingFor(late.post.stderr)).toBe(
+      ['amd64', 'arm32v6', 'arm64v8'].map((n) => `${n} (is commit ${shaB.slice(0, 12)})`).join(', '),
+    );
     expect((await readList(host, repoA, 'latest'))!.entries).toEqual(listB);
     git(hub.dir, ['checkout', '-q', 'main']);
   });
@@ -178,7 +220,14 @@ describe('Docker Hub build rules, end to end', () => {
     for (const [i, name] of order.entries()) {
       const r = await runRule(hubR.dir, repoR, name, { listTag: '1.0.0', sha: hubR.sha });
       env = r.env;
-      if (i < order.length - 1) expect(waitingFor(r.post.stderr)).toBe(order.slice(i + 1).reverse().map((n) => `${n} (not pushed yet)`).join(', '));
+      if (i < order.length - 1)
+        expect(waitingFor(r.post.stderr)).toBe(
+          order
+            .slice(i + 1)
+            .reverse()
+            .map((n) => `${n} (not pushed yet)`)
+            .join(', '),
+        );
       else expect(r.post.stderr).toContain(`published ${host}/${repoR}:1.0.0 (commit ${hubR.sha})`);
     }
     listR = await expectPublished(repoR, '1.0.0', hubR.sha, env);
@@ -188,7 +237,16 @@ describe('Docker Hub build rules, end to end', () => {
   /** post_push alone (the images are in already), as the rule of `archName` for `listTag`. */
   const postPush = (archName: string, listTag: string) => {
     const env = hookEnv({
-      extra: { ...hubBuildEnv({ registryHost: host, repo: repoR, tag: `${listTag}-${archName}`, dockerfilePath: dockerfileFor(archName), sourceCommit: hubR.sha }), MULTIARCH_RETRY_DELAY: '0.05' },
+      extra: {
+        ...hubBuildEnv({
+          registryHost: host,
+          repo: repoR,
+          tag: `${listTag}-${archName}`,
+          dockerfilePath: dockerfileFor(archName),
+          sourceCommit: hubR.sha,
+        }),
+        MULTIARCH_RETRY_DELAY: '0.05',
+      },
     });
     return runHook(hubR.dir, 'post_push', env);
   };
@@ -220,7 +278,8 @@ describe('Docker Hub build rules, end to end', () => {
   });
 
   it('every order of the four pushes publishes the list exactly once, after the last', async () => {
-    const perms = (xs: readonly string[]): string[][] => (xs.length <= 1 ? [[...xs]] : xs.flatMap((x) => perms(xs.filter((y) => y !== x)).map((p) => [x, ...p])));
+    const perms = (xs: readonly string[]): string[][] =>
+      xs.length <= 1 ? [[...xs]] : xs.flatMap((x) => perms(xs.filter((y) => y !== x)).map((p) => [x, ...p]));
     const all = perms(ARCHES);
     expect(all).toHaveLength(24);
     const runOrder = async (order: string[], n: number) => {

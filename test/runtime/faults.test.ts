@@ -11,8 +11,18 @@ import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { startHttpServer, type HttpServer } from '../support/http-server.js';
 import { startRegistry, type Registry } from '../support/registry.js';
 import {
-  hookConfig, packArchive, platformsOf, putImage, readList, runHook, spyDir, tablePlatforms, uniqueRepo, writeHooks,
-  type ConfigOptions, type Creds,
+  hookConfig,
+  packArchive,
+  platformsOf,
+  putImage,
+  readList,
+  runHook,
+  spyDir,
+  tablePlatforms,
+  uniqueRepo,
+  writeHooks,
+  type ConfigOptions,
+  type Creds,
 } from './support.js';
 
 const host = inject('registry');
@@ -137,7 +147,17 @@ describe('registries that require a login', () => {
       }
     };
     walk(env.CMH_HOOK_TMP!);
-    return [r.out, readDockerLog(env).join('\n'), spy ? spy.calls().map((c) => c.join(' ')).join('\n') : '', ...files.map((f) => fs.readFileSync(f, 'latin1'))].join('\n');
+    return [
+      r.out,
+      readDockerLog(env).join('\n'),
+      spy
+        ? spy
+            .calls()
+            .map((c) => c.join(' '))
+            .join('\n')
+        : '',
+      ...files.map((f) => fs.readFileSync(f, 'latin1')),
+    ].join('\n');
   }
 
   it('no credentials anywhere: stops at once and says where it looked', async () => {
@@ -157,7 +177,25 @@ describe('registries that require a login', () => {
     const repo = uniqueRepo('dockercfg');
     await pushImages(basic.host, repo, creds);
     const spy = spyDir(
-      ['curl', 'base64', 'tr', 'grep', 'sed', 'sort', 'head', 'tail', 'cp', 'mkdir', 'rm', 'mktemp', 'tar', 'chmod', 'sha256sum', 'dirname', 'sleep'],
+      [
+        'curl',
+        'base64',
+        'tr',
+        'grep',
+        'sed',
+        'sort',
+        'head',
+        'tail',
+        'cp',
+        'mkdir',
+        'rm',
+        'mktemp',
+        'tar',
+        'chmod',
+        'sha256sum',
+        'dirname',
+        'sleep',
+      ],
       ['jq', 'python', 'python3', 'node', 'perl', 'awk'],
     );
     const toolLog = path.join(tmpDir('cmh-mtlog-'), 'calls.log');
@@ -166,7 +204,10 @@ describe('registries that require a login', () => {
       FAKE_MANIFEST_TOOL_LOG: toolLog,
     });
     env.PATH = `${spy.dir}:${env.PATH}`;
-    const dir = hooksDir({ publisher: 'manifest-tool', pins: { manifestToolUrl: `${server.url}/manifest-tool.tar.gz`, manifestToolSha256: archive.sha256 } });
+    const dir = hooksDir({
+      publisher: 'manifest-tool',
+      pins: { manifestToolUrl: `${server.url}/manifest-tool.tar.gz`, manifestToolSha256: archive.sha256 },
+    });
     const r = await runHook(dir, 'post_push', env);
     expect(r.code, r.out).toBe(0);
     expect(r.stderr).toContain(`published ${basic.host}/${repo}:latest (commit ${SHA})`);
@@ -195,7 +236,9 @@ describe('registries that require a login', () => {
   it('the docker config (DOCKER_CONFIG/config.json auths) is used first, for reads and for docker manifest', async () => {
     const repo = uniqueRepo('dockerconfig');
     await pushImages(basic.host, repo, creds);
-    const env = ruleEnv(basic.host, repo, { DOCKERCFG: JSON.stringify({ [basic.host]: { auth: Buffer.from('hubuser:wrong').toString('base64') } }) });
+    const env = ruleEnv(basic.host, repo, {
+      DOCKERCFG: JSON.stringify({ [basic.host]: { auth: Buffer.from('hubuser:wrong').toString('base64') } }),
+    });
     fs.writeFileSync(path.join(env.DOCKER_CONFIG!, 'config.json'), JSON.stringify({ auths: { [basic.host]: { auth: b64 } } }, null, '\t'));
     const r = await runHook(hooksDir(), 'post_push', env);
     expect(r.code, r.out).toBe(0);
@@ -252,7 +295,11 @@ describe('registries that require a login', () => {
     expect(r.code, r.out).toBe(0);
     const asked = token.tokenServer!.requests.slice(before);
     // docker buildx imagetools asks with the login (POST, then the GET the token server answers).
-    expect(asked).toContainEqual({ method: 'GET', url: `/token?scope=${encodeURIComponent(`repository:${repo}:pull`)}&service=cmh-test-registry`, status: 200 });
+    expect(asked).toContainEqual({
+      method: 'GET',
+      url: `/token?scope=${encodeURIComponent(`repository:${repo}:pull`)}&service=cmh-test-registry`,
+      status: 200,
+    });
     expect(platformsOf((await readList(token.host, repo, 'latest', creds))!.entries)).toEqual(tablePlatforms(DEFAULT_ARCHES));
     expect(traces(r, env)).not.toContain(b64);
   });
@@ -260,9 +307,13 @@ describe('registries that require a login', () => {
   it('token auth with a wrong password: the token server refuses, an error naming the fix', async () => {
     const repo = uniqueRepo('token-wrong');
     await pushImages(token.host, repo, creds);
-    const env = ruleEnv(token.host, repo, { DOCKERCFG: JSON.stringify({ auths: { [token.host]: { auth: Buffer.from('hubuser:nope').toString('base64') } } }) });
+    const env = ruleEnv(token.host, repo, {
+      DOCKERCFG: JSON.stringify({ auths: { [token.host]: { auth: Buffer.from('hubuser:nope').toString('base64') } } }),
+    });
     const r = await runHook(hooksDir(), 'post_push', env);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`error: ${token.host} refused to show ${token.host}/${repo}:\\w+; the credentials from DOCKERCFG were refused: fix them`));
+    expect(r.stderr).toMatch(
+      new RegExp(`error: ${token.host} refused to show ${token.host}/${repo}:\\w+; the credentials from DOCKERCFG were refused: fix them`),
+    );
   });
 });

@@ -13,7 +13,18 @@ import { DEFAULT_ARCHES } from '../../src/arch.js';
 import { cleanupTemps, hubBuildEnv, hookEnv, readDockerLog, tmpDir } from '../support/env.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { startRegistry, type Registry } from '../support/registry.js';
-import { dockerfileFor, hookConfig, platformsOf, putImage, readList, runHook, tablePlatforms, uniqueRepo, writeHooks, type Creds } from './support.js';
+import {
+  dockerfileFor,
+  hookConfig,
+  platformsOf,
+  putImage,
+  readList,
+  runHook,
+  tablePlatforms,
+  uniqueRepo,
+  writeHooks,
+  type Creds,
+} from './support.js';
 
 const host = inject('registry');
 const SHA = 'b0a710ad'.repeat(5);
@@ -31,7 +42,9 @@ function ruleEnv(registryHost: string, repo: string, arch = 'arm64v8', extra: Re
 const hooksDir = () => writeHooks(tmpDir('cmh-hostile-'), hookConfig({ publisher: 'docker' }));
 
 /** A loopback HTTP server answering every request with `answer`; counts what it got. */
-async function server(answer: (req: http.IncomingMessage, res: http.ServerResponse) => void): Promise<{ url: string; hits: string[]; stop(): Promise<void> }> {
+async function server(
+  answer: (req: http.IncomingMessage, res: http.ServerResponse) => void,
+): Promise<{ url: string; hits: string[]; stop(): Promise<void> }> {
   const hits: string[] = [];
   const srv = http.createServer((req, res) => {
     hits.push(`${req.method} ${req.url}`);
@@ -53,7 +66,10 @@ describe('a hostile token server', () => {
       c.end('HTTP/1.1 200 OK\r\ncontent-length: 6\r\n\r\nstolen');
     });
     await new Promise<void>((r) => evilSrv.listen(0, '127.0.0.1', r));
-    const evil = { url: `http://127.0.0.1:${(evilSrv.address() as AddressInfo).port}`, stop: () => new Promise<void>((r) => evilSrv.close(() => r())) };
+    const evil = {
+      url: `http://127.0.0.1:${(evilSrv.address() as AddressInfo).port}`,
+      stop: () => new Promise<void>((r) => evilSrv.close(() => r())),
+    };
     const loot = path.join(tmpDir('cmh-loot-'), 'written-by-token');
     // Read by the old hook as curl config lines: a second URL, then a harmless option that takes
     // the closing quote (it made that GET /steal, shown by this test on the old runtime).
@@ -99,7 +115,11 @@ describe('a login that stops working mid-run', () => {
     for (const a of DEFAULT_ARCHES) await putImage(token.host, repo, a, a, { revision: SHA, creds });
     const body = JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'token expired' }] });
     proxy.addFault({ method: 'PUT', path: '/manifests/latest', status: 401, body, times: 1 });
-    const r = await runHook(hooksDir(), 'post_push', ruleEnv(proxy.host, repo, 'arm64v8', { MULTIARCH_REGISTRY_USER: creds.user, MULTIARCH_REGISTRY_PASSWORD: creds.password }));
+    const r = await runHook(
+      hooksDir(),
+      'post_push',
+      ruleEnv(proxy.host, repo, 'arm64v8', { MULTIARCH_REGISTRY_USER: creds.user, MULTIARCH_REGISTRY_PASSWORD: creds.password }),
+    );
     expect(r.code, r.out).toBe(0);
     expect(proxy.requests.filter((q) => q.faulted)).toHaveLength(1);
     expect(r.stderr).not.toContain('fix them');
@@ -113,7 +133,10 @@ describe('TERM', () => {
     const proxy = await startFaultProxy(host);
     try {
       proxy.addFault({ status: 503, times: Infinity });
-      const env = ruleEnv(proxy.host, uniqueRepo('term'), 'arm64v8', { MULTIARCH_RETRY_DELAY: '30', DOCKERCFG: JSON.stringify({ [proxy.host]: { auth: 'dTpzZWNyZXQ=' } }) });
+      const env = ruleEnv(proxy.host, uniqueRepo('term'), 'arm64v8', {
+        MULTIARCH_RETRY_DELAY: '30',
+        DOCKERCFG: JSON.stringify({ [proxy.host]: { auth: 'dTpzZWNyZXQ=' } }),
+      });
       const child = spawn('bash', [path.join(hooksDir(), 'hooks/post_push')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       let err = '';
       child.stderr.on('data', (d: Buffer) => (err += d.toString()));
@@ -135,13 +158,15 @@ describe('TERM', () => {
 });
 
 describe('four post_push at once on one machine (issue 10), docker manifest publisher', () => {
-  it('never collide in docker manifest\'s store, and the list is complete', async () => {
+  it("never collide in docker manifest's store, and the list is complete", async () => {
     const repo = uniqueRepo('parallel');
     for (const a of DEFAULT_ARCHES) await putImage(host, repo, a, a, { revision: SHA });
     const dir = hooksDir();
     // One machine, one user: the same docker config dir (and so the same default manifest store).
     const shared = hookEnv().DOCKER_CONFIG!;
-    const runs = await Promise.all(DEFAULT_ARCHES.map((a) => runHook(dir, 'post_push', { ...ruleEnv(host, repo, a), DOCKER_CONFIG: shared })));
+    const runs = await Promise.all(
+      DEFAULT_ARCHES.map((a) => runHook(dir, 'post_push', { ...ruleEnv(host, repo, a), DOCKER_CONFIG: shared })),
+    );
     for (const r of runs) {
       expect(r.code, r.out).toBe(0);
       expect(r.out).not.toContain('refusing to amend');
@@ -163,7 +188,10 @@ describe('what a build rule can get wrong', () => {
   it('pre_build: an unpinned MULTIARCH_QEMU_IMAGE is refused before anything runs privileged', async () => {
     const binfmt = tmpDir('cmh-binfmt-');
     fs.writeFileSync(path.join(binfmt, 'status'), 'enabled\n');
-    const env = ruleEnv(host, uniqueRepo('qemu'), 'arm64v8', { MULTIARCH_QEMU_IMAGE: 'multiarch/qemu-user-static:latest', MULTIARCH_BINFMT_DIR: binfmt });
+    const env = ruleEnv(host, uniqueRepo('qemu'), 'arm64v8', {
+      MULTIARCH_QEMU_IMAGE: 'multiarch/qemu-user-static:latest',
+      MULTIARCH_BINFMT_DIR: binfmt,
+    });
     const r = await runHook(hooksDir(), 'pre_build', env);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(

@@ -12,9 +12,7 @@ import type { Pins } from '../../src/pins.js';
 import { cleanupTemps, hubBuildEnv, readDockerLog, hookEnv, tmpDir } from '../support/env.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { startHttpServer, type HttpServer } from '../support/http-server.js';
-import {
-  hookConfig, packArchive, platformsOf, putImage, readList, runHook, tablePlatforms, uniqueRepo, writeHooks,
-} from './support.js';
+import { hookConfig, packArchive, platformsOf, putImage, readList, runHook, tablePlatforms, uniqueRepo, writeHooks } from './support.js';
 
 const host = inject('registry');
 const SHA = 'feedc0de'.repeat(5);
@@ -33,7 +31,11 @@ beforeAll(async () => {
     '/v2.2.1/binaries-manifest-tool-2.2.1.tar.gz': { file: good.file },
     '/moved': { status: 302, headers: { location: '/v2.2.1/binaries-manifest-tool-2.2.1.tar.gz' } },
     '/evil.tar.gz': { file: evil.file },
-    '/rate-limited': { status: 200, headers: { 'content-type': 'text/html' }, body: `<!DOCTYPE html>\n<html><body>Too many requests</body></html>\n` },
+    '/rate-limited': {
+      status: 200,
+      headers: { 'content-type': 'text/html' },
+      body: `<!DOCTYPE html>\n<html><body>Too many requests</body></html>\n`,
+    },
   });
   proxy = await startFaultProxy(server.host);
 });
@@ -54,7 +56,13 @@ interface Setup {
 async function setup(pins: Partial<Pins>, extra: Record<string, string> = {}): Promise<Setup> {
   const repo = uniqueRepo('mt');
   for (const a of DEFAULT_ARCHES) await putImage(host, repo, a, a, { revision: SHA });
-  const dir = writeHooks(tmpDir('cmh-mt-repo-'), hookConfig({ publisher: 'manifest-tool', pins: { manifestToolUrl: `${server.url}/v2.2.1/binaries-manifest-tool-2.2.1.tar.gz`, manifestToolSha256: good.sha256, ...pins } }));
+  const dir = writeHooks(
+    tmpDir('cmh-mt-repo-'),
+    hookConfig({
+      publisher: 'manifest-tool',
+      pins: { manifestToolUrl: `${server.url}/v2.2.1/binaries-manifest-tool-2.2.1.tar.gz`, manifestToolSha256: good.sha256, ...pins },
+    }),
+  );
   const toolLog = path.join(dir, 'manifest-tool-calls.log');
   const env = hookEnv({
     extra: {
@@ -81,10 +89,14 @@ describe('post_push with manifest-tool', () => {
     const s = await setup({ manifestToolUrl: `${server.url}/moved` });
     const r = await runHook(s.dir, 'post_push', s.env);
     expect(r.code, r.out).toBe(0);
-    expect(r.stderr).toContain(`published ${host}/${s.repo}:latest (commit ${SHA}): linux/amd64 linux/arm/v6 linux/arm/v7 linux/arm64/v8, by digest, with manifest-tool.`);
+    expect(r.stderr).toContain(
+      `published ${host}/${s.repo}:latest (commit ${SHA}): linux/amd64 linux/arm/v6 linux/arm/v7 linux/arm64/v8, by digest, with manifest-tool.`,
+    );
     expect(toolCalls(s)).toEqual([expect.stringMatching(/^manifest-tool --docker-cfg \S+ --plain-http push from-spec \S+$/)]);
     // The fake really published, through docker manifest, by digest.
-    expect(manifestCalls(s).some((l) => l.startsWith(`docker manifest create --insecure ${host}/${s.repo}:latest ${host}/${s.repo}@sha256:`))).toBe(true);
+    expect(
+      manifestCalls(s).some((l) => l.startsWith(`docker manifest create --insecure ${host}/${s.repo}:latest ${host}/${s.repo}@sha256:`)),
+    ).toBe(true);
     await expectList(s);
     expect(server.requests.map((q) => q.path)).toEqual(expect.arrayContaining(['/moved', '/v2.2.1/binaries-manifest-tool-2.2.1.tar.gz']));
   });
@@ -101,7 +113,10 @@ describe('post_push with manifest-tool', () => {
   });
 
   it('takes the archive from the MULTIARCH_MANIFEST_TOOL_URL mirror, checked against the same pin', async () => {
-    const s = await setup({ manifestToolUrl: 'http://127.0.0.1:9/unreachable.tar.gz' }, { MULTIARCH_MANIFEST_TOOL_URL: `${server.url}/v2.2.1/binaries-manifest-tool-2.2.1.tar.gz` });
+    const s = await setup(
+      { manifestToolUrl: 'http://127.0.0.1:9/unreachable.tar.gz' },
+      { MULTIARCH_MANIFEST_TOOL_URL: `${server.url}/v2.2.1/binaries-manifest-tool-2.2.1.tar.gz` },
+    );
     const r = await runHook(s.dir, 'post_push', s.env);
     expect(r.code, r.out).toBe(0);
     expect(r.stderr).not.toContain('127.0.0.1:9');
@@ -113,7 +128,9 @@ describe('post_push with manifest-tool', () => {
     const s = await setup({ manifestToolUrl: `${server.url}/v2.2.1/gone.tar.gz` });
     const r = await runHook(s.dir, 'post_push', s.env);
     expect(r.code, r.out).toBe(0);
-    expect(r.stderr).toContain(`warn: manifest-tool cannot be obtained (${server.url}/v2.2.1/gone.tar.gz answered HTTP 404); publishing with docker manifest instead.`);
+    expect(r.stderr).toContain(
+      `warn: manifest-tool cannot be obtained (${server.url}/v2.2.1/gone.tar.gz answered HTTP 404); publishing with docker manifest instead.`,
+    );
     expect(r.stderr).toMatch(/published .* with docker\.\n/);
     expect(toolCalls(s)).toEqual([]);
     expect(manifestCalls(s).filter((l) => l.startsWith('docker manifest push'))).toHaveLength(1);
@@ -124,7 +141,9 @@ describe('post_push with manifest-tool', () => {
     const s = await setup({ manifestToolUrl: 'http://127.0.0.1:9/manifest-tool.tar.gz' }, { MULTIARCH_RETRIES: '1' });
     const r = await runHook(s.dir, 'post_push', s.env);
     expect(r.code, r.out).toBe(0);
-    expect(r.stderr).toMatch(/warn: manifest-tool cannot be obtained \(downloading http:\/\/127\.0\.0\.1:9\/manifest-tool\.tar\.gz failed: curl exit 7: .*gave up after 2 attempts\)\); publishing with docker manifest instead\./);
+    expect(r.stderr).toMatch(
+      /warn: manifest-tool cannot be obtained \(downloading http:\/\/127\.0\.0\.1:9\/manifest-tool\.tar\.gz failed: curl exit 7: .*gave up after 2 attempts\)\); publishing with docker manifest instead\./,
+    );
     await expectList(s);
   });
 
@@ -132,11 +151,17 @@ describe('post_push with manifest-tool', () => {
     const s = await setup({ manifestToolUrl: `${server.url}/gone.tar.gz` });
     // FAKE docker without the manifest command (buildx, which reads the registry, passes through).
     const bin = tmpDir('cmh-old-docker-');
-    fs.writeFileSync(path.join(bin, 'docker'), `#!/bin/bash\n[ "$1" = buildx ] && exec '${s.env.CMH_DOCKER_CLI}' "$@"\necho "docker: '$1' is not a docker command." >&2\nexit 1\n`, { mode: 0o755 });
+    fs.writeFileSync(
+      path.join(bin, 'docker'),
+      `#!/bin/bash\n[ "$1" = buildx ] && exec '${s.env.CMH_DOCKER_CLI}' "$@"\necho "docker: '$1' is not a docker command." >&2\nexit 1\n`,
+      { mode: 0o755 },
+    );
     s.env.PATH = `${bin}:${s.env.PATH}`;
     const r = await runHook(s.dir, 'post_push', s.env);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/error: manifest-tool cannot be obtained \(.*answered HTTP 404\) and there is no docker CLI with docker manifest to fall back on; set MULTIARCH_MANIFEST_TOOL_URL to a mirror of .* \(same sha256\)\./);
+    expect(r.stderr).toMatch(
+      /error: manifest-tool cannot be obtained \(.*answered HTTP 404\) and there is no docker CLI with docker manifest to fall back on; set MULTIARCH_MANIFEST_TOOL_URL to a mirror of .* \(same sha256\)\./,
+    );
     expect(await readList(host, s.repo, 'latest')).toBeNull();
   });
 
@@ -144,7 +169,11 @@ describe('post_push with manifest-tool', () => {
     const s = await setup({ manifestToolUrl: `${server.url}/rate-limited` });
     const r = await runHook(s.dir, 'post_push', s.env);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`error: the file from ${server.url}/rate-limited \\(an HTML page, not the archive\\) has sha256 [0-9a-f]{64}, not the pinned ${good.sha256}; nothing from it was run\\.`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `error: the file from ${server.url}/rate-limited \\(an HTML page, not the archive\\) has sha256 [0-9a-f]{64}, not the pinned ${good.sha256}; nothing from it was run\\.`,
+      ),
+    );
     expect(toolCalls(s)).toEqual([]);
     expect(manifestCalls(s)).toEqual([]);
     expect(await readList(host, s.repo, 'latest')).toBeNull();
@@ -154,7 +183,9 @@ describe('post_push with manifest-tool', () => {
     const s = await setup({ manifestToolUrl: `${server.url}/evil.tar.gz` });
     const r = await runHook(s.dir, 'post_push', s.env);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`error: the file from ${server.url}/evil.tar.gz has sha256 ${evil.sha256}, not the pinned ${good.sha256}; nothing from it was run.`);
+    expect(r.stderr).toContain(
+      `error: the file from ${server.url}/evil.tar.gz has sha256 ${evil.sha256}, not the pinned ${good.sha256}; nothing from it was run.`,
+    );
     expect(fs.existsSync(marker)).toBe(false);
     expect(manifestCalls(s)).toEqual([]);
     expect(await readList(host, s.repo, 'latest')).toBeNull();
@@ -167,20 +198,27 @@ describe('post_push with manifest-tool', () => {
     fs.rmSync(marker);
     // It published nothing, and the read-back says so.
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/error: after publishing 3 times, \S+ lists \[\] instead of \[sha256:.*\]: either other builds keep writing it \(run this build again\) or manifest-tool does not publish what it says it did\./);
+    expect(r.stderr).toMatch(
+      /error: after publishing 3 times, \S+ lists \[\] instead of \[sha256:.*\]: either other builds keep writing it \(run this build again\) or manifest-tool does not publish what it says it did\./,
+    );
   });
 
   it('a name that does not resolve (curl exit 6) is retried, then falls back', async () => {
     const s = await setup({ manifestToolUrl: 'http://cmh-no-such-host.invalid/manifest-tool.tar.gz' }, { MULTIARCH_RETRIES: '2' });
     const r = await runHook(s.dir, 'post_push', s.env);
     expect(r.code, r.out).toBe(0);
-    expect(r.stderr.match(/^warn: GET http:\/\/cmh-no-such-host\.invalid\/manifest-tool\.tar\.gz: curl exit 6: .*retrying/gm)).toHaveLength(2);
+    expect(r.stderr.match(/^warn: GET http:\/\/cmh-no-such-host\.invalid\/manifest-tool\.tar\.gz: curl exit 6: .*retrying/gm)).toHaveLength(
+      2,
+    );
     await expectList(s);
   });
 
   it('a TLS failure (curl exit 35) is retried, then falls back', async () => {
     // https to a plain-HTTP server: the handshake fails.
-    const s = await setup({ manifestToolUrl: `https://${server.host}/v2.2.1/binaries-manifest-tool-2.2.1.tar.gz` }, { MULTIARCH_RETRIES: '2' });
+    const s = await setup(
+      { manifestToolUrl: `https://${server.host}/v2.2.1/binaries-manifest-tool-2.2.1.tar.gz` },
+      { MULTIARCH_RETRIES: '2' },
+    );
     const r = await runHook(s.dir, 'post_push', s.env);
     expect(r.code, r.out).toBe(0);
     expect(r.stderr.match(/^warn: GET https:\/\/\S+: curl exit 35: .*retrying/gm)).toHaveLength(2);
@@ -202,7 +240,9 @@ describe('post_push with manifest-tool', () => {
       const r = await runHook(s.dir, 'post_push', s.env);
       expect(r.code, r.out).toBe(0);
       expect(served).toBe(2);
-      expect(r.stderr).toMatch(/^warn: GET \S+mt\.tar\.gz: the file from \S+ has sha256 [0-9a-f]{64}, not the pinned [0-9a-f]{64}; retrying/m);
+      expect(r.stderr).toMatch(
+        /^warn: GET \S+mt\.tar\.gz: the file from \S+ has sha256 [0-9a-f]{64}, not the pinned [0-9a-f]{64}; retrying/m,
+      );
       expect(toolCalls(s)).toHaveLength(1);
       await expectList(s);
     } finally {

@@ -23,7 +23,16 @@ fi`;
 const HOOKS = ['post_checkout', 'pre_build', 'post_build', 'pre_test', 'post_test', 'pre_push', 'post_push'];
 
 describe.each([
-  ['GitHub Actions (full-autobuilds.yaml)', 'github', { GITHUB_ACTIONS: 'true', DOCKER_AUTOBUILDS_CONTEXT_PATH: '.', DOCKER_AUTOBUILDS_DOCKERFILE_PATH: 'Dockerfile', DOCKER_REPOSITORY_NAME: 'acme/demo' }],
+  [
+    'GitHub Actions (full-autobuilds.yaml)',
+    'github',
+    {
+      GITHUB_ACTIONS: 'true',
+      DOCKER_AUTOBUILDS_CONTEXT_PATH: '.',
+      DOCKER_AUTOBUILDS_DOCKERFILE_PATH: 'Dockerfile',
+      DOCKER_REPOSITORY_NAME: 'acme/demo',
+    },
+  ],
   ['Bitbucket Pipelines', 'bitbucket', { BITBUCKET_BUILD_NUMBER: '7', BITBUCKET_COMMIT: 'c0ffee' }],
 ])('our hooks under %s', (_name, ci, vars) => {
   it.each(HOOKS)('%s: skipped when absent, else one sentence naming --ci and nothing run', async (hook) => {

@@ -5,7 +5,17 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { archNames, DEFAULT_ARCHES, platformString } from '../../src/arch.js';
 import { cleanupTemps, hubBuildEnv, hookEnv, tmpDir } from '../support/env.js';
 import {
-  arch, getManifest, hookConfig, putImage, putManifest, readList, runHook, tablePlatforms, platformsOf, uniqueRepo, writeHooks,
+  arch,
+  getManifest,
+  hookConfig,
+  putImage,
+  putManifest,
+  readList,
+  runHook,
+  tablePlatforms,
+  platformsOf,
+  uniqueRepo,
+  writeHooks,
   type ConfigOptions,
 } from './support.js';
 
@@ -15,7 +25,11 @@ afterAll(() => cleanupTemps());
 
 function env(repo: string, tag: string, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   return hookEnv({
-    extra: { ...hubBuildEnv({ registryHost: host, repo, tag, dockerfilePath: '', sourceCommit: SHA }), MULTIARCH_RETRY_DELAY: '0.01', ...extra },
+    extra: {
+      ...hubBuildEnv({ registryHost: host, repo, tag, dockerfilePath: '', sourceCommit: SHA }),
+      MULTIARCH_RETRY_DELAY: '0.01',
+      ...extra,
+    },
   });
 }
 const hooks = (o: ConfigOptions = {}) => writeHooks(tmpDir('cmh-pp-'), hookConfig({ publisher: 'docker', ...o }));
@@ -35,7 +49,13 @@ describe('post_push', () => {
         schemaVersion: 2,
         mediaType: 'application/vnd.oci.image.index.v1+json',
         manifests: [
-          { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: att, size: await size(att), platform: { architecture: 'unknown', os: 'unknown' }, annotations: { 'vnd.docker.reference.digest': img, 'vnd.docker.reference.type': 'attestation-manifest' } },
+          {
+            mediaType: 'application/vnd.oci.image.manifest.v1+json',
+            digest: att,
+            size: await size(att),
+            platform: { architecture: 'unknown', os: 'unknown' },
+            annotations: { 'vnd.docker.reference.digest': img, 'vnd.docker.reference.type': 'attestation-manifest' },
+          },
           { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: img, size: await size(img), platform: indexPlatform },
         ],
       };
@@ -65,7 +85,10 @@ describe('post_push', () => {
   it('an image config with the wrong platform (classic builder): warns, and the list entry names the right one', async () => {
     const repo = uniqueRepo('mislabelled');
     for (const name of DEFAULT_ARCHES) {
-      await putImage(host, repo, name, name, { revision: SHA, platform: name === 'arm64v8' ? { os: 'linux', architecture: 'amd64' } : undefined });
+      await putImage(host, repo, name, name, {
+        revision: SHA,
+        platform: name === 'arm64v8' ? { os: 'linux', architecture: 'amd64' } : undefined,
+      });
     }
     const r = await runHook(hooks(), 'post_push', env(repo, 'amd64'));
     expect(r.code, r.out).toBe(0);
@@ -96,13 +119,21 @@ describe('post_push', () => {
 
   it('an arm32v6 tag that is a list holding only an arm/v7 image: that is not the v6 image, it waits', async () => {
     const repo = uniqueRepo('variant');
-    for (const name of DEFAULT_ARCHES) await putImage(host, repo, name === 'arm32v6' ? 'v7-image' : name, name, { revision: SHA, format: 'oci' });
+    for (const name of DEFAULT_ARCHES)
+      await putImage(host, repo, name === 'arm32v6' ? 'v7-image' : name, name, { revision: SHA, format: 'oci' });
     const v7 = await putImage(host, repo, 'v7-image', 'arm32v7', { revision: SHA, format: 'oci' });
     const size = (await getManifest(host, repo, v7)).bytes.length;
     const index = {
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.index.v1+json',
-      manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: v7, size, platform: { os: 'linux', architecture: 'arm', variant: 'v7' } }],
+      manifests: [
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: v7,
+          size,
+          platform: { os: 'linux', architecture: 'arm', variant: 'v7' },
+        },
+      ],
     };
     await putManifest(host, repo, 'arm32v6', Buffer.from(JSON.stringify(index)), index.mediaType);
     const r = await runHook(hooks(), 'post_push', env(repo, 'amd64'));
@@ -116,7 +147,9 @@ describe('post_push', () => {
     for (const name of DEFAULT_ARCHES) if (name !== 'arm64v8') await putImage(host, repo, name, name, { revision: SHA });
     const r = await runHook(hooks(), 'post_push', env(repo, 'arm64v8'));
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`error: ${host}/${repo}:arm64v8, the image this build just pushed, is not in the registry, so the list can never be complete; check that DOCKER_REPO (${host}/${repo}) is where the push went.`);
+    expect(r.stderr).toContain(
+      `error: ${host}/${repo}:arm64v8, the image this build just pushed, is not in the registry, so the list can never be complete; check that DOCKER_REPO (${host}/${repo}) is where the push went.`,
+    );
     expect(await readList(host, repo, 'latest')).toBeNull();
   });
 

@@ -24,12 +24,19 @@ function binfmtDir(handlers: Record<string, string> = {}): string {
   return dir;
 }
 
-const handler = (interpreter: string, flags: string) => `enabled\ninterpreter ${interpreter}\nflags: ${flags}\noffset 0\nmagic 7f454c46\nmask ffffffff\n`;
+const handler = (interpreter: string, flags: string) =>
+  `enabled\ninterpreter ${interpreter}\nflags: ${flags}\noffset 0\nmagic 7f454c46\nmask ffffffff\n`;
 
 function env(archName: string, extra: Record<string, string | undefined> = {}, binfmt?: string): NodeJS.ProcessEnv {
   return hookEnv({
     extra: {
-      ...hubBuildEnv({ registryHost: host, repo: 'acme/pre', tag: archName, dockerfilePath: dockerfileFor(archName), sourceCommit: 'c0ffee' }),
+      ...hubBuildEnv({
+        registryHost: host,
+        repo: 'acme/pre',
+        tag: archName,
+        dockerfilePath: dockerfileFor(archName),
+        sourceCommit: 'c0ffee',
+      }),
       MULTIARCH_BINFMT_DIR: binfmt,
       MULTIARCH_RETRY_DELAY: '0.01',
       ...extra,
@@ -43,14 +50,21 @@ function env(archName: string, extra: Record<string, string | undefined> = {}, b
  * that fail in ways the real engine here cannot show (a kernel refusing the F flag, no daemon),
  * and to see the hook's decisions against a look-alike binfmt_misc folder.
  */
-function fakeDocker(e: NodeJS.ProcessEnv, o: { output: string; code: number; writes?: Record<string, string> }): { calls(): number; args(): string[] } {
+function fakeDocker(
+  e: NodeJS.ProcessEnv,
+  o: { output: string; code: number; writes?: Record<string, string> },
+): { calls(): number; args(): string[] } {
   const dir = tmpDir('cmh-fake-docker-');
   const count = path.join(dir, 'calls');
   fs.writeFileSync(count, '');
   const writes = Object.entries(o.writes ?? {})
     .map(([n, c]) => `printf '%s' '${c}' >"$MULTIARCH_BINFMT_DIR/${n}"`)
     .join('\n');
-  fs.writeFileSync(path.join(dir, 'docker'), `#!/bin/bash\necho "$*" >>'${count}'\n${writes}\nprintf '%s\\n' '${o.output}' >&2\nexit ${o.code}\n`, { mode: 0o755 });
+  fs.writeFileSync(
+    path.join(dir, 'docker'),
+    `#!/bin/bash\necho "$*" >>'${count}'\n${writes}\nprintf '%s\\n' '${o.output}' >&2\nexit ${o.code}\n`,
+    { mode: 0o755 },
+  );
   e.PATH = `${dir}:${e.PATH}`;
   const args = () => fs.readFileSync(count, 'utf8').split('\n').filter(Boolean);
   return { calls: () => args().length, args };
@@ -70,7 +84,9 @@ describe('pre_build', () => {
     expect(e.MULTIARCH_BINFMT_DIR).toBeUndefined();
     const r = await runHook(repoWithHooks(), 'pre_build', e);
     expect(r.code, r.out).toBe(0);
-    expect(r.stderr).toMatch(/^info: arm64v8 builds under QEMU: qemu-aarch64 is enabled with the F flag \(interpreter .+\); nothing to do\.\n$/);
+    expect(r.stderr).toMatch(
+      /^info: arm64v8 builds under QEMU: qemu-aarch64 is enabled with the F flag \(interpreter .+\); nothing to do\.\n$/,
+    );
     expect(readDockerLog(e)).toEqual([]);
   });
 
@@ -94,7 +110,9 @@ describe('pre_build', () => {
     const r = await runHook(repoWithHooks(), 'pre_build', e);
     expect(r.code, r.out).toBe(0);
     expect(fake.args()).toEqual([`run --rm --privileged ${mirror} --reset -p yes`]);
-    expect(r.stderr).toMatch(/because qemu-arm is enabled without the F flag, so QEMU would have to be inside the image: qemu-arm is enabled with the F flag/);
+    expect(r.stderr).toMatch(
+      /because qemu-arm is enabled without the F flag, so QEMU would have to be inside the image: qemu-arm is enabled with the F flag/,
+    );
   });
 
   it('--qemu copy: registers without -p yes, so the kernel runs the qemu inside the image', async () => {
@@ -130,7 +148,9 @@ describe('pre_build', () => {
     const r = await runHook(repoWithHooks(), 'pre_build', e);
     expect(r.code).toBe(1);
     expect(fake.calls()).toBe(1);
-    expect(r.stderr).toMatch(/error: the kernel \(.+\) refused the QEMU registration .*kernels before 4\.8 have no F flag: regenerate the files with npx create-multiarch-hooks --qemu copy\./);
+    expect(r.stderr).toMatch(
+      /error: the kernel \(.+\) refused the QEMU registration .*kernels before 4\.8 have no F flag: regenerate the files with npx create-multiarch-hooks --qemu copy\./,
+    );
   });
 
   it('a registration that leaves no F flag: an error naming the fix', async () => {
@@ -139,7 +159,9 @@ describe('pre_build', () => {
     const r = await runHook(repoWithHooks(), 'pre_build', e);
     expect(r.code).toBe(1);
     expect(fake.calls()).toBe(1);
-    expect(r.stderr).toMatch(/error: after docker run .*, qemu-aarch64 is enabled without the F flag.*kernels before 4\.8 cannot register the F flag: regenerate the files with npx create-multiarch-hooks --qemu copy\./);
+    expect(r.stderr).toMatch(
+      /error: after docker run .*, qemu-aarch64 is enabled without the F flag.*kernels before 4\.8 cannot register the F flag: regenerate the files with npx create-multiarch-hooks --qemu copy\./,
+    );
   });
 
   it('retries a failing docker run MULTIARCH_RETRIES times, then stops with what to do', async () => {
@@ -149,7 +171,9 @@ describe('pre_build', () => {
     expect(r.code).toBe(1);
     expect(fake.calls()).toBe(3);
     expect(r.stderr.match(/^warn: docker run .* failed \(exit 125\); retrying in/gm)).toHaveLength(2);
-    expect(r.stderr).toMatch(/error: docker run --rm --privileged \S+ --reset -p yes failed 3 times \(exit 125\); the builder must allow privileged containers/);
+    expect(r.stderr).toMatch(
+      /error: docker run --rm --privileged \S+ --reset -p yes failed 3 times \(exit 125\); the builder must allow privileged containers/,
+    );
   });
 
   it('binfmt_misc not mounted where the hook looks: registers, then warns that only the build can tell', async () => {
@@ -159,7 +183,9 @@ describe('pre_build', () => {
     const r = await runHook(repoWithHooks(), 'pre_build', e);
     expect(r.code, r.out).toBe(0);
     expect(fake.calls()).toBe(1);
-    expect(r.stderr).toMatch(/^warn: ran docker run --rm --privileged \S+ --reset -p yes because binfmt_misc is not mounted at \S+, so the registration cannot be checked: the build will tell\.\n$/);
+    expect(r.stderr).toMatch(
+      /^warn: ran docker run --rm --privileged \S+ --reset -p yes because binfmt_misc is not mounted at \S+, so the registration cannot be checked: the build will tell\.\n$/,
+    );
   });
 
   it('stops before the build when the tag would overwrite the list', async () => {

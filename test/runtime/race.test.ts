@@ -18,7 +18,10 @@ afterAll(() => cleanupTemps());
 
 function env(repo: string, archName: string, sha: string): NodeJS.ProcessEnv {
   return hookEnv({
-    extra: { ...hubBuildEnv({ registryHost: host, repo, tag: archName, dockerfilePath: '', sourceCommit: sha }), MULTIARCH_RETRY_DELAY: '0.01' },
+    extra: {
+      ...hubBuildEnv({ registryHost: host, repo, tag: archName, dockerfilePath: '', sourceCommit: sha }),
+      MULTIARCH_RETRY_DELAY: '0.01',
+    },
   });
 }
 
@@ -174,7 +177,7 @@ describe('two commits publishing at once', () => {
     fs.writeFileSync(holdX.go(1), '');
     const x = await runningX;
     expect(x.code, x.out).toBe(0);
-    expect(x.stderr).toContain('another commit\'s builds are landing');
+    expect(x.stderr).toContain("another commit's builds are landing");
     expect(x.stderr).not.toContain(`published ${host}/${repo}:latest (commit ${X})`);
     expect((await readList(host, repo, 'latest'))!.entries.map((e) => e.digest).sort()).toEqual([...digestsY].sort());
   });

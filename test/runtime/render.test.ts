@@ -105,7 +105,10 @@ describe.each(Object.entries(CONFIGS))('rendered hooks (%s)', (_name, opts) => {
 describe('runtime sources', () => {
   it('every piece the renderer names exists and no piece is unused', () => {
     const dir = path.join(REPO_ROOT, 'templates/runtime');
-    const onDisk = fs.readdirSync(dir).map((f) => f.replace(/\.sh$/, '')).sort();
+    const onDisk = fs
+      .readdirSync(dir)
+      .map((f) => f.replace(/\.sh$/, ''))
+      .sort();
     const used = [...new Set(Object.values(HOOK_PIECES).flat())].sort();
     expect(used).toEqual(onDisk);
   });

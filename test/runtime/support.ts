@@ -122,21 +122,43 @@ export async function registryFetch(host: string, urlPath: string, init: Request
   return fetch(url, { ...init, headers });
 }
 
-export async function pushBlob(host: string, repo: string, content: Buffer | string, creds?: Creds): Promise<{ digest: string; size: number }> {
+export async function pushBlob(
+  host: string,
+  repo: string,
+  content: Buffer | string,
+  creds?: Creds,
+): Promise<{ digest: string; size: number }> {
   const bytes = Buffer.from(content);
   const digest = sha256(bytes);
   const start = await registryFetch(host, `/v2/${repo}/blobs/uploads/`, { method: 'POST' }, creds);
   if (start.status !== 202) throw new Error(`blob upload to ${host}/${repo}: POST answered ${start.status}`);
   const location = new URL(start.headers.get('location') ?? '', `http://${host}`);
   location.searchParams.set('digest', digest);
-  const put = await registryFetch(host, location.pathname + location.search, { method: 'PUT', body: new Uint8Array(bytes), headers: { 'content-type': 'application/octet-stream' } }, creds);
+  const put = await registryFetch(
+    host,
+    location.pathname + location.search,
+    { method: 'PUT', body: new Uint8Array(bytes), headers: { 'content-type': 'application/octet-stream' } },
+    creds,
+  );
   if (put.status !== 201) throw new Error(`blob upload to ${host}/${repo}: PUT answered ${put.status}: ${await put.text()}`);
   return { digest, size: bytes.length };
 }
 
 /** PUT a manifest under `reference` (tag or digest); returns its digest. */
-export async function putManifest(host: string, repo: string, reference: string, bytes: Buffer, mediaType: string, creds?: Creds): Promise<string> {
-  const r = await registryFetch(host, `/v2/${repo}/manifests/${reference}`, { method: 'PUT', body: new Uint8Array(bytes), headers: { 'content-type': mediaType } }, creds);
+export async function putManifest(
+  host: string,
+  repo: string,
+  reference: string,
+  bytes: Buffer,
+  mediaType: string,
+  creds?: Creds,
+): Promise<string> {
+  const r = await registryFetch(
+    host,
+    `/v2/${repo}/manifests/${reference}`,
+    { method: 'PUT', body: new Uint8Array(bytes), headers: { 'content-type': mediaType } },
+    creds,
+  );
   if (r.status !== 201) throw new Error(`PUT ${host}/${repo}:${reference} answered ${r.status}: ${await r.text()}`);
   return sha256(bytes);
 }
@@ -182,7 +204,10 @@ export async function putImage(host: string, repo: string, tag: string, archName
       architecture: p.architecture,
       os: p.os,
       ...(p.variant ? { variant: p.variant } : {}),
-      config: { Env: ['PATH=/bin'], Labels: o.revision ? { [REVISION_LABEL]: o.revision, 'org.example.note': 'braces {} and "quotes", commas' } : {} },
+      config: {
+        Env: ['PATH=/bin'],
+        Labels: o.revision ? { [REVISION_LABEL]: o.revision, 'org.example.note': 'braces {} and "quotes", commas' } : {},
+      },
       rootfs: { type: 'layers', diff_ids: [sha256(layerTar)] },
       history: [{ created_by: 'cmh test image' }],
     }),
@@ -193,7 +218,9 @@ export async function putImage(host: string, repo: string, tag: string, archName
     schemaVersion: 2,
     mediaType: oci ? 'application/vnd.oci.image.manifest.v1+json' : 'application/vnd.docker.distribution.manifest.v2+json',
     config: { mediaType: oci ? 'application/vnd.oci.image.config.v1+json' : 'application/vnd.docker.container.image.v1+json', ...cfg },
-    layers: [{ mediaType: oci ? 'application/vnd.oci.image.layer.v1.tar+gzip' : 'application/vnd.docker.image.rootfs.diff.tar.gzip', ...layer }],
+    layers: [
+      { mediaType: oci ? 'application/vnd.oci.image.layer.v1.tar+gzip' : 'application/vnd.docker.image.rootfs.diff.tar.gzip', ...layer },
+    ],
   };
   return putManifest(host, repo, tag, Buffer.from(JSON.stringify(manifest, null, 3)), manifest.mediaType, o.creds);
 }
@@ -207,7 +234,12 @@ export async function tagImage(host: string, repo: string, digest: string, tag: 
   for (let attempt = 1; ; attempt++) {
     const m = await getManifest(host, repo, digest, creds);
     if (m.status === 200) {
-      const r = await registryFetch(host, `/v2/${repo}/manifests/${tag}`, { method: 'PUT', body: new Uint8Array(m.bytes), headers: { 'content-type': m.mediaType } }, creds);
+      const r = await registryFetch(
+        host,
+        `/v2/${repo}/manifests/${tag}`,
+        { method: 'PUT', body: new Uint8Array(m.bytes), headers: { 'content-type': m.mediaType } },
+        creds,
+      );
       if (r.status === 201) return;
       if (r.status < 500 || attempt === 5) throw new Error(`PUT ${repo}:${tag} answered ${r.status}: ${await r.text()}`);
     } else if (m.status < 500 || attempt === 5) {
@@ -248,7 +280,12 @@ export interface ListEntry {
 }
 
 /** The published list's entries, or null when the tag is missing. */
-export async function readList(host: string, repo: string, tag: string, creds?: Creds): Promise<{ mediaType: string; entries: ListEntry[] } | null> {
+export async function readList(
+  host: string,
+  repo: string,
+  tag: string,
+  creds?: Creds,
+): Promise<{ mediaType: string; entries: ListEntry[] } | null> {
   const m = await getManifest(host, repo, tag, creds);
   if (m.status === 404) return null;
   if (m.status !== 200) throw new Error(`GET ${repo}:${tag} answered ${m.status}`);
@@ -258,7 +295,12 @@ export async function readList(host: string, repo: string, tag: string, creds?: 
 }
 
 /** The image config (parsed) of manifest `digest`. */
-export async function imageConfig(host: string, repo: string, digest: string, creds?: Creds): Promise<{ architecture: string; os: string; variant?: string; config?: { Labels?: Record<string, string> } }> {
+export async function imageConfig(
+  host: string,
+  repo: string,
+  digest: string,
+  creds?: Creds,
+): Promise<{ architecture: string; os: string; variant?: string; config?: { Labels?: Record<string, string> } }> {
   const m = await getManifest(host, repo, digest, creds);
   const doc = JSON.parse(m.bytes.toString()) as { config: { digest: string } };
   return JSON.parse((await getBlob(host, repo, doc.config.digest, creds)).toString());
@@ -298,10 +340,16 @@ export function spyDir(commands: readonly string[], forbidden: readonly string[]
   for (const c of commands) {
     const real = searchPath.map((d) => path.join(d, c)).find((f) => fs.existsSync(f));
     if (!real) throw new Error(`spyDir: ${c} is not on PATH`);
-    fs.writeFileSync(path.join(dir, c), `#!/bin/bash\nprintf '%s\\0' ${c} "$@" >>'${log}'\nprintf '\\n' >>'${log}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
+    fs.writeFileSync(
+      path.join(dir, c),
+      `#!/bin/bash\nprintf '%s\\0' ${c} "$@" >>'${log}'\nprintf '\\n' >>'${log}'\nexec '${real}' "$@"\n`,
+      { mode: 0o755 },
+    );
   }
   for (const c of forbidden) {
-    fs.writeFileSync(path.join(dir, c), `#!/bin/bash\nprintf '%s\\0' FORBIDDEN ${c} "$@" >>'${log}'\nprintf '\\n' >>'${log}'\nexit 127\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(dir, c), `#!/bin/bash\nprintf '%s\\0' FORBIDDEN ${c} "$@" >>'${log}'\nprintf '\\n' >>'${log}'\nexit 127\n`, {
+      mode: 0o755,
+    });
   }
   return {
     dir,

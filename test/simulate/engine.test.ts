@@ -45,9 +45,13 @@ function generatedRepo(): string {
 describe('simulate checks the Docker engine once, before any rule', () => {
   it('docker not installed: one sentence, exit 1, nothing run', () => {
     const dir = generatedRepo();
-    const r = runCli(dir, ['simulate', '--registry', '127.0.0.1:1', '--order', 'parallel'], { env: { PATH: pathOf({ git: onPath('git')! }) } });
+    const r = runCli(dir, ['simulate', '--registry', '127.0.0.1:1', '--order', 'parallel'], {
+      env: { PATH: pathOf({ git: onPath('git')! }) },
+    });
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('error: simulate runs the builds with docker, which is not installed here (not on PATH); install Docker and run simulate again.\n');
+    expect(r.stderr).toBe(
+      'error: simulate runs the builds with docker, which is not installed here (not on PATH); install Docker and run simulate again.\n',
+    );
     expect(r.stdout).toBe('');
   });
 
@@ -61,7 +65,11 @@ describe('simulate checks the Docker engine once, before any rule', () => {
     });
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(new RegExp(`^error: No Docker engine answers at DOCKER_HOST=unix://${sock} \\(.+\\); start it \\(or point DOCKER_HOST at one\\) and run simulate again\\.\\n$`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^error: No Docker engine answers at DOCKER_HOST=unix://${sock} \\(.+\\); start it \\(or point DOCKER_HOST at one\\) and run simulate again\\.\\n$`,
+      ),
+    );
     expect(r.stdout).toBe('');
   });
 });

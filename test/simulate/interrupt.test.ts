@@ -54,7 +54,11 @@ if [ "$DOCKER_TAG" = arm64v8 ]; then
   wait
 fi
 `;
-    const { dir } = handMadeRepo({ repository: 'acme/interrupted', arches: ['amd64', 'arm64v8'], hooks: { pre_build: { content: preBuild, mode: 0o755 } } });
+    const { dir } = handMadeRepo({
+      repository: 'acme/interrupted',
+      arches: ['amd64', 'arm64v8'],
+      hooks: { pre_build: { content: preBuild, mode: 0o755 } },
+    });
     const env = hookEnv({ extra: { MARKS: marks } });
     const driver = await bundleDriver();
     const logDir = path.join(tmpDir('cmh-sim-logs-'), 'logs');
@@ -89,7 +93,10 @@ fi
 
     // The hook's child is gone too, and so is the registry started for the run.
     expect(isAlive(sleepPid)).toBe(false);
-    const up = await fetch(`http://${host}/v2/`).then(() => true, () => false);
+    const up = await fetch(`http://${host}/v2/`).then(
+      () => true,
+      () => false,
+    );
     expect(up).toBe(false);
     expect(fs.readFileSync(path.join(logDir, 'arm64v8.log'), 'utf8')).toContain('==> pre_build: interrupted (exit SIGTERM)');
   }, 240_000);

@@ -62,7 +62,9 @@ describe('simulate refuses, before running anything', () => {
     const { dir } = handMadeRepo({ repository: 'acme/x', arches: ['amd64', 'arm64v8'] });
     fs.rmSync(path.join(dir, 'Dockerfile.arm64v8'));
     const e = await refusal(opts({ dir, registry: '127.0.0.1:5000' }));
-    expect(e.message).toMatch(/Dockerfile\.arm64v8, which does not exist; regenerate the files with npx create-multiarch-hooks --dockerfile \S+\/Dockerfile\.$/);
+    expect(e.message).toMatch(
+      /Dockerfile\.arm64v8, which does not exist; regenerate the files with npx create-multiarch-hooks --dockerfile \S+\/Dockerfile\.$/,
+    );
   });
 });
 
@@ -94,18 +96,28 @@ describe('hooks Docker Hub would not run', () => {
     const o = opts({ dir, registry: host, env: hookEnv(), logDir: path.join(tmpDir('cmh-sim-logs-'), 'l') });
     expect(await simulateCommand(o)).toBe(1);
     expect(o.lines.join('\n')).toMatch(/^Branch main\s+amd64\s+amd64\s+failed\s+\S+\s+pre_build \(exit not run\)$/m);
-    expect(fs.readFileSync(path.join(o.logDir!, 'amd64.log'), 'utf8')).toContain('pre_build is not executable, so it cannot be run as a hook; run chmod +x on it');
+    expect(fs.readFileSync(path.join(o.logDir!, 'amd64.log'), 'utf8')).toContain(
+      'pre_build is not executable, so it cannot be run as a hook; run chmod +x on it',
+    );
   });
 
   it('hooks run as the files they are (their shebang), and one pre_build at a time when the rules run in parallel', async () => {
     const marks = tmpDir('cmh-turns-');
     // Not bash: simulate must execute the file, as Docker Hub does, not hand it to bash.
     const preBuild = `#!/bin/sh\nset -e\n[ -z "\${BASH_VERSION:-}" ] || { echo "run by bash, not by its shebang" >&2; exit 9; }\necho "start $DOCKER_TAG $(date +%s%N)" >>'${marks}/log'\nsleep 1\necho "end $DOCKER_TAG $(date +%s%N)" >>'${marks}/log'\n`;
-    const { dir } = handMadeRepo({ repository: 'acme/turns', arches: ['amd64', 'arm32v7', 'arm64v8'], hooks: { pre_build: { content: preBuild, mode: 0o755 } } });
+    const { dir } = handMadeRepo({
+      repository: 'acme/turns',
+      arches: ['amd64', 'arm32v7', 'arm64v8'],
+      hooks: { pre_build: { content: preBuild, mode: 0o755 } },
+    });
     const host = inject('registry');
     const o = opts({ dir, registry: host, order: 'parallel', env: hookEnv(), logDir: path.join(tmpDir('cmh-sim-logs-'), 'l') });
     await simulateCommand(o);
-    const events = fs.readFileSync(path.join(marks, 'log'), 'utf8').trim().split('\n').map((l) => l.split(' '));
+    const events = fs
+      .readFileSync(path.join(marks, 'log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' '));
     expect(events).toHaveLength(6);
     // start, end, start, end, ...: never two pre_build at once, each ending before the next starts.
     expect(events.map((e) => e[0])).toEqual(['start', 'end', 'start', 'end', 'start', 'end']);
@@ -116,9 +128,16 @@ describe('hooks Docker Hub would not run', () => {
   it('without a docker command no rule runs: one sentence saying so (see also engine.test.ts)', async () => {
     const { dir } = handMadeRepo({ repository: 'acme/nodocker', arches: ['amd64'] });
     const host = inject('registry');
-    const o = opts({ dir, registry: host, env: { ...hookEnv(), PATH: tmpDir('cmh-empty-path-') }, logDir: path.join(tmpDir('cmh-sim-logs-'), 'l') });
+    const o = opts({
+      dir,
+      registry: host,
+      env: { ...hookEnv(), PATH: tmpDir('cmh-empty-path-') },
+      logDir: path.join(tmpDir('cmh-sim-logs-'), 'l'),
+    });
     const e = await refusal(o);
-    expect(e.message).toBe('simulate runs the builds with docker, which is not installed here (not on PATH); install Docker and run simulate again.');
+    expect(e.message).toBe(
+      'simulate runs the builds with docker, which is not installed here (not on PATH); install Docker and run simulate again.',
+    );
     expect(o.lines).toEqual([]);
     expect(fs.existsSync(o.logDir!)).toBe(false);
   });

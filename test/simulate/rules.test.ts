@@ -7,17 +7,27 @@ import { summaryTable } from '../../src/simulate/summary.js';
 
 const arches = ['amd64', 'arm32v6', 'arm32v7', 'arm64v8'];
 const rule = (arch: string, sourceType: 'Branch' | 'Tag', source: string, dockerTag: string): BuildRule => ({
-  arch, sourceType, source, dockerTag, dockerfile: arch === 'amd64' ? 'Dockerfile' : `Dockerfile.${arch}`, context: '/',
+  arch,
+  sourceType,
+  source,
+  dockerTag,
+  dockerfile: arch === 'amd64' ? 'Dockerfile' : `Dockerfile.${arch}`,
+  context: '/',
 });
 
 function record(over: Partial<GeneratorRecord> = {}): GeneratorRecord {
   return {
-    generator: 'create-multiarch-hooks', version: '0.1.0', repository: 'acme/demo', dockerfile: 'Dockerfile', branch: 'main',
-    arches, qemu: 'binfmt', publisher: 'manifest-tool', context: '/', tagRegex: '/^v([0-9.]+)$/',
-    buildRules: [
-      ...arches.map((a) => rule(a, 'Branch', 'main', a)),
-      ...arches.map((a) => rule(a, 'Tag', '/^v([0-9.]+)$/', `{\\1}-${a}`)),
-    ],
+    generator: 'create-multiarch-hooks',
+    version: '0.1.0',
+    repository: 'acme/demo',
+    dockerfile: 'Dockerfile',
+    branch: 'main',
+    arches,
+    qemu: 'binfmt',
+    publisher: 'manifest-tool',
+    context: '/',
+    tagRegex: '/^v([0-9.]+)$/',
+    buildRules: [...arches.map((a) => rule(a, 'Branch', 'main', a)), ...arches.map((a) => rule(a, 'Tag', '/^v([0-9.]+)$/', `{\\1}-${a}`))],
     files: {},
     ...over,
   };
@@ -36,9 +46,7 @@ function userError(f: () => unknown): UserError {
 describe('which rules a push triggers', () => {
   it('a push to the branch runs the branch rules, tags = arch names, list latest', () => {
     const runs = selectRuns(record(), { type: 'Branch', name: 'main' });
-    expect(runs.map((r) => [r.rule.arch, r.dockerTag, r.listTag, r.label])).toEqual(
-      arches.map((a) => [a, a, 'latest', 'Branch main']),
-    );
+    expect(runs.map((r) => [r.rule.arch, r.dockerTag, r.listTag, r.label])).toEqual(arches.map((a) => [a, a, 'latest', 'Branch main']));
   });
 
   it('a version tag runs the tag rules with the capture group in the tag', () => {
@@ -86,7 +94,8 @@ describe('which rules a push triggers', () => {
     expect(listTagOf('1.2-arm64v8', 'arm64v8')).toBe('1.2');
     expect(listTagOf('edge', 'amd64')).toBe('edge');
     expect(rulePaths('/r', { ...rule('amd64', 'Branch', 'main', 'amd64'), context: '/docker', dockerfile: 'Dockerfile' })).toEqual({
-      contextDir: '/r/docker', dockerfileAbs: '/r/docker/Dockerfile',
+      contextDir: '/r/docker',
+      dockerfileAbs: '/r/docker/Dockerfile',
     });
   });
 });

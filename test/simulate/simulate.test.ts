@@ -18,7 +18,8 @@ const CLI = path.join(REPO_ROOT, 'bin/create-multiarch-hooks.js');
 
 /** examples/hello in a temp git repo, the generator run on it as a user would, the result committed. */
 async function generatedExample(repository: string): Promise<{ dir: string; sha: string }> {
-  if (!fs.existsSync(path.join(REPO_ROOT, 'dist/cli.js'))) throw new Error('dist/cli.js is missing: npm run build failed (see the global setup output)');
+  if (!fs.existsSync(path.join(REPO_ROOT, 'dist/cli.js')))
+    throw new Error('dist/cli.js is missing: npm run build failed (see the global setup output)');
   const example = path.join(REPO_ROOT, 'examples/hello');
   const files: Record<string, RepoFile> = {};
   for (const f of fs.readdirSync(example)) {
@@ -27,7 +28,9 @@ async function generatedExample(repository: string): Promise<{ dir: string; sha:
   }
   const { dir } = tmpGitRepo(files, { message: 'example repo' });
   // The docker publisher: manifest-tool is downloaded from GitHub, which is not reachable here.
-  await runOk(process.execPath, [CLI, '--yes', '--offline', '--repo', repository, '--publisher', 'docker', '--arch', ...ARCHES], { cwd: dir });
+  await runOk(process.execPath, [CLI, '--yes', '--offline', '--repo', repository, '--publisher', 'docker', '--arch', ...ARCHES], {
+    cwd: dir,
+  });
   git(dir, ['add', '-A']);
   git(dir, ['commit', '-q', '-m', 'multi-arch hooks']);
   return { dir, sha: git(dir, ['rev-parse', 'HEAD']) };
@@ -47,7 +50,11 @@ async function simulate(dir: string, order: Order, extra: { tag?: string } = {})
   const errs: string[] = [];
   const t0 = Date.now();
   const code = await simulateCommand({
-    dir, registry: host, order, push: false, ...extra,
+    dir,
+    registry: host,
+    order,
+    push: false,
+    ...extra,
     logDir: path.join(tmpDir('cmh-sim-logs-'), 'logs'),
     out: (s) => lines.push(...s.split('\n')),
     err: (s) => errs.push(s),
@@ -85,7 +92,9 @@ async function expectList(image: string, sha: string): Promise<void> {
   const repo = image.slice(0, image.lastIndexOf(':'));
   for (const m of list.manifests) {
     const cfg = JSON.parse(await skopeo('inspect', '--config', '--tls-verify=false', `docker://${repo}@${m.digest}`)) as {
-      architecture: string; variant?: string; config: { Labels?: Record<string, string> };
+      architecture: string;
+      variant?: string;
+      config: { Labels?: Record<string, string> };
     };
     expect(cfg.architecture).toBe(m.platform.architecture);
     expect(cfg.config.Labels?.['org.opencontainers.image.revision']).toBe(sha);
@@ -143,17 +152,32 @@ describe('simulate on the generated example repo, against the local registry', (
 
   it('reverse, through the built CLI, for a pushed tag v1.2.3: the tag rules run last-to-first and publish the list 1.2.3', async () => {
     const { dir, sha } = await generatedExample('acme/sim-reverse');
-    const r = await simulateCli(dir, ['--registry', inject('registry'), '--order', 'reverse', '--tag', 'v1.2.3', '--log-dir', path.join(tmpDir('cmh-sim-logs-'), 'logs')]);
+    const r = await simulateCli(dir, [
+      '--registry',
+      inject('registry'),
+      '--order',
+      'reverse',
+      '--tag',
+      'v1.2.3',
+      '--log-dir',
+      path.join(tmpDir('cmh-sim-logs-'), 'logs'),
+    ]);
     durations.reverse = r.seconds;
     expect(r.code, `${r.out}\n${r.err}`).toBe(0);
     const reversed = [...ARCHES].reverse();
-    expect(summaryRows(r.out).map((row) => row.slice(0, 4))).toEqual(reversed.map((a) => ['Tag /^v([0-9.]+)$/', a, `1.2.3-${a}`, 'passed']));
+    expect(summaryRows(r.out).map((row) => row.slice(0, 4))).toEqual(
+      reversed.map((a) => ['Tag /^v([0-9.]+)$/', a, `1.2.3-${a}`, 'passed']),
+    );
     for (let i = 1; i < reversed.length; i++) {
-      expect(eventIndex(r.lines, `1.2.3-${reversed[i - 1]}`, 'passed')).toBeLessThan(eventIndex(r.lines, `1.2.3-${reversed[i]}`, 'started'));
+      expect(eventIndex(r.lines, `1.2.3-${reversed[i - 1]}`, 'passed')).toBeLessThan(
+        eventIndex(r.lines, `1.2.3-${reversed[i]}`, 'started'),
+      );
     }
     await expectList(`${inject('registry')}/acme/sim-reverse:1.2.3`, sha);
     // Tag builds publish their own list, never latest.
-    expect((await run('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${inject('registry')}/acme/sim-reverse:latest`])).code).not.toBe(0);
+    expect(
+      (await run('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${inject('registry')}/acme/sim-reverse:latest`])).code,
+    ).not.toBe(0);
   }, 600_000);
 
   it('a pre_build hook that exits 3 fails and stops every rule it runs in; the summary says so; exit 1', async () => {
@@ -162,7 +186,9 @@ describe('simulate on the generated example repo, against the local registry', (
     git(dir, ['commit', '-q', '-am', 'a pre_build that fails']);
     const r = await simulate(dir, 'sequential');
     expect(r.code, r.out).toBe(1);
-    expect(summaryRows(r.out)).toEqual(ARCHES.map((a) => ['Branch main', a, a, 'failed', expect.stringMatching(/s$/), 'pre_build (exit 3)']));
+    expect(summaryRows(r.out)).toEqual(
+      ARCHES.map((a) => ['Branch main', a, a, 'failed', expect.stringMatching(/s$/), 'pre_build (exit 3)']),
+    );
     expect(r.err).toContain('pre_build says no');
     expect(r.out).toContain('4 of 4 builds failed');
     const logDir = /Logs: (.+)$/m.exec(r.out)![1]!;

@@ -231,7 +231,17 @@ export async function ensureBaseImages(registryHost: string, opts: EnsureOptions
   const layout = await cachedLayout();
   // Docker media types in the registry (v2s2 images, a Docker manifest list), as Docker Hub serves.
   const copy = (src: string, dest: string, extra: string[] = []) =>
-    runOk('skopeo', ['copy', '-q', '--format', 'v2s2', '--dest-tls-verify=false', ...(creds ? ['--dest-creds', creds] : []), ...extra, `oci:${layout}:${src}`, `docker://${dest}`]);
+    runOk('skopeo', [
+      'copy',
+      '-q',
+      '--format',
+      'v2s2',
+      '--dest-tls-verify=false',
+      ...(creds ? ['--dest-creds', creds] : []),
+      ...extra,
+      `oci:${layout}:${src}`,
+      `docker://${dest}`,
+    ]);
   await copy('busybox', `${registryHost}/library/busybox:latest`, ['--all']);
   await Promise.all([
     copy('acme', `${registryHost}/${ACME_BASE}`, ['--all']),

@@ -10,10 +10,7 @@ export function writeStorageConf(dir: string): string {
   const file = path.join(dir, 'storage.conf');
   fs.mkdirSync(path.join(dir, 'graph'), { recursive: true });
   fs.mkdirSync(path.join(dir, 'run'), { recursive: true });
-  fs.writeFileSync(
-    file,
-    `[storage]\ndriver = "vfs"\ngraphroot = "${dir}/graph"\nrunroot = "${dir}/run"\n`,
-  );
+  fs.writeFileSync(file, `[storage]\ndriver = "vfs"\ngraphroot = "${dir}/graph"\nrunroot = "${dir}/run"\n`);
   return file;
 }
 

@@ -51,7 +51,8 @@ export function engineProblems(): string[] {
   const problems: string[] = [];
   if (!fs.existsSync(path.join(ENGINE, 'usr/sbin/dockerd'))) problems.push(`the Docker engine is not unpacked in ${ENGINE}`);
   if (process.getuid?.() !== 0) problems.push('the Docker engine needs root');
-  if (!inPrivateNetns()) problems.push('the tests are not running in a private network namespace (the engine would change the host network)');
+  if (!inPrivateNetns())
+    problems.push('the tests are not running in a private network namespace (the engine would change the host network)');
   return problems;
 }
 

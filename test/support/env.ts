@@ -69,7 +69,16 @@ export function hookEnv(opts: HookEnvOptions = {}): NodeJS.ProcessEnv {
   const dir = tmpDir('cmh-hook-');
   const base = { ...(opts.base ?? process.env) };
   // Nothing from the machine may steer the tools: auth files, a daemon address, hub build vars.
-  for (const k of ['REGISTRY_AUTH_FILE', 'DOCKER_HOST', 'DOCKER_CONTEXT', 'DOCKER_CONFIG', 'DOCKERCFG', 'DOCKER_BUILDKIT', 'BUILDX_BUILDER']) delete base[k];
+  for (const k of [
+    'REGISTRY_AUTH_FILE',
+    'DOCKER_HOST',
+    'DOCKER_CONTEXT',
+    'DOCKER_CONFIG',
+    'DOCKERCFG',
+    'DOCKER_BUILDKIT',
+    'BUILDX_BUILDER',
+  ])
+    delete base[k];
   const dockerConfig = path.join(dir, 'docker-config');
   fs.mkdirSync(dockerConfig);
   const env: NodeJS.ProcessEnv = {
@@ -155,7 +164,10 @@ export function tmpGitRepo(files: Record<string, RepoFile>, opts: { message?: st
 /** `os/arch[/variant]` of the image config `ref` names (for a list: the engine's own platform's). */
 export function configPlatform(ref: string): string {
   const cfg = JSON.parse(
-    execFileSync('skopeo', ['inspect', '--config', '--tls-verify=false', `docker://${ref}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
+    execFileSync('skopeo', ['inspect', '--config', '--tls-verify=false', `docker://${ref}`], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
   ) as { os: string; architecture: string; variant?: string };
   return [cfg.os, cfg.architecture, cfg.variant].filter(Boolean).join('/');
 }
@@ -166,7 +178,12 @@ export function configPlatform(ref: string): string {
  */
 export function readImageFile(env: NodeJS.ProcessEnv, ref: string, file: string, opts: { platform?: string } = {}): string {
   const dk = (...args: string[]) =>
-    execFileSync(DOCKER_CLI, args, { env: { ...env, DOCKER_HOST: dockerHost() }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+    execFileSync(DOCKER_CLI, args, {
+      env: { ...env, DOCKER_HOST: dockerHost() },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 64 << 20,
+    });
   // docker pulls the engine's own platform unless told: a single-arch image is read as what its
   // config says it is.
   const platform = ['--platform', opts.platform ?? configPlatform(ref)];

@@ -98,14 +98,11 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       res.end(body);
       return;
     }
-    const upstream = http.request(
-      { host: targetHost, port: Number(targetPort), method, path, headers: req.headers },
-      (up) => {
-        entry.status = up.statusCode ?? 0;
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
+    const upstream = http.request({ host: targetHost, port: Number(targetPort), method, path, headers: req.headers }, (up) => {
+      entry.status = up.statusCode ?? 0;
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
     upstream.on('error', (e) => {
       entry.status = 'error';
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });

@@ -15,8 +15,18 @@ import { REPO_ROOT } from './env.js';
 import { startRegistry } from './registry.js';
 
 const TOOLS = [
-  'docker-registry', 'buildah', 'skopeo', 'umoci', 'shellcheck', 'htpasswd', 'openssl', 'git',
-  'busybox', 'qemu-aarch64-static', 'qemu-arm-static', 'update-binfmts',
+  'docker-registry',
+  'buildah',
+  'skopeo',
+  'umoci',
+  'shellcheck',
+  'htpasswd',
+  'openssl',
+  'git',
+  'busybox',
+  'qemu-aarch64-static',
+  'qemu-arm-static',
+  'update-binfmts',
 ];
 const HANDLERS = ['qemu-aarch64', 'qemu-arm'];
 const FIX = 'run the suite with `npm test` (as root): it installs what the tests need and runs them in the test bed';

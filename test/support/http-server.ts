@@ -15,10 +15,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type Route =
-  | string
-  | Buffer
-  | { status?: number; body?: string | Buffer; file?: string; headers?: Record<string, string> };
+export type Route = string | Buffer | { status?: number; body?: string | Buffer; file?: string; headers?: Record<string, string> };
 
 export interface HttpServer {
   /** `http://127.0.0.1:PORT` */
@@ -36,7 +33,12 @@ export async function startHttpServer(routes: Record<string, Route> = {}): Promi
   const server = http.createServer((req, res) => {
     const path = req.url ?? '/';
     const route = table.get(path) ?? table.get(path.split('?')[0]);
-    const r = route === undefined ? { status: 404, body: 'Not Found' } : typeof route === 'string' || Buffer.isBuffer(route) ? { body: route } : route;
+    const r =
+      route === undefined
+        ? { status: 404, body: 'Not Found' }
+        : typeof route === 'string' || Buffer.isBuffer(route)
+          ? { body: route }
+          : route;
     const status = r.status ?? 200;
     const body = r.file ? fs.readFileSync(r.file) : Buffer.from(r.body ?? '');
     requests.push({ method: req.method ?? 'GET', path, status });

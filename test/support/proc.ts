@@ -34,11 +34,7 @@ export function run(
 }
 
 /** Runs a command and throws with its output if it exits non-zero. */
-export async function runOk(
-  cmd: string,
-  args: readonly string[],
-  opts: Parameters<typeof run>[2] = {},
-): Promise<RunResult> {
+export async function runOk(cmd: string, args: readonly string[], opts: Parameters<typeof run>[2] = {}): Promise<RunResult> {
   const r = await run(cmd, args, opts);
   if (r.code !== 0) {
     throw new Error(`${cmd} ${args.join(' ')} exited ${r.code}\n${r.stderr}${r.stdout}`);

@@ -34,8 +34,21 @@ export async function startTokenServer(dir: string, credentials?: { user: string
   const keyFile = path.join(dir, 'token.key');
   const certFile = path.join(dir, 'token.crt');
   await runOk('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=cmh-test-token-issuer',
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    keyFile,
+    '-out',
+    certFile,
+    '-days',
+    '2',
+    '-subj',
+    '/CN=cmh-test-token-issuer',
   ]);
   const key = crypto.createPrivateKey(fs.readFileSync(keyFile));
   const certDer = new crypto.X509Certificate(fs.readFileSync(certFile)).raw;
@@ -47,8 +60,14 @@ export async function startTokenServer(dir: string, credentials?: { user: string
     const now = Math.floor(Date.now() / 1000);
     const header = { typ: 'JWT', alg: 'ES256', x5c: [certDer.toString('base64')] };
     const claims = {
-      iss: issuer, sub: subject, aud: service, exp: now + 600, nbf: now - 60, iat: now,
-      jti: crypto.randomUUID(), access,
+      iss: issuer,
+      sub: subject,
+      aud: service,
+      exp: now + 600,
+      nbf: now - 60,
+      iat: now,
+      jti: crypto.randomUUID(),
+      access,
     };
     const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
     // JWS ES256 wants the raw r||s form, not DER.

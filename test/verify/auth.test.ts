@@ -23,10 +23,19 @@ const registries: Registry[] = [];
 /** Copies the test list (with its images) into `target` as `repo:latest`. */
 async function copyList(target: Registry, creds?: string): Promise<string> {
   const dest = `${target.host}/${repo}:latest`;
-  await runOk('skopeo', [
-    'copy', '--all', '--src-tls-verify=false', '--dest-tls-verify=false', ...(creds ? ['--dest-creds', creds] : []),
-    `docker://${sourceList}`, `docker://${dest}`,
-  ], { env: { ...process.env, REGISTRY_AUTH_FILE: '/nonexistent/auth.json' } });
+  await runOk(
+    'skopeo',
+    [
+      'copy',
+      '--all',
+      '--src-tls-verify=false',
+      '--dest-tls-verify=false',
+      ...(creds ? ['--dest-creds', creds] : []),
+      `docker://${sourceList}`,
+      `docker://${dest}`,
+    ],
+    { env: { ...process.env, REGISTRY_AUTH_FILE: '/nonexistent/auth.json' } },
+  );
   return dest;
 }
 
@@ -37,7 +46,10 @@ async function registry(opts: Parameters<typeof startRegistry>[0]): Promise<Regi
 }
 
 async function expectUserError(p: Promise<unknown>): Promise<UserError> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(UserError);
   return e as UserError;
 }
@@ -117,7 +129,9 @@ describe('token auth (Bearer)', () => {
 
     const e = await expectUserError(runVerify({ image, arches: ARCHES }));
     expect(e.exitCode).toBe(1);
-    expect(e.message).toContain(`The token service http://127.0.0.1:${new URL(ts.realm).port} refused an anonymous token for ${repo} (401)`);
+    expect(e.message).toContain(
+      `The token service http://127.0.0.1:${new URL(ts.realm).port} refused an anonymous token for ${repo} (401)`,
+    );
 
     ts.requests.splice(0);
     const dir = dockerConfigDir({ auths: { [reg.host]: { auth: basicAuth(USER, PASSWORD) } } });
@@ -138,7 +152,9 @@ describe('token auth (Bearer)', () => {
     const { code, report } = await runVerifyJson({ image, arches: ARCHES });
     expect(report.findings).toEqual([]);
     expect(code).toBe(0);
-    const pulls = reg.tokenServer!.requests.filter((r) => new URL(r.url, 'http://x').searchParams.get('scope') === `repository:${repo}:pull`);
+    const pulls = reg.tokenServer!.requests.filter(
+      (r) => new URL(r.url, 'http://x').searchParams.get('scope') === `repository:${repo}:pull`,
+    );
     expect(pulls.map((r) => r.status)).toEqual([200]);
   });
 });

@@ -11,7 +11,14 @@ import { cleanupTemps, tmpDir } from '../support/env.js';
 import { run } from '../support/proc.js';
 import { basicAuth, dockerConfigDir } from './support/fake-credential-helper.js';
 import {
-  digest, MEDIA_IMAGE, MEDIA_LIST, REPO, REVISION, startHostileRegistry, startRecordingTokenServer, type HostileRegistry,
+  digest,
+  MEDIA_IMAGE,
+  MEDIA_LIST,
+  REPO,
+  REVISION,
+  startHostileRegistry,
+  startRecordingTokenServer,
+  type HostileRegistry,
 } from './support/hostile-registry.js';
 import { plainEnv, runVerify, runVerifyJson } from './support/run-verify.js';
 
@@ -33,7 +40,10 @@ function loggedIn(host: string): NodeJS.ProcessEnv {
 }
 
 async function userError(p: Promise<unknown>): Promise<UserError> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(UserError);
   return e as UserError;
 }
@@ -81,7 +91,10 @@ describe('credentials stay where they belong', () => {
   it('sends no credentials to a plain-HTTP token realm of an https registry, and says why', async () => {
     const ts = await startRecordingTokenServer();
     stops.push(ts.stop);
-    const reg = await registry({ challenge: `Bearer realm="http://0.0.0.0:${ts.port}/token",service="hostile"`, acceptAuth: 'Bearer t0k3n' });
+    const reg = await registry({
+      challenge: `Bearer realm="http://0.0.0.0:${ts.port}/token",service="hostile"`,
+      acceptAuth: 'Bearer t0k3n',
+    });
     const e = await userError(runVerify({ image: reg.image, arches: ARCHES, env: loggedIn(reg.host) }));
     expect(e.exitCode).toBe(1);
     expect(e.message).toBe(
@@ -94,7 +107,10 @@ describe('credentials stay where they belong', () => {
   it('with --insecure, uses that realm as asked', async () => {
     const ts = await startRecordingTokenServer();
     stops.push(ts.stop);
-    const reg = await registry({ challenge: `Bearer realm="http://0.0.0.0:${ts.port}/token",service="hostile"`, acceptAuth: 'Bearer t0k3n' });
+    const reg = await registry({
+      challenge: `Bearer realm="http://0.0.0.0:${ts.port}/token",service="hostile"`,
+      acceptAuth: 'Bearer t0k3n',
+    });
     const { code } = await runVerifyJson({ image: reg.image, arches: ARCHES, insecure: true, env: loggedIn(reg.host) });
     expect(code).toBe(0);
     expect(ts.requests.map((r) => r.authorization)).toEqual([BASIC]);
@@ -137,7 +153,9 @@ describe('an overall deadline', () => {
     const e = await userError(runVerify({ image: reg.image, arches: ARCHES, timeoutMs: 1500 }));
     const took = Date.now() - started;
     expect(e.exitCode).toBe(1);
-    expect(e.message).toBe(`${reg.host}/${REPO} did not finish answering within 1.5 s (a slow or stalled registry); try again later, or allow more time with --timeout.`);
+    expect(e.message).toBe(
+      `${reg.host}/${REPO} did not finish answering within 1.5 s (a slow or stalled registry); try again later, or allow more time with --timeout.`,
+    );
     expect(took).toBeGreaterThanOrEqual(1400);
     expect(took).toBeLessThan(5000);
   }, 15_000);
@@ -151,7 +169,14 @@ describe('an overall deadline', () => {
     });
     const started = Date.now();
     // Eight retries from a 1 s delay would wait 255 s; the deadline ends it after 1 s.
-    const e = await userError(runVerify({ image: reg.image, arches: ARCHES, timeoutMs: 1000, env: plainEnv({ MULTIARCH_RETRIES: '8', MULTIARCH_RETRY_DELAY: '1' }) }));
+    const e = await userError(
+      runVerify({
+        image: reg.image,
+        arches: ARCHES,
+        timeoutMs: 1000,
+        env: plainEnv({ MULTIARCH_RETRIES: '8', MULTIARCH_RETRY_DELAY: '1' }),
+      }),
+    );
     expect(e.message).toContain('did not finish answering within 1 s');
     expect(Date.now() - started).toBeLessThan(4000);
   }, 15_000);
@@ -159,9 +184,15 @@ describe('an overall deadline', () => {
   it('the CLI takes --timeout, and refuses one that is not a positive number (exit 2)', async () => {
     const reg = await registry(dribbling());
     const cwd = tmpDir();
-    const r = await run(process.execPath, [CLI, 'verify', reg.image, '--arch', 'amd64', '--timeout', '1'], { cwd, env: { ...process.env, NO_COLOR: '1' }, timeoutMs: 20_000 });
+    const r = await run(process.execPath, [CLI, 'verify', reg.image, '--arch', 'amd64', '--timeout', '1'], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1' },
+      timeoutMs: 20_000,
+    });
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toBe(`error: ${reg.host}/${REPO} did not finish answering within 1 s (a slow or stalled registry); try again later, or allow more time with --timeout.`);
+    expect(r.stderr.trim()).toBe(
+      `error: ${reg.host}/${REPO} did not finish answering within 1 s (a slow or stalled registry); try again later, or allow more time with --timeout.`,
+    );
     const bad = await run(process.execPath, [CLI, 'verify', reg.image, '--timeout', 'soon'], { cwd, timeoutMs: 20_000 });
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim()).toBe('error: --timeout takes a number of seconds above 0, e.g. --timeout 600.');
@@ -172,13 +203,48 @@ describe('malformed answers are a sentence and exit 1, not a crash', () => {
   const cases: { name: string; path: (r: HostileRegistry) => string; body: (r: HostileRegistry) => string; why: string }[] = [
     { name: 'manifests that is not a list', path: () => 'latest', body: () => '{"manifests":5}', why: 'manifests is not a list' },
     { name: 'a list that is not an object', path: () => 'latest', body: () => '[null]', why: 'it is not a JSON object' },
-    { name: 'an entry that is null', path: () => 'latest', body: () => `{"mediaType":"${MEDIA_LIST}","manifests":[null]}`, why: 'manifests[0] is not an object' },
-    { name: 'a digest that is an object', path: () => 'latest', body: () => `{"mediaType":"${MEDIA_LIST}","manifests":[{"digest":{}}]}`, why: 'manifests[0].digest is not a digest' },
-    { name: 'a digest that is a path', path: () => 'latest', body: () => `{"mediaType":"${MEDIA_LIST}","manifests":[{"digest":"../../../v2/_catalog"}]}`, why: 'manifests[0].digest is not a digest' },
-    { name: 'a platform that is a string', path: () => 'latest', body: () => `{"mediaType":"${MEDIA_LIST}","manifests":[{"digest":"sha256:${'a'.repeat(64)}","platform":"linux"}]}`, why: 'manifests[0].platform is not an object' },
-    { name: 'an image whose config digest is an object', path: () => 'latest', body: () => `{"mediaType":"${MEDIA_IMAGE}","config":{"digest":{}}}`, why: 'config.digest is not a digest' },
-    { name: 'an image config whose architecture is a number', path: (r) => `blobs/${r.parts.configDigest}`, body: () => '{"architecture":5,"os":"linux"}', why: 'architecture is not a string' },
-    { name: 'labels that are a list', path: (r) => `blobs/${r.parts.configDigest}`, body: () => '{"architecture":"amd64","os":"linux","config":{"Labels":[1]}}', why: 'config.Labels is not an object' },
+    {
+      name: 'an entry that is null',
+      path: () => 'latest',
+      body: () => `{"mediaType":"${MEDIA_LIST}","manifests":[null]}`,
+      why: 'manifests[0] is not an object',
+    },
+    {
+      name: 'a digest that is an object',
+      path: () => 'latest',
+      body: () => `{"mediaType":"${MEDIA_LIST}","manifests":[{"digest":{}}]}`,
+      why: 'manifests[0].digest is not a digest',
+    },
+    {
+      name: 'a digest that is a path',
+      path: () => 'latest',
+      body: () => `{"mediaType":"${MEDIA_LIST}","manifests":[{"digest":"../../../v2/_catalog"}]}`,
+      why: 'manifests[0].digest is not a digest',
+    },
+    {
+      name: 'a platform that is a string',
+      path: () => 'latest',
+      body: () => `{"mediaType":"${MEDIA_LIST}","manifests":[{"digest":"sha256:${'a'.repeat(64)}","platform":"linux"}]}`,
+      why: 'manifests[0].platform is not an object',
+    },
+    {
+      name: 'an image whose config digest is an object',
+      path: () => 'latest',
+      body: () => `{"mediaType":"${MEDIA_IMAGE}","config":{"digest":{}}}`,
+      why: 'config.digest is not a digest',
+    },
+    {
+      name: 'an image config whose architecture is a number',
+      path: (r) => `blobs/${r.parts.configDigest}`,
+      body: () => '{"architecture":5,"os":"linux"}',
+      why: 'architecture is not a string',
+    },
+    {
+      name: 'labels that are a list',
+      path: (r) => `blobs/${r.parts.configDigest}`,
+      body: () => '{"architecture":"amd64","os":"linux","config":{"Labels":[1]}}',
+      why: 'config.Labels is not an object',
+    },
   ];
   for (const c of cases) {
     it(c.name, async () => {
@@ -189,7 +255,12 @@ describe('malformed answers are a sentence and exit 1, not a crash', () => {
         // A config blob must still match its digest, so the manifest and the list point at the new one.
         const d = digest(body);
         reg.set(`/v2/${REPO}/blobs/${d}`, body);
-        const manifest = JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_IMAGE, config: { mediaType: 'application/vnd.docker.container.image.v1+json', digest: d, size: body.length }, layers: [] });
+        const manifest = JSON.stringify({
+          schemaVersion: 2,
+          mediaType: MEDIA_IMAGE,
+          config: { mediaType: 'application/vnd.docker.container.image.v1+json', digest: d, size: body.length },
+          layers: [],
+        });
         reg.set(`/v2/${REPO}/manifests/latest`, manifest, { 'content-type': MEDIA_IMAGE });
       } else {
         reg.set(`/v2/${REPO}/manifests/${p}`, body, { 'content-type': body.includes(MEDIA_IMAGE) ? MEDIA_IMAGE : MEDIA_LIST });
@@ -223,16 +294,28 @@ describe('what a registry sends is never printed raw', () => {
 
   it('escapes control characters in platforms, revisions and media types, in the table', async () => {
     const reg = await registry();
-    const config = JSON.stringify({ architecture: `amd64${ESC}`, os: 'linux', created: '2026-01-01T00:00:00Z', config: { Labels: { 'org.opencontainers.image.revision': `${ESC}${REVISION}` } } });
+    const config = JSON.stringify({
+      architecture: `amd64${ESC}`,
+      os: 'linux',
+      created: '2026-01-01T00:00:00Z',
+      config: { Labels: { 'org.opencontainers.image.revision': `${ESC}${REVISION}` } },
+    });
     const cd = digest(config);
     reg.set(`/v2/${REPO}/blobs/${cd}`, config);
-    const manifest = JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_IMAGE, config: { mediaType: 'application/vnd.docker.container.image.v1+json', digest: cd, size: config.length }, layers: [] });
+    const manifest = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MEDIA_IMAGE,
+      config: { mediaType: 'application/vnd.docker.container.image.v1+json', digest: cd, size: config.length },
+      layers: [],
+    });
     const md = digest(manifest);
     reg.set(`/v2/${REPO}/manifests/${md}`, manifest, { 'content-type': MEDIA_IMAGE });
     const list = JSON.stringify({
       schemaVersion: 2,
       mediaType: MEDIA_LIST,
-      manifests: [{ mediaType: MEDIA_IMAGE, digest: md, size: manifest.length, platform: { os: 'linux', architecture: `arm64${ESC}`, variant: ESC } }],
+      manifests: [
+        { mediaType: MEDIA_IMAGE, digest: md, size: manifest.length, platform: { os: 'linux', architecture: `arm64${ESC}`, variant: ESC } },
+      ],
     });
     reg.set(`/v2/${REPO}/manifests/latest`, list, { 'content-type': MEDIA_LIST });
 
@@ -252,7 +335,9 @@ describe('what a registry sends is never printed raw', () => {
   it('escapes them in a registry error message, in the sentence and in --json', async () => {
     const reg = await registry({
       handler: (_req, res) => {
-        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ code: 'DENIED', message: `nope${ESC}` }] }));
+        res
+          .writeHead(400, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ errors: [{ code: 'DENIED', message: `nope${ESC}` }] }));
         return true;
       },
     });
@@ -271,13 +356,17 @@ describe('what a registry sends is never printed raw', () => {
   });
 
   it('refuses a token that would write a header of its own', async () => {
-    const ts = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"token":"abc\\r\\nX-Injected: 1"}'));
+    const ts = http.createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"token":"abc\\r\\nX-Injected: 1"}'),
+    );
     await new Promise<void>((r) => ts.listen(0, '127.0.0.1', r));
     stops.push(() => new Promise<void>((r) => ts.close(() => r())));
     const port = (ts.address() as { port: number }).port;
     const reg = await registry({ challenge: `Bearer realm="http://127.0.0.1:${port}/token",service="hostile"`, acceptAuth: 'never' });
     const e = await userError(runVerify({ image: reg.image, arches: ARCHES, env: plainEnv({ MULTIARCH_RETRIES: '0' }) }));
-    expect(e.message).toBe(`The token service http://127.0.0.1:${port} answered with a token that is not a printable string; check the registry's auth setup.`);
+    expect(e.message).toBe(
+      `The token service http://127.0.0.1:${port} answered with a token that is not a printable string; check the registry's auth setup.`,
+    );
     expect(reg.requests.some((r) => r.authorization?.startsWith('Bearer abc'))).toBe(false);
   });
 });

@@ -29,11 +29,17 @@ beforeAll(async () => {
   img.oldArm64 = await fx.image('old-arm64v8', { arch: 'arm64v8', revision: REV_OLD, created: T_OLD });
   // arm64 content whose config claims amd64: what the classic builder did under QEMU (moby/moby#36552).
   img.mislabelled = await fx.image('mislabelled-arm64v8', {
-    arch: 'arm64v8', revision: REV_NEW, created: T_NEW, configPlatform: { architecture: 'amd64', variant: '' },
+    arch: 'arm64v8',
+    revision: REV_NEW,
+    created: T_NEW,
+    configPlatform: { architecture: 'amd64', variant: '' },
   });
   img.unlabelled = await fx.image('unlabelled-amd64', { arch: 'amd64', created: T_NEW });
   img.armNoVariant = await fx.image('arm-novariant', {
-    arch: 'arm32v7', revision: REV_NEW, created: T_NEW, configPlatform: { architecture: 'arm', variant: '' },
+    arch: 'arm32v7',
+    revision: REV_NEW,
+    created: T_NEW,
+    configPlatform: { architecture: 'arm', variant: '' },
   });
 });
 
@@ -41,7 +47,10 @@ afterAll(() => cleanupTemps());
 
 describe('verify on real lists', () => {
   it('passes a correct four-arch list made by docker manifest, in the table and in --json', async () => {
-    const ref = await fx.dockerList('good', FOUR.map((arch) => ({ ref: img[arch], arch })));
+    const ref = await fx.dockerList(
+      'good',
+      FOUR.map((arch) => ({ ref: img[arch], arch })),
+    );
     const started = Date.now();
     const table = await runVerify({ image: ref });
     console.log(`verify wall time on a 4-arch list: ${Date.now() - started} ms`);
@@ -55,9 +64,17 @@ describe('verify on real lists', () => {
     const { code, report } = await runVerifyJson({ image: ref });
     expect(code).toBe(0);
     expect(report).toMatchObject({
-      schemaVersion: 1, image: ref, registry: host, repository: repo, tag: 'good', found: true,
-      kind: 'docker-list', mediaType: 'application/vnd.docker.distribution.manifest.list.v2+json',
-      missing: [], ignored: [], findings: [],
+      schemaVersion: 1,
+      image: ref,
+      registry: host,
+      repository: repo,
+      tag: 'good',
+      found: true,
+      kind: 'docker-list',
+      mediaType: 'application/vnd.docker.distribution.manifest.list.v2+json',
+      missing: [],
+      ignored: [],
+      findings: [],
       summary: { ok: true, errors: 0, warnings: 0, expected: 4, present: 4, revisions: [REV_NEW] },
     });
     expect(report.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
@@ -77,7 +94,11 @@ describe('verify on real lists', () => {
   });
 
   it('reports an arch missing from the list', async () => {
-    const ref = await fx.list('missing', ['amd64', 'arm32v7', 'arm64v8'].map((a) => ({ ref: img[a] })), 'v2s2');
+    const ref = await fx.list(
+      'missing',
+      ['amd64', 'arm32v7', 'arm64v8'].map((a) => ({ ref: img[a] })),
+      'v2s2',
+    );
     const { code, report } = await runVerifyJson({ image: ref, arches: FOUR });
     expect(code).toBe(1);
     expect(report.missing).toEqual([{ arch: 'arm32v6', platform: 'linux/arm/v6' }]);
@@ -140,7 +161,11 @@ describe('verify on real lists', () => {
   });
 
   it('reads an OCI index and ignores its attestation manifests', async () => {
-    const ref = await fx.list('oci', FOUR.map((a) => ({ ref: img[a] })), 'oci');
+    const ref = await fx.list(
+      'oci',
+      FOUR.map((a) => ({ ref: img[a] })),
+      'oci',
+    );
     const { attestations } = await addAttestations(host, repo, 'oci');
     const { code, report } = await runVerifyJson({ image: ref, arches: FOUR });
     expect(code, JSON.stringify(report.findings)).toBe(0);
@@ -184,7 +209,9 @@ describe('verify on real lists', () => {
     expect(report.findings.map((f) => [f.severity, f.code, f.arch])).toEqual([['warning', 'missing-revision', 'amd64']]);
     expect(report.entries.map((e) => e.verdict)).toEqual(['warn', 'ok']);
     const table = await runVerify({ image: ref, arches: ['amd64', 'arm64v8'] });
-    expect(table.text).toContain(`! OK with 1 warning: 2 of 2 expected platforms, configs match the list, where labelled, revision ${REV_NEW.slice(0, 12)}`);
+    expect(table.text).toContain(
+      `! OK with 1 warning: 2 of 2 expected platforms, configs match the list, where labelled, revision ${REV_NEW.slice(0, 12)}`,
+    );
   });
 
   it('applies the arm variant rules: a config without variant is v7, a list entry without one is warned about', async () => {
@@ -209,7 +236,11 @@ describe('verify on real lists', () => {
   });
 
   it('takes the image and the expected platforms from multi-arch-manifest.yaml, and reports extra platforms', async () => {
-    await fx.list('latest', FOUR.map((a) => ({ ref: img[a] })), 'v2s2');
+    await fx.list(
+      'latest',
+      FOUR.map((a) => ({ ref: img[a] })),
+      'v2s2',
+    );
     const dir = tmpDir('cmh-verify-spec-');
     fs.writeFileSync(
       path.join(dir, 'multi-arch-manifest.yaml'),

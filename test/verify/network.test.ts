@@ -18,10 +18,14 @@ const shared = inject('registry');
 const repo = `verify-net-${process.pid}/app`;
 const ARCHES = ['amd64', 'arm32v7'];
 /** Fast retries: the backoff's first delay is 50 ms. */
-const fast = (retries?: number) => plainEnv({ MULTIARCH_RETRY_DELAY: '0.05', MULTIARCH_RETRIES: retries === undefined ? undefined : String(retries) });
+const fast = (retries?: number) =>
+  plainEnv({ MULTIARCH_RETRY_DELAY: '0.05', MULTIARCH_RETRIES: retries === undefined ? undefined : String(retries) });
 
 async function userError(p: Promise<unknown>): Promise<UserError> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(UserError);
   return e as UserError;
 }
@@ -94,13 +98,24 @@ it('retries a refused connection a bounded number of times, then says what faile
   const port = await freePort();
   const e = await userError(runVerify({ image: `127.0.0.1:${port}/x/y:latest`, env: fast(2) }));
   expect(e.exitCode).toBe(1);
-  expect(e.message).toMatch(new RegExp(`^Could not reach http://127\\.0\\.0\\.1:${port} \\(.*ECONNREFUSED.*\\) after 3 attempts; check the registry address and your network\\.$`));
+  expect(e.message).toMatch(
+    new RegExp(
+      `^Could not reach http://127\\.0\\.0\\.1:${port} \\(.*ECONNREFUSED.*\\) after 3 attempts; check the registry address and your network\\.$`,
+    ),
+  );
 });
 
 it('--json: a registry it could not read still gives JSON on stdout, with the reason', async () => {
   const port = await freePort();
   let text = '';
-  const run = verifyCommand({ dir: tmpDir('cmh-verify-cwd-'), image: `127.0.0.1:${port}/x/y:latest`, insecure: false, json: true, env: fast(0), out: (t) => (text += t) });
+  const run = verifyCommand({
+    dir: tmpDir('cmh-verify-cwd-'),
+    image: `127.0.0.1:${port}/x/y:latest`,
+    insecure: false,
+    json: true,
+    env: fast(0),
+    out: (t) => (text += t),
+  });
   const e = await userError(run);
   expect(e.exitCode).toBe(1);
   expect(JSON.parse(text)).toEqual({ ok: false, error: e.message });

@@ -21,16 +21,25 @@ let ref = '';
 beforeAll(async () => {
   const amd64 = await fx.image('amd64', { arch: 'amd64', revision: REV_NEW, created: 1_700_003_600 });
   const mislabelled = await fx.image('arm64v8', {
-    arch: 'arm64v8', revision: REV_NEW, created: 1_700_003_600, configPlatform: { architecture: 'amd64', variant: '' },
+    arch: 'arm64v8',
+    revision: REV_NEW,
+    created: 1_700_003_600,
+    configPlatform: { architecture: 'amd64', variant: '' },
   });
   const old = await fx.image('arm32v7', { arch: 'arm32v7', revision: REV_OLD, created: 1_700_000_000 });
   const unlabelled = await fx.image('arm32v6', { arch: 'arm32v6', created: 1_700_000_000 });
-  ref = await fx.list('latest', [{ ref: amd64 }, { ref: mislabelled, platform: findArch('arm64v8')!.platform }, { ref: old }, { ref: unlabelled }], 'v2s2');
+  ref = await fx.list(
+    'latest',
+    [{ ref: amd64 }, { ref: mislabelled, platform: findArch('arm64v8')!.platform }, { ref: old }, { ref: unlabelled }],
+    'v2s2',
+  );
 });
 
 afterAll(() => cleanupTemps());
 
-async function raw(reference: string): Promise<{ digest: string; doc: { manifests?: { digest: string }[]; config?: { size: number }; layers?: { size: number }[] } }> {
+async function raw(
+  reference: string,
+): Promise<{ digest: string; doc: { manifests?: { digest: string }[]; config?: { size: number }; layers?: { size: number }[] } }> {
   const r = await runOk('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${reference}`]);
   const file = path.join(tmpDir(), 'manifest.json');
   fs.writeFileSync(file, r.stdout);
@@ -47,10 +56,12 @@ function si(bytes: number): string {
 
 it('renders the table exactly', async () => {
   const list = await raw(ref);
-  const entries = await Promise.all(list.doc.manifests!.map(async (m) => {
-    const { doc } = await raw(`${host}/${repo}@${m.digest}`);
-    return { short: m.digest.slice(7, 19), size: si(doc.config!.size + doc.layers!.reduce((n, l) => n + l.size, 0)) };
-  }));
+  const entries = await Promise.all(
+    list.doc.manifests!.map(async (m) => {
+      const { doc } = await raw(`${host}/${repo}@${m.digest}`);
+      return { short: m.digest.slice(7, 19), size: si(doc.config!.size + doc.layers!.reduce((n, l) => n + l.size, 0)) };
+    }),
+  );
   const [a, m, o, u] = entries;
   const w = Math.max(...entries.map((e) => e.size.length), 4);
   const sz = (s: string) => s.padEnd(w);

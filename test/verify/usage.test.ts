@@ -17,7 +17,10 @@ import { plainEnv, runVerify } from './support/run-verify.js';
 afterAll(() => cleanupTemps());
 
 async function usageError(p: Promise<unknown>): Promise<UserError> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(UserError);
   expect((e as UserError).exitCode).toBe(2);
   return e as UserError;
@@ -40,7 +43,9 @@ describe('usage errors (exit code 2)', () => {
 
   it('rejects an arch that is not in the table, naming the valid ones', async () => {
     const e = await usageError(runVerify({ image: '127.0.0.1:1/x/y', arches: ['amd64', 'sparc'] }));
-    expect(e.message).toBe('Unknown arch "sparc"; choose from amd64, arm32v5, arm32v6, arm32v7, arm64v8, i386, ppc64le, s390x, riscv64, mips64le.');
+    expect(e.message).toBe(
+      'Unknown arch "sparc"; choose from amd64, arm32v5, arm32v6, arm32v7, arm64v8, i386, ppc64le, s390x, riscv64, mips64le.',
+    );
   });
 
   it('the built CLI exits 2 for an unknown --arch too, with the one sentence', () => {
@@ -60,7 +65,12 @@ describe('usage errors (exit code 2)', () => {
 describe('image references', () => {
   it('reads them as Docker does', () => {
     expect(parseImageRef('alpine')).toEqual({ registry: 'docker.io', repository: 'library/alpine', tag: 'latest', digest: undefined });
-    expect(parseImageRef('index.docker.io/acme/demo:1.0')).toEqual({ registry: 'docker.io', repository: 'acme/demo', tag: '1.0', digest: undefined });
+    expect(parseImageRef('index.docker.io/acme/demo:1.0')).toEqual({
+      registry: 'docker.io',
+      repository: 'acme/demo',
+      tag: '1.0',
+      digest: undefined,
+    });
     expect(parseImageRef('localhost:5000/demo')).toMatchObject({ registry: 'localhost:5000', repository: 'demo', tag: 'latest' });
     expect(parseImageRef('ghcr.io/org/team/app:v2')).toMatchObject({ registry: 'ghcr.io', repository: 'org/team/app', tag: 'v2' });
     const d = `sha256:${'a'.repeat(64)}`;
@@ -75,7 +85,9 @@ describe('image references', () => {
   });
 
   it('parses WWW-Authenticate challenges', () => {
-    expect(parseChallenge('Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/alpine:pull"')).toEqual({
+    expect(
+      parseChallenge('Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/alpine:pull"'),
+    ).toEqual({
       scheme: 'bearer',
       params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/alpine:pull' },
     });
@@ -87,7 +99,9 @@ describe('Docker Hub logins', () => {
   it('are read from the auths key docker login writes', async () => {
     const dir = dockerConfigDir({ auths: { 'https://index.docker.io/v1/': { auth: basicAuth('hubuser', 'pw:with:colons') } } });
     expect(await lookupCredentials('docker.io', plainEnv({ DOCKER_CONFIG: dir }))).toEqual({
-      username: 'hubuser', password: 'pw:with:colons', source: path.join(dir, 'config.json'),
+      username: 'hubuser',
+      password: 'pw:with:colons',
+      source: path.join(dir, 'config.json'),
     });
     expect(await lookupCredentials('ghcr.io', plainEnv({ DOCKER_CONFIG: dir }))).toBeUndefined();
   });
@@ -96,7 +110,10 @@ describe('Docker Hub logins', () => {
     const helper = installFakeHelper({ 'https://index.docker.io/v1/': { user: '<token>', password: 'refresh-token-value' } });
     const dir = dockerConfigDir({ credsStore: FAKE_HELPER });
     const env = plainEnv({ DOCKER_CONFIG: dir, PATH: `${helper.binDir}:${process.env.PATH}` });
-    expect(await lookupCredentials('docker.io', env)).toEqual({ identityToken: 'refresh-token-value', source: `docker-credential-${FAKE_HELPER}` });
+    expect(await lookupCredentials('docker.io', env)).toEqual({
+      identityToken: 'refresh-token-value',
+      source: `docker-credential-${FAKE_HELPER}`,
+    });
     expect(helper.asked()).toEqual(['https://index.docker.io/v1/']);
     // Nothing stored for another registry: the helper says so and there is no login.
     expect(await lookupCredentials('quay.io', env)).toBeUndefined();
@@ -107,7 +124,9 @@ describe('Docker Hub logins', () => {
     fs.mkdirSync(path.join(home, '.docker'));
     fs.writeFileSync(path.join(home, '.docker/config.json'), JSON.stringify({ auths: { 'docker.io': { username: 'u', password: 'p' } } }));
     expect(await lookupCredentials('docker.io', plainEnv({ DOCKER_CONFIG: undefined, HOME: home }))).toEqual({
-      username: 'u', password: 'p', source: path.join(home, '.docker/config.json'),
+      username: 'u',
+      password: 'p',
+      source: path.join(home, '.docker/config.json'),
     });
   });
 });

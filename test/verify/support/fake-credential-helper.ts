@@ -22,7 +22,10 @@ export function installFakeHelper(logins: Record<string, { user: string; passwor
   const binDir = tmpDir('cmh-fake-helper-');
   const log = path.join(binDir, 'asked.log');
   const cases = Object.entries(logins)
-    .map(([server, l]) => `  '${server}') printf '{"ServerURL":"%s","Username":"%s","Secret":"%s"}\\n' '${server}' '${l.user}' '${l.password}' ;;`)
+    .map(
+      ([server, l]) =>
+        `  '${server}') printf '{"ServerURL":"%s","Username":"%s","Secret":"%s"}\\n' '${server}' '${l.user}' '${l.password}' ;;`,
+    )
     .join('\n');
   const script = `#!/bin/sh
 # FAKE credential helper for the verify tests (see fake-credential-helper.ts).

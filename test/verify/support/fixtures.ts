@@ -100,7 +100,17 @@ export class Fixtures {
     await docker(['manifest', 'create', '--insecure', ref, ...entries.map((e) => e.ref)]);
     for (const e of entries) {
       const p = findArch(e.arch)!.platform;
-      await docker(['manifest', 'annotate', '--os', p.os, '--arch', p.architecture, ...(p.variant ? ['--variant', p.variant] : []), ref, e.ref]);
+      await docker([
+        'manifest',
+        'annotate',
+        '--os',
+        p.os,
+        '--arch',
+        p.architecture,
+        ...(p.variant ? ['--variant', p.variant] : []),
+        ref,
+        e.ref,
+      ]);
     }
     await docker(['manifest', 'push', '--insecure', '--purge', ref]);
     return ref;

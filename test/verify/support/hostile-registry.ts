@@ -69,19 +69,58 @@ async function selfSigned(): Promise<{ key: Buffer; cert: Buffer }> {
   const keyFile = path.join(dir, 'key.pem');
   const certFile = path.join(dir, 'cert.pem');
   await runOk('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    keyFile,
+    '-out',
+    certFile,
+    '-days',
+    '2',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1',
   ]);
   certs = { key: fs.readFileSync(keyFile), cert: fs.readFileSync(certFile) };
   return certs;
 }
 
 export async function startHostileRegistry(opts: HostileOptions = {}): Promise<HostileRegistry> {
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', created: '2026-01-01T00:00:00Z', config: { Labels: { 'org.opencontainers.image.revision': REVISION } }, rootfs: { type: 'layers', diff_ids: [] } }));
-  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_IMAGE, config: { mediaType: MEDIA_CONFIG, digest: digest(config), size: config.length }, layers: [] }));
-  const list = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_LIST, manifests: [{ mediaType: MEDIA_IMAGE, digest: digest(manifest), size: manifest.length, platform: { os: 'linux', architecture: 'amd64' } }] }));
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      created: '2026-01-01T00:00:00Z',
+      config: { Labels: { 'org.opencontainers.image.revision': REVISION } },
+      rootfs: { type: 'layers', diff_ids: [] },
+    }),
+  );
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MEDIA_IMAGE,
+      config: { mediaType: MEDIA_CONFIG, digest: digest(config), size: config.length },
+      layers: [],
+    }),
+  );
+  const list = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MEDIA_LIST,
+      manifests: [
+        { mediaType: MEDIA_IMAGE, digest: digest(manifest), size: manifest.length, platform: { os: 'linux', architecture: 'amd64' } },
+      ],
+    }),
+  );
   const routes = new Map<string, { body: Buffer; headers: Record<string, string> }>();
-  const set = (p: string, body: Buffer | string, headers: Record<string, string> = {}) => void routes.set(p, { body: Buffer.from(body), headers });
+  const set = (p: string, body: Buffer | string, headers: Record<string, string> = {}) =>
+    void routes.set(p, { body: Buffer.from(body), headers });
   set(`/v2/${REPO}/manifests/latest`, list, { 'content-type': MEDIA_LIST });
   set(`/v2/${REPO}/manifests/${digest(manifest)}`, manifest, { 'content-type': MEDIA_IMAGE });
   set(`/v2/${REPO}/blobs/${digest(config)}`, config);
@@ -89,7 +128,12 @@ export async function startHostileRegistry(opts: HostileOptions = {}): Promise<H
 
   const handle = (tls: boolean) => (req: http.IncomingMessage, res: http.ServerResponse) => {
     const p = (req.url ?? '/').split('?')[0];
-    requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', tls, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
+    requests.push({
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      tls,
+      ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+    });
     if (opts.handler?.(req, res, tls)) return;
     if (opts.challenge && req.headers.authorization !== opts.acceptAuth) {
       res.writeHead(401, { 'www-authenticate': opts.challenge, 'content-type': 'application/json' });
@@ -147,7 +191,12 @@ export async function startHostileRegistry(opts: HostileOptions = {}): Promise<H
 export async function startRecordingTokenServer(): Promise<{ port: number; requests: Seen[]; stop(): Promise<void> }> {
   const requests: Seen[] = [];
   const server = http.createServer((req, res) => {
-    requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', tls: false, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
+    requests.push({
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      tls: false,
+      ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+    });
     res.writeHead(200, { 'content-type': 'application/json' }).end('{"token":"t0k3n"}');
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

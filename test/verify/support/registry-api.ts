@@ -28,7 +28,11 @@ export async function putManifest(host: string, repo: string, reference: string 
   return { mediaType, digest, size: bytes.length };
 }
 
-export async function getManifest<T = Record<string, unknown>>(host: string, repo: string, reference: string): Promise<{ doc: T; mediaType: string; digest: string }> {
+export async function getManifest<T = Record<string, unknown>>(
+  host: string,
+  repo: string,
+  reference: string,
+): Promise<{ doc: T; mediaType: string; digest: string }> {
   const r = await fetch(`http://${host}/v2/${repo}/manifests/${reference}`, {
     headers: {
       accept: [
@@ -49,7 +53,11 @@ export async function getManifest<T = Record<string, unknown>>(host: string, rep
  * like BuildKit's (config os/arch `unknown`, one `application/vnd.in-toto+json` layer, index entry
  * with platform unknown/unknown and `vnd.docker.reference.*` annotations), and re-tags the index.
  */
-export async function addAttestations(host: string, repo: string, reference: string): Promise<{ index: Descriptor; attestations: Descriptor[] }> {
+export async function addAttestations(
+  host: string,
+  repo: string,
+  reference: string,
+): Promise<{ index: Descriptor; attestations: Descriptor[] }> {
   const { doc } = await getManifest<{ schemaVersion: number; mediaType: string; manifests: Descriptor[] }>(host, repo, reference);
   if (doc.mediaType !== 'application/vnd.oci.image.index.v1+json') throw new Error(`${reference} is ${doc.mediaType}, not an OCI index`);
   const attestations: Descriptor[] = [];
@@ -84,7 +92,12 @@ export async function addAttestations(host: string, repo: string, reference: str
 }
 
 /** Fetches the list at `tag`, lets `edit` change its entries, and pushes it back under the same tag. */
-export async function editList(host: string, repo: string, tag: string, edit: (entries: Descriptor[]) => Descriptor[]): Promise<Descriptor> {
+export async function editList(
+  host: string,
+  repo: string,
+  tag: string,
+  edit: (entries: Descriptor[]) => Descriptor[],
+): Promise<Descriptor> {
   const { doc } = await getManifest<{ manifests: Descriptor[] }>(host, repo, tag);
   return putManifest(host, repo, tag, { ...doc, manifests: edit(doc.manifests) });
 }
