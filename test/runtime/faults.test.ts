@@ -136,7 +136,7 @@ describe('registries that require a login', () => {
     await server?.stop();
   });
 
-  /** Every trace a run leaves: its output, the shim's log, the spied commands, files left in its temp dir. */
+  /** Every trace a run leaves: its output, the docker spy's log, the spied commands, files left in its temp dir. */
   function traces(r: { out: string }, env: NodeJS.ProcessEnv, spy?: ReturnType<typeof spyDir>, extraFiles: string[] = []): string {
     const files: string[] = [...extraFiles];
     const walk = (d: string) => {
