@@ -1,5 +1,5 @@
 // End to end through real parts: each Docker Hub build rule run as the builder runs it (pre_build,
-// hooks/build, docker push, post_push; cwd = the Dockerfile's folder) with the test bed.s real
+// hooks/build, docker push, post_push; cwd = the Dockerfile's folder) with the test bed's real
 // docker CLI and engine (RUN steps under real QEMU) against the shared
 // local registry. Checks what lands there: one list of exactly the arches, by digest, each entry's
 // config naming its platform, its /arch written by a RUN that ran under that arch, its revision
