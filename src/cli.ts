@@ -110,6 +110,12 @@ async function main(argv: string[]): Promise<number> {
             default: false,
             describe: 'overwrite files you changed or did not generate (keeps a .bak copy)',
           })
+          .option('adopt', {
+            type: 'boolean',
+            default: false,
+            describe:
+              'replace a hand-made multi-arch setup (per-arch Dockerfiles copying qemu, hooks from the blog recipes), keeping .bak copies',
+          })
           .option('offline', {
             type: 'boolean',
             default: false,
@@ -136,6 +142,7 @@ async function main(argv: string[]): Promise<number> {
           dryRun: args['dry-run'],
           check: args.check,
           force: args.force,
+          adopt: args.adopt,
           offline: args.offline,
           env: process.env,
           out: (s) => process.stdout.write(s + '\n'),

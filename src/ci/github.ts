@@ -10,7 +10,7 @@ import { platformString } from '../arch.js';
 import { ACTIONS } from './actions.js';
 import { filterGlob } from './filters.js';
 import { ARCH_TAGS_SCRIPT, MERGE_SCRIPT } from './scripts.js';
-import { type CiTarget, perArch, platformList } from './target.js';
+import { type CiTarget, perArch, platformList, tagName } from './target.js';
 import { toYaml, uses } from './yaml-out.js';
 
 /**
@@ -124,7 +124,7 @@ export function githubWorkflow(t: CiTarget, version: string): { path: string; co
                 IMAGE: image,
                 DIGEST: '${{ steps.build.outputs.digest }}',
                 TAGS: '${{ steps.meta.outputs.tags }}',
-                PLATFORMS: t.arches.map((a) => `${a.name}=${platformString(a.platform)}`).join(' '),
+                PLATFORMS: t.arches.map((a) => `${tagName(t, a)}=${platformString(a.platform)}`).join(' '),
               },
               run: ARCH_TAGS_SCRIPT,
             },
@@ -138,7 +138,7 @@ export function githubWorkflow(t: CiTarget, version: string): { path: string; co
   }
 
   const include = t.arches.map((a) => ({
-    arch: a.name,
+    arch: tagName(t, a),
     platform: platformString(a.platform),
     dockerfile: ghLiteral(t.perArchDockerfiles[a.name]!),
   }));
@@ -205,7 +205,7 @@ export function githubWorkflow(t: CiTarget, version: string): { path: string; co
         env: {
           IMAGE: image,
           TAGS: '${{ steps.meta.outputs.tags }}',
-          ARCHES: t.arches.map((a) => a.name).join(' '),
+          ARCHES: t.arches.map((a) => tagName(t, a)).join(' '),
           DIGESTS: '${{ runner.temp }}/digests',
           ARCH_TAGS: t.archTags ? 'true' : 'false',
         },

@@ -130,7 +130,12 @@ export async function resolveChoices(repo: RepoState, flags: ChoiceFlags): Promi
     ci: validateCi(flags.ci ?? prev?.ci ?? 'none'),
     archTags: flags.archTags ?? prev?.archTags ?? true,
     retired: flags.retireHooks === true || prev?.retired === true,
+    archTagNames: {},
   };
+  // The tag names a hand-made setup published under (`armhf`), else the last run's: kept for the
+  // arches still built, so pulls of the old tags keep working.
+  const tagNames = prev ? (prev.archTagNames ?? {}) : repo.handMadeTagNames;
+  choices.archTagNames = Object.fromEntries(Object.entries(tagNames).filter(([a]) => choices.arches.includes(a)));
   if (choices.retired && choices.ci === 'none') {
     throw new UserError(
       flags.retireHooks

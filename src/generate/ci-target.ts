@@ -18,6 +18,9 @@ export function ciTarget(o: {
   arches: readonly Arch[];
   rules: readonly BuildRule[];
   archTags: boolean;
+  /** Each arch's Dockerfile basename (default `<Dockerfile>.<arch>`). */
+  perArchFile?: (a: Arch) => string;
+  tagNames?: Record<string, string>;
 }): CiTarget {
   const dir = o.dirRel || '.';
   const dockerfile = posix.join(dir, o.dockerfileBase);
@@ -32,8 +35,14 @@ export function ciTarget(o: {
     branches: sources('Branch'),
     tagRegexes: sources('Tag'),
     perArchReasons: perArchReasons(o.dockerfileSource, dockerfile),
-    perArchDockerfiles: Object.fromEntries(o.arches.map((a) => [a.name, a.name === NATIVE_ARCH ? dockerfile : `${dockerfile}.${a.name}`])),
+    perArchDockerfiles: Object.fromEntries(
+      o.arches.map((a) => [
+        a.name,
+        a.name === NATIVE_ARCH ? dockerfile : o.perArchFile ? posix.join(dir, o.perArchFile(a)) : `${dockerfile}.${a.name}`,
+      ]),
+    ),
     archTags: o.archTags,
+    ...(o.tagNames && Object.keys(o.tagNames).length > 0 ? { tagNames: o.tagNames } : {}),
   };
 }
 
@@ -83,5 +92,11 @@ function targetFromRecord(rec: GeneratorRecord, dirRel: string, source: string):
     arches: sortArches(rec.arches),
     rules: rec.buildRules,
     archTags: rec.archTags ?? true,
+    tagNames: rec.archTagNames,
+    perArchFile: (a) =>
+      rec.buildRules
+        .find((r) => r.arch === a.name)
+        ?.dockerfile.split('/')
+        .pop() ?? `${rec.dockerfile}.${a.name}`,
   });
 }

@@ -24,6 +24,20 @@ export interface Choices {
   archTags: boolean;
   /** The CI pipeline has replaced the Docker Hub autobuilds: the hooks, the rules file and unneeded per-arch Dockerfiles are no longer generated. */
   retired: boolean;
+  /**
+   * The per-arch tag name of an arch whose tags are not named after the table (`arm32v7` ->
+   * `armhf`), kept from a hand-made setup so existing pulls of its tags keep working; an arch
+   * not listed is tagged with its table name.
+   */
+  archTagNames: Record<string, string>;
+}
+
+/** A per-arch tag name: a tag's last part after `-` (`1.2-armhf`), so no `-` or `.` in it. */
+export const TAG_NAME_RE = /^[a-z0-9][a-z0-9_]*$/;
+
+/** The tag name of `arch`: the user's (archTagNames), else the table's. */
+export function tagNameOf(choices: Pick<Choices, 'archTagNames'>, arch: string): string {
+  return choices.archTagNames?.[arch] ?? arch;
 }
 
 export const DEFAULT_TAG_REGEX = '/^v([0-9.]+)$/';

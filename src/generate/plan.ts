@@ -12,7 +12,7 @@ import { ciTarget } from './ci-target.js';
 import { gitHookModes } from './git.js';
 import { handMadeNotes, recogniseHandMade } from './hand-made.js';
 import { manifestSpec } from './manifest-spec.js';
-import type { Choices } from './options.js';
+import { type Choices, tagNameOf } from './options.js';
 import { type GeneratorRecord, RECORD_FILE, contentHash, matchesRecorded, toLF } from './record.js';
 import type { RepoState } from './repo.js';
 import { rulesMarkdown, RULES_FILE } from './rules-file.js';
@@ -29,6 +29,11 @@ export interface PlannedFile {
   reason?: string;
   /** More about a conflict, one line each (what a hand-made file did wrong, what --force would lose). */
   notes?: string[];
+  /**
+   * A conflict that is a recognised hand-made setup's file (hand-made.ts): --adopt or one
+   * confirmation replaces it, unless it does more than the recipe (`beyond`: what would be lost).
+   */
+  handMade?: { beyond: string[] };
 }
 
 export interface Plan {
@@ -65,7 +70,10 @@ export function buildPlan(repo: RepoState, choices: Choices, ci: { peers?: reado
   // directory: the same repo must generate the same bytes from wherever the CLI runs.
   const dockerfileRel = toPosix(relative(repo.root, repo.dockerfilePath));
   const warnings: string[] = [];
-  const fileFor = (arch: string) => (arch === NATIVE_ARCH ? base : `${base}.${arch}`);
+  // A hand-made setup's per-arch Dockerfile (`Dockerfile.armhf`) is replaced where it is; a new
+  // one is named after the arch's tag name.
+  const fileFor = (arch: string) => (arch === NATIVE_ARCH ? base : (repo.perArchFiles[arch] ?? `${base}.${tagNameOf(choices, arch)}`));
+  const tagOf = (arch: string) => tagNameOf(choices, arch);
 
   if (repo.record && repo.record.dockerfile !== base) {
     throw new UserError(
@@ -81,6 +89,7 @@ export function buildPlan(repo: RepoState, choices: Choices, ci: { peers?: reado
   const rules = buildRules({
     arches,
     dockerfileFor: (a) => posix.join(dirRel, fileFor(a.name)),
+    tagFor: (a) => tagOf(a.name),
     branch: choices.branch,
     tagRegex: choices.tagRegex,
     context: choices.context,
@@ -93,6 +102,8 @@ export function buildPlan(repo: RepoState, choices: Choices, ci: { peers?: reado
     arches,
     rules,
     archTags: choices.archTags,
+    perArchFile: (a) => fileFor(a.name),
+    tagNames: choices.archTagNames,
   });
   // Once a CI pipeline has replaced the autobuilds (--retire-hooks), only what it builds from is
   // generated: the per-arch Dockerfiles when it builds per arch. What is no longer generated is
@@ -114,6 +125,7 @@ export function buildPlan(repo: RepoState, choices: Choices, ci: { peers?: reado
       dockerfiles: arches.map((a) => ({
         file: fileFor(a.name),
         arch: a.name,
+        tag: tagOf(a.name),
         buildkit: buildkitSummary(
           buildkitOnly(a.name === NATIVE_ARCH ? repo.dockerfileSource : generated.find((g) => g.path === fileFor(a.name))!.content),
         ),
@@ -140,7 +152,7 @@ export function buildPlan(repo: RepoState, choices: Choices, ci: { peers?: reado
       `Docker Hub runs hooks from the Dockerfile's folder (${dirRel || '/'}), not from the build context ${choices.context}; the generated hooks are there.`,
     );
   }
-  generated.push({ path: 'multi-arch-manifest.yaml', content: manifestSpec(choices.repository, arches), mode: 0o644 });
+  generated.push({ path: 'multi-arch-manifest.yaml', content: manifestSpec(choices.repository, arches, tagOf), mode: 0o644 });
   if (dockerHub) {
     generated.push({
       path: RULES_FILE,
@@ -163,6 +175,7 @@ export function buildPlan(repo: RepoState, choices: Choices, ci: { peers?: reado
     ...(choices.ci !== 'none' ? { ci: choices.ci } : {}),
     ...(choices.archTags ? {} : { archTags: false }),
     ...(choices.retired ? { retired: true } : {}),
+    ...(Object.keys(choices.archTagNames ?? {}).length > 0 ? { archTagNames: choices.archTagNames } : {}),
     buildRules: rules,
   };
   if (choices.ci !== 'none') {
@@ -186,7 +199,7 @@ export function buildPlan(repo: RepoState, choices: Choices, ci: { peers?: reado
       g.path,
       g.content,
       g.mode === 0o755,
-      arches.map((a) => a.name),
+      arches.map((a) => tagOf(a.name)),
       choices.qemu,
     );
     // Same content is not enough for a hook: Docker Hub runs it only if git has it as 100755.
@@ -269,7 +282,7 @@ function classify(
   isHook: boolean,
   arches: readonly string[],
   qemu: Choices['qemu'],
-): Pick<PlannedFile, 'action' | 'reason' | 'notes'> {
+): Pick<PlannedFile, 'action' | 'reason' | 'notes' | 'handMade'> {
   const abs = join(repo.dir, path);
   if (!existsSync(abs)) return { action: 'create' };
   const current = readFileSync(abs);
@@ -282,7 +295,8 @@ function classify(
   if (recorded === undefined) {
     const ctx = { dockerfile: basename(repo.dockerfilePath), dockerfileSource: repo.dockerfileSource, arches, qemu };
     const handMade = recogniseHandMade(path, current.toString('utf8'), ctx);
-    if (handMade) return { action: 'conflict', reason: handMade.what, notes: handMadeNotes(handMade) };
+    if (handMade)
+      return { action: 'conflict', reason: handMade.what, notes: handMadeNotes(handMade), handMade: { beyond: handMade.beyond } };
     return { action: 'conflict', reason: 'create-multiarch-hooks did not write it' };
   }
   if (!matchesRecorded(current, recorded)) return { action: 'conflict', reason: 'it was changed after it was generated' };

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { git, gitMode, removeDir, repoWith as repoWithFiles, runCli, tree } from './run-cli.js';
+import { git, gitMode, removeDir, repoWith as repoWithFiles, runCli, tree, typedAt } from './run-cli.js';
 
 const repos: string[] = [];
 afterAll(() => repos.forEach(removeDir));
@@ -31,19 +31,6 @@ describe('a non-interactive run', () => {
     expect(r.stderr).toMatch(/^error: .*--repo namespace\/name/);
   });
 });
-
-/** The built CLI on a real pseudo-terminal (util-linux `script`), with `input` typed into it. */
-function typedAt(dir: string, input: string) {
-  const cli = join(import.meta.dirname, '..', '..', 'bin', 'create-multiarch-hooks.js');
-  const r = spawnSync('script', ['-qec', `${process.execPath} ${cli} --offline`, '/dev/null'], {
-    cwd: dir,
-    input,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  expect(r.error, 'util-linux script is needed for the TTY test').toBeUndefined();
-  return r;
-}
 
 describe('prompts on a terminal', () => {
   it('asks for the repository and the architectures through a pseudo-terminal', () => {

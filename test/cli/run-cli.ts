@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -56,6 +56,18 @@ export function runCli(
   });
   if (r.error) throw r.error;
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The built CLI on a real pseudo-terminal (util-linux `script`) in `dir`, with `input` typed into it. */
+export function typedAt(dir: string, input: string, args = ''): SpawnSyncReturns<string> {
+  const r = spawnSync('script', ['-qec', `${process.execPath} ${CLI} --offline ${args}`, '/dev/null'], {
+    cwd: dir,
+    input,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (r.error) throw new Error('util-linux script is needed for the TTY tests', { cause: r.error });
+  return r;
 }
 
 /**
