@@ -11,6 +11,7 @@ import {
   validateTagRegex,
 } from './options.js';
 import { archHelp, ask, type Question } from './prompts.js';
+import { validateInclude, validateIncludeRevision } from './include.js';
 import type { RepoState } from './repo.js';
 import { posix, relative, sep } from 'node:path';
 
@@ -25,6 +26,8 @@ export interface ChoiceFlags {
   ci?: string;
   archTags?: boolean;
   retireHooks?: boolean;
+  include?: string[];
+  includeRevision?: string;
   yes?: boolean;
   interactive: boolean;
 }
@@ -74,6 +77,7 @@ export function checkFlags(flags: ChoiceFlags): ChoiceFlags {
     branch: flags.branch === undefined ? undefined : usage(() => validateBranch(flags.branch!)),
     context: flags.context === undefined ? undefined : usage(() => validateContext(flags.context!)),
     tagRegex: flags.tagRegex === undefined ? undefined : usage(() => validateTagRegex(flags.tagRegex!)),
+    includeRevision: flags.includeRevision === undefined ? undefined : validateIncludeRevision(flags.includeRevision),
   };
 }
 
@@ -131,7 +135,12 @@ export async function resolveChoices(repo: RepoState, flags: ChoiceFlags): Promi
     archTags: flags.archTags ?? prev?.archTags ?? true,
     retired: flags.retireHooks === true || prev?.retired === true,
     archTagNames: {},
+    include: [],
+    includeRevision: (flags.includeRevision ?? prev?.includeRevision ?? 'same') as Choices['includeRevision'],
   };
+  // --include (an empty value clears the recorded ones), checked against the chosen repository.
+  const include = flags.include ?? prev?.include ?? [];
+  choices.include = [...new Set(include.filter((i) => i.trim() !== '').map((i) => validateInclude(i, choices.repository)))];
   // The tag names a hand-made setup published under (`armhf`), else the last run's: kept for the
   // arches still built, so pulls of the old tags keep working.
   const tagNames = prev ? (prev.archTagNames ?? {}) : repo.handMadeTagNames;

@@ -30,6 +30,10 @@ export interface Choices {
    * not listed is tagged with its table name.
    */
   archTagNames: Record<string, string>;
+  /** Images built elsewhere (`acme/demo:windows-ltsc2022`) that every published list also names by digest (include.ts). */
+  include: string[];
+  /** Whether verify lets the included images' revision differ from the Linux images' (`any`) or not (`same`). */
+  includeRevision: 'same' | 'any';
 }
 
 /** A per-arch tag name: a tag's last part after `-` (`1.2-armhf`), so no `-` or `.` in it. */

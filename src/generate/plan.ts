@@ -11,6 +11,7 @@ import { buildRules, type BuildRule } from './build-rules.js';
 import { ciTarget } from './ci-target.js';
 import { gitHookModes } from './git.js';
 import { handMadeNotes, recogniseHandMade } from './hand-made.js';
+import { includeSuffix } from './include.js';
 import { manifestSpec } from './manifest-spec.js';
 import { type Choices, tagNameOf } from './options.js';
 import { type GeneratorRecord, RECORD_FILE, contentHash, matchesRecorded, toLF } from './record.js';
@@ -132,6 +133,7 @@ export function buildPlan(repo: RepoState, choices: Choices, ci: { peers?: reado
       })),
       qemu: choices.qemu,
       publisher: choices.publisher,
+      include: (choices.include ?? []).map(includeSuffix),
       pins: PINS,
     });
     for (const h of hooks) generated.push({ path: `hooks/${h.name}`, content: h.content, mode: 0o755 });
@@ -176,6 +178,7 @@ export function buildPlan(repo: RepoState, choices: Choices, ci: { peers?: reado
     ...(choices.archTags ? {} : { archTags: false }),
     ...(choices.retired ? { retired: true } : {}),
     ...(Object.keys(choices.archTagNames ?? {}).length > 0 ? { archTagNames: choices.archTagNames } : {}),
+    ...(choices.include?.length ? { include: choices.include, includeRevision: choices.includeRevision } : {}),
     buildRules: rules,
   };
   if (choices.ci !== 'none') {

@@ -17,6 +17,8 @@ export interface HookConfig {
   dockerfiles: { file: string; arch: string; tag?: string; buildkit?: string }[];
   qemu: 'binfmt' | 'copy';
   publisher: 'manifest-tool' | 'docker';
+  /** --include: `:TAG` or `@DIGEST` of images of the same repository that every list also names. */
+  include?: string[];
   pins: Pins;
 }
 
@@ -30,7 +32,7 @@ export interface RenderedHook {
 export const HOOK_PIECES: Record<HookName, readonly string[]> = {
   pre_build: ['core', 'context', 'binfmt', 'main-pre_build'],
   build: ['core', 'context', 'revision', 'main-build'],
-  post_push: ['core', 'context', 'revision', 'repo', 'credentials', 'registry', 'publish', 'main-post_push'],
+  post_push: ['core', 'context', 'revision', 'repo', 'credentials', 'registry', 'publish', 'include', 'main-post_push'],
 };
 const HOOKS = Object.keys(HOOK_PIECES) as HookName[];
 
@@ -106,6 +108,7 @@ function view(cfg: HookConfig, hook: HookName) {
     qemuBinaries: cfg.arches.map((a) => a.qemu ?? ''),
     qemu: cfg.qemu,
     publisher: cfg.publisher,
+    include: cfg.include ?? [],
     pins: cfg.pins,
   };
 }

@@ -50,8 +50,12 @@ waiting_for() {
 # still landing publishes it).
 publish() {
     local rev=$1 list="$REPO_REF:$LIST_TAG" round want i wrote=""
+    read_includes # --include: the images built elsewhere, resolved now (include.sh)
     for round in 1 2 3 4; do
-        want=$(for i in "${!CMH_ARCHES[@]}"; do printf '%s %s\n' "${ARCH_DIGEST[i]}" "${CMH_PLATFORMS[i]}"; done | LC_ALL=C sort)
+        want=$({
+            for i in "${!CMH_ARCHES[@]}"; do printf '%s %s\n' "${ARCH_DIGEST[i]}" "${CMH_PLATFORMS[i]}"; done
+            include_entries # --include (include.sh)
+        } | LC_ALL=C sort)
         if [ "$LIST_ENTRIES" = "$want" ] && [ "$wrote" = "$rev" ]; then
             say "published $list (commit $rev): ${CMH_PLATFORMS[*]}, by digest, with $CMH_PUBLISH_WITH."
             return 0

@@ -28,6 +28,7 @@ prepare_list() {
                 printf "  - image: '%s'\n    platform:\n      os: %s\n      architecture: %s\n" "$REPO_REF@${ARCH_DIGEST[i]}" "${p[0]}" "${p[1]}"
                 if [ -n "${p[2]:-}" ]; then printf '      variant: %s\n' "${p[2]}"; fi
             done
+            include_spec # --include (include.sh)
         } >"$CMH_TMP/spec.yaml"
         tag_digests
         return 0
@@ -49,6 +50,7 @@ prepare_list() {
         docker manifest annotate "$list" "${refs[i]}" --os "${p[0]}" --arch "${p[1]}" ${p[2]:+--variant "${p[2]}"} ||
             err "docker manifest annotate $list ${refs[i]} failed."
     done
+    include_annotate "$list" # --include (include.sh)
 }
 
 push_list() {

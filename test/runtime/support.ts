@@ -186,6 +186,8 @@ export interface ImageOptions {
   revision?: string;
   /** Override the config's platform (default: the arch's). */
   platform?: Platform;
+  /** The config's os.version (a Windows image's build, `10.0.20348.2762`). */
+  osVersion?: string;
   creds?: Creds;
   format?: 'docker' | 'oci';
 }
@@ -204,6 +206,7 @@ export async function putImage(host: string, repo: string, tag: string, archName
       architecture: p.architecture,
       os: p.os,
       ...(p.variant ? { variant: p.variant } : {}),
+      ...(o.osVersion ? { 'os.version': o.osVersion } : {}),
       config: {
         Env: ['PATH=/bin'],
         Labels: o.revision ? { [REVISION_LABEL]: o.revision, 'org.example.note': 'braces {} and "quotes", commas' } : {},
