@@ -9,7 +9,7 @@
 import { platformString } from '../arch.js';
 import { ACTIONS } from './actions.js';
 import { filterGlob } from './filters.js';
-import { ARCH_TAGS_SCRIPT, MERGE_SCRIPT } from './scripts.js';
+import { ARCH_TAGS_SCRIPT, INCLUDE_SCRIPT, MERGE_SCRIPT } from './scripts.js';
 import { type CiTarget, perArch, platformList, tagName } from './target.js';
 import { toYaml, uses } from './yaml-out.js';
 
@@ -115,6 +115,7 @@ export function githubWorkflow(t: CiTarget, version: string): { path: string; co
           'cache-to': 'type=gha,mode=max',
         },
       },
+      ...includeStep(t, image),
       ...(t.archTags
         ? [
             {
@@ -211,7 +212,21 @@ export function githubWorkflow(t: CiTarget, version: string): { path: string; co
         },
         run: MERGE_SCRIPT,
       },
+      ...includeStep(t, image),
     ],
   };
   return { path: workflowPath(t.dir), content: toYaml({ ...common, jobs: { build, merge } }, header) };
+}
+
+/** --include: the step adding the images built elsewhere to every list tag, by digest; none without. */
+function includeStep(t: CiTarget, image: string): Record<string, unknown>[] {
+  if (!t.include?.length) return [];
+  return [
+    {
+      name: 'Add the images built elsewhere (--include) to the list',
+      if: "steps.meta.outputs.tags != ''",
+      env: { IMAGE: image, TAGS: '${{ steps.meta.outputs.tags }}', INCLUDE: t.include.join(' ') },
+      run: INCLUDE_SCRIPT,
+    },
+  ];
 }

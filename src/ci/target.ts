@@ -29,6 +29,8 @@ export interface CiTarget {
   archTags: boolean;
   /** Per-arch tag names that are not the table's (`{"arm32v7": "armhf"}`), kept from a hand-made setup. */
   tagNames?: Record<string, string>;
+  /** --include: `:TAG` or `@DIGEST` of images of the repository built elsewhere that every list also names. */
+  include?: string[];
 }
 
 /** The name an arch's per-arch tags (and the pipeline's per-arch steps) use: its tag name, else the table's. */

@@ -6,6 +6,7 @@ import { BITBUCKET_FILE } from '../ci/bitbucket-facts.js';
 import type { CiTarget } from '../ci/target.js';
 import { perArchReasons } from '../dockerfile/index.js';
 import type { BuildRule } from './build-rules.js';
+import { includeSuffix } from './include.js';
 import { type GeneratorRecord, parseRecord, RECORD_FILE } from './record.js';
 
 /** What the CI pipeline builds for one Dockerfile, from the same facts as its build rules. */
@@ -21,6 +22,7 @@ export function ciTarget(o: {
   /** Each arch's Dockerfile basename (default `<Dockerfile>.<arch>`). */
   perArchFile?: (a: Arch) => string;
   tagNames?: Record<string, string>;
+  include?: string[];
 }): CiTarget {
   const dir = o.dirRel || '.';
   const dockerfile = posix.join(dir, o.dockerfileBase);
@@ -43,6 +45,7 @@ export function ciTarget(o: {
     ),
     archTags: o.archTags,
     ...(o.tagNames && Object.keys(o.tagNames).length > 0 ? { tagNames: o.tagNames } : {}),
+    ...(o.include?.length ? { include: o.include } : {}),
   };
 }
 
@@ -93,6 +96,7 @@ function targetFromRecord(rec: GeneratorRecord, dirRel: string, source: string):
     rules: rec.buildRules,
     archTags: rec.archTags ?? true,
     tagNames: rec.archTagNames,
+    include: rec.include?.map(includeSuffix),
     perArchFile: (a) =>
       rec.buildRules
         .find((r) => r.arch === a.name)

@@ -105,6 +105,7 @@ export function buildPlan(repo: RepoState, choices: Choices, ci: { peers?: reado
     archTags: choices.archTags,
     perArchFile: (a) => fileFor(a.name),
     tagNames: choices.archTagNames,
+    include: (choices.include ?? []).map(includeSuffix),
   });
   // Once a CI pipeline has replaced the autobuilds (--retire-hooks), only what it builds from is
   // generated: the per-arch Dockerfiles when it builds per arch. What is no longer generated is

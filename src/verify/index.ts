@@ -10,6 +10,7 @@ import { UserError } from '../errors.js';
 import { inspectTag } from '../registry/inspect.js';
 import { safeJson } from '../registry/printable.js';
 import { resolveImageRef } from '../registry/reference.js';
+import { readIncludes } from './include.js';
 import { renderJson, renderTable } from './render.js';
 import { buildReport, expectedFromPlatforms, type VerifyReport } from './report.js';
 
@@ -116,8 +117,9 @@ export async function verifyImage(opts: Omit<VerifyOptions, 'json' | 'out'>): Pr
   }
   const fromSpec = specPlatforms(spec);
   const platforms = opts.arches?.length ? expectedArches(opts.arches) : fromSpec.length ? fromSpec : expectedArches(DEFAULT_ARCHES);
-  const facts = await inspectTag(ref, { insecure: opts.insecure, env, deadlineMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_S * 1000 });
-  return buildReport(ref, facts, expectedFromPlatforms(platforms));
+  const inspect = { insecure: opts.insecure, env, deadlineMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_S * 1000 };
+  const [facts, include] = await Promise.all([inspectTag(ref, inspect), readIncludes(opts.dir, ref, inspect)]);
+  return buildReport(ref, facts, expectedFromPlatforms(platforms), include);
 }
 
 /**

@@ -3,7 +3,10 @@
 // can be built here) is in every published list by digest, with the platform and os.version its
 // config states, read when the list is published; a missing one stops the publish in one sentence.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
 import { DEFAULT_ARCHES } from '../../src/arch.js';
+import { verifyImage } from '../../src/verify/index.js';
 import { startHttpServer, type HttpServer } from '../support/http-server.js';
 import { cleanupTemps, hubBuildEnv, hookEnv, tmpDir } from '../support/env.js';
 import { getManifest, hookConfig, packArchive, putImage, runHook, uniqueRepo, writeHooks } from './support.js';
@@ -28,11 +31,15 @@ interface ListDoc {
   manifests: { digest: string; platform: { os: string; architecture: string; variant?: string; 'os.version'?: string } }[];
 }
 
-async function publish(publisher: 'docker' | 'manifest-tool', o: { pushWindows: boolean }) {
+async function publish(publisher: 'docker' | 'manifest-tool', o: { pushWindows: boolean; windowsRevision?: string }) {
   const repo = uniqueRepo('include');
   for (const a of DEFAULT_ARCHES) await putImage(host, repo, a, a, { revision: SHA });
   const windows = o.pushWindows
-    ? await putImage(host, repo, 'windows-ltsc2022', 'amd64', { platform: WINDOWS, osVersion: OS_VERSION, revision: SHA })
+    ? await putImage(host, repo, 'windows-ltsc2022', 'amd64', {
+        platform: WINDOWS,
+        osVersion: OS_VERSION,
+        revision: o.windowsRevision ?? SHA,
+      })
     : undefined;
   const dir = writeHooks(tmpDir('cmh-include-'), {
     ...hookConfig({ publisher, pins: { manifestToolUrl: `${server.url}/mt.tar.gz`, manifestToolSha256: tool.sha256 } }),
@@ -73,5 +80,43 @@ describe('post_push with --include', () => {
       ),
     ]);
     expect(list).toBeUndefined();
+  });
+});
+
+/** verify of the published list, with the generator's record of --include in the folder. */
+async function verifyWith(repo: string, include: string[], includeRevision: 'same' | 'any') {
+  const dir = tmpDir('cmh-include-verify-');
+  fs.writeFileSync(path.join(dir, '.multiarch-hooks.json'), JSON.stringify({ include, includeRevision }));
+  const report = await verifyImage({ image: `${host}/${repo}:latest`, dir, insecure: false, arches: [...DEFAULT_ARCHES] });
+  return { ok: report.summary.ok, codes: report.findings.map((f) => f.code), messages: report.findings.map((f) => f.message) };
+}
+
+describe('verify with --include', () => {
+  it('passes when the list names the included image as it is now; fails once it is rebuilt, or is missing', async () => {
+    const { r, repo } = await publish('docker', { pushWindows: true });
+    expect(r.code, r.out).toBe(0);
+    const win = `${host}/${repo}:windows-ltsc2022`;
+    expect(await verifyWith(repo, [win], 'same')).toEqual({ ok: true, codes: [], messages: [] });
+    // Without the record the Windows entry is a platform nobody expected: the record is what makes it right.
+    expect(
+      (await verifyImage({ image: `${host}/${repo}:latest`, dir: tmpDir('cmh-no-record-'), insecure: false, arches: [...DEFAULT_ARCHES] }))
+        .summary.ok,
+    ).toBe(false);
+    const missing = await verifyWith(repo, [win, `${host}/${repo}:windows-ltsc2019`], 'same');
+    expect(missing.codes).toEqual(['include-missing']);
+    expect(missing.messages[0]).toMatch(/:windows-ltsc2019 \(--include\) is not in the registry; push it, then publish the list again\.$/);
+    await putImage(host, repo, 'windows-ltsc2022', 'amd64', { platform: WINDOWS, osVersion: '10.0.20348.9999', revision: SHA });
+    const rebuilt = await verifyWith(repo, [win], 'same');
+    expect(rebuilt.codes).toEqual(['include-not-listed']);
+  });
+
+  it('a revision that differs from the Linux images fails, unless --include-revision any was chosen', async () => {
+    const { r, repo } = await publish('docker', { pushWindows: true, windowsRevision: 'abcdef12'.repeat(5) });
+    expect(r.code, r.out).toBe(0);
+    const win = `${host}/${repo}:windows-ltsc2022`;
+    const same = await verifyWith(repo, [win], 'same');
+    expect(same.codes).toEqual(['include-revision']);
+    expect(same.messages[0]).toContain('or re-run the generator with --include-revision any if it may differ');
+    expect(await verifyWith(repo, [win], 'any')).toEqual({ ok: true, codes: [], messages: [] });
   });
 });
