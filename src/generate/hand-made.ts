@@ -43,7 +43,7 @@ const HOOK_NOISE = [
   /^[{}]$/,
   /^\[\[? .*\]\]? *(&&|\|\|)/,
   /^[A-Z_]+=\$\(echo "?\$\{?DOCKERFILE_PATH/,
-  /^(if|then|else|fi|done|esac|;;)\b/,
+  /^(?:(?:if|then|else|fi|done|esac|break|continue)\b|;;)/,
 ];
 
 /** The hook's commands that are not the recipe's, as one phrase (or none). */
