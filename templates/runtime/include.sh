@@ -17,7 +17,7 @@ read_includes() {
     INCLUDE_DIGEST=() INCLUDE_PLATFORM=() INCLUDE_OSVERSION=()
     for ref in "${CMH_INCLUDE[@]}"; do
         rc=0
-        inspect "$REPO_REF$ref" "$f" "$CMH_INCLUDE_FORMAT" || rc=$?
+        CMH_FORMAT=$CMH_INCLUDE_FORMAT inspect "$REPO_REF$ref" "$f" || rc=$?
         if [ "$rc" = 3 ]; then
             err "$REPO_REF$ref, which every list of $REPO_REF includes (--include), is not in the registry; push it, or re-run the generator without that --include, then run this build again."
         fi
@@ -33,34 +33,29 @@ read_includes() {
     done
 }
 
-# include_entries: the "digest platform" lines of the included images, as read_list reads a list.
+# include_entries: appends the included images to the list's entries (list_entries' arrays), by digest.
 include_entries() {
     local j
-    for j in "${!INCLUDE_DIGEST[@]}"; do printf '%s %s\n' "${INCLUDE_DIGEST[j]}" "${INCLUDE_PLATFORM[j]}"; done
-}
-
-# include_spec: the included images as manifest-tool spec entries (osversion: ocispec.Platform's
-# OSVersion under the name manifest-tool's YAML reader gives it).
-include_spec() {
-    local j p
     for j in "${!INCLUDE_DIGEST[@]}"; do
-        IFS=/ read -r -a p <<<"${INCLUDE_PLATFORM[j]}"
-        printf "  - image: '%s'\n    platform:\n      os: %s\n      architecture: %s\n" "$REPO_REF@${INCLUDE_DIGEST[j]}" "${p[0]}" "${p[1]}"
-        if [ -n "${p[2]:-}" ]; then printf '      variant: %s\n' "${p[2]}"; fi
-        if [ -n "${INCLUDE_OSVERSION[j]}" ]; then printf "      osversion: '%s'\n" "${INCLUDE_OSVERSION[j]}"; fi
+        LIST_REFS+=("$REPO_REF@${INCLUDE_DIGEST[j]}") LIST_DIGESTS+=("${INCLUDE_DIGEST[j]}") LIST_PLATFORMS+=("${INCLUDE_PLATFORM[j]}")
     done
 }
 
-# include_annotate LIST: adds the included images to the docker manifest LIST being prepared,
-# with their platform and os.version.
-include_annotate() {
-    local j p ref
+# include_os_versions: the os.version of each included image in the docker manifest list LIST.
+include_os_versions() {
+    local j
     for j in "${!INCLUDE_DIGEST[@]}"; do
-        ref="$REPO_REF@${INCLUDE_DIGEST[j]}"
-        IFS=/ read -r -a p <<<"${INCLUDE_PLATFORM[j]}"
-        tool "docker manifest create" docker manifest create --amend "${INSECURE[@]}" "$1" "$ref"
-        docker manifest annotate "$1" "$ref" --os "${p[0]}" --arch "${p[1]}" ${p[2]:+--variant "${p[2]}"} \
-            ${INCLUDE_OSVERSION[j]:+--os-version "${INCLUDE_OSVERSION[j]}"} ||
-            err "docker manifest annotate $1 $ref failed."
+        if [ -z "${INCLUDE_OSVERSION[j]}" ]; then continue; fi
+        docker manifest annotate "$LIST" "$REPO_REF@${INCLUDE_DIGEST[j]}" --os-version "${INCLUDE_OSVERSION[j]}" ||
+            err "docker manifest annotate $LIST $REPO_REF@${INCLUDE_DIGEST[j]} failed."
+    done
+}
+
+# include_spec_os_version DIGEST: the spec line of an included image's os.version (osversion:
+# ocispec.Platform's OSVersion under the name manifest-tool's YAML reader gives it), if it is one.
+include_spec_os_version() {
+    local j
+    for j in "${!INCLUDE_DIGEST[@]}"; do
+        if [ "${INCLUDE_DIGEST[j]}" = "$1" ] && [ -n "${INCLUDE_OSVERSION[j]}" ]; then printf "      osversion: '%s'\n" "${INCLUDE_OSVERSION[j]}"; fi
     done
 }
