@@ -9,6 +9,7 @@ import { sortArches } from '../../src/arch.js';
 import { renderBuildxHooks } from '../../src/hooks/render.js';
 import { PINS } from '../../src/pins.js';
 import { cleanupTemps, hookEnv, hubBuildEnv, readDockerLog, tmpGitRepo } from '../support/env.js';
+import { run } from '../support/proc.js';
 import { runHook, uniqueRepo } from './support.js';
 
 const host = inject('registry');
@@ -38,6 +39,36 @@ const env = (commit: string, extra: Record<string, string | undefined> = {}) =>
 
 /** The hook's last stderr line: the one sentence it stopped with. */
 const lastLine = (s: string) => s.trimEnd().split('\n').at(-1)!;
+
+describe('--strategy buildx build hook: where it builds', () => {
+  /** locate_build of the rendered hook, defined in `<dir>/docker/web/hooks/` (where its BASH_SOURCE is), run from `/`. */
+  async function locate(dockerfilePath: string) {
+    const { dir } = tmpGitRepo({ 'docker/web/Dockerfile': 'FROM busybox\n' });
+    const build = buildxRepo().dir;
+    const lines = fs.readFileSync(path.join(build, 'hooks/build'), 'utf8').trimEnd().split('\n');
+    const lib = path.join(dir, 'docker/web/hooks/build-functions');
+    fs.mkdirSync(path.dirname(lib), { recursive: true });
+    fs.writeFileSync(lib, lines.slice(0, -1).join('\n') + '\n');
+    const r = await run('bash', ['-c', 'source "$1" && locate_build "$2" && echo "$PWD|$CONTEXT|$FILE"', 'bash', lib, dockerfilePath], {
+      cwd: '/',
+    });
+    return { ...r, dir: fs.realpathSync(dir) };
+  }
+
+  it('a Dockerfile in a subfolder with the build context at the root: the same context as Docker Hub', async () => {
+    const r = await locate('docker/web/Dockerfile');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe(`${r.dir}/docker/web|${r.dir}|${r.dir}/docker/web/Dockerfile`);
+  });
+
+  it('a DOCKERFILE_PATH that does not lead to the hooks is refused in one sentence', async () => {
+    const r = await locate('other/Dockerfile');
+    expect(r.code).toBe(1);
+    expect(lastLine(r.stderr)).toBe(
+      `error: DOCKERFILE_PATH=other/Dockerfile does not lead to ${r.dir}/docker/web, where the hooks are; the Dockerfile and hooks/ must be in the same folder.`,
+    );
+  });
+});
 
 describe('--strategy buildx hooks that cannot build', () => {
   it.each(['pre_build', 'build'] as const)('%s without buildx stops in one sentence naming --strategy per-arch', async (hook) => {
