@@ -152,8 +152,8 @@ export type BuildxHookName = 'pre_build' | 'build' | 'push';
  * binfmt.sh's check and registration, always with the F flag (buildx builds no per-arch image).
  */
 export const BUILDX_HOOK_PIECES: Record<BuildxHookName, readonly string[]> = {
-  pre_build: ['core', 'binfmt', 'buildx', 'main-buildx-pre_build'],
-  build: ['core', 'revision', 'binfmt', 'buildx', 'main-buildx-build'],
+  pre_build: ['core', 'retry', 'binfmt', 'buildx', 'main-buildx-pre_build'],
+  build: ['core', 'retry', 'revision', 'binfmt', 'buildx', 'main-buildx-build'],
   push: ['core', 'main-buildx-push'],
 };
 
