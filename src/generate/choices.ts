@@ -8,6 +8,7 @@ import {
   validatePublisher,
   validateQemu,
   validateRepository,
+  validateStrategy,
   validateTagRegex,
 } from './options.js';
 import { archHelp, ask, type Question } from './prompts.js';
@@ -24,6 +25,7 @@ export interface ChoiceFlags {
   context?: string;
   tagRegex?: string;
   ci?: string;
+  strategy?: string;
   archTags?: boolean;
   retireHooks?: boolean;
   include?: string[];
@@ -78,6 +80,7 @@ export function checkFlags(flags: ChoiceFlags): ChoiceFlags {
     context: flags.context === undefined ? undefined : usage(() => validateContext(flags.context!)),
     tagRegex: flags.tagRegex === undefined ? undefined : usage(() => validateTagRegex(flags.tagRegex!)),
     includeRevision: flags.includeRevision === undefined ? undefined : validateIncludeRevision(flags.includeRevision),
+    strategy: flags.strategy === undefined ? undefined : usage(() => validateStrategy(flags.strategy!)),
   };
 }
 
@@ -94,6 +97,7 @@ export async function resolveChoices(repo: RepoState, flags: ChoiceFlags): Promi
       : undefined;
   let arches: string | string[] = flags.arch ?? prev?.arches ?? existing ?? [...DEFAULT_ARCHES];
   let defaultArches = flags.arch === undefined && prev === undefined && existing === undefined;
+  let strategy = flags.strategy ?? prev?.strategy ?? 'per-arch';
 
   if (flags.interactive && !flags.yes) {
     const questions: Question[] = [];
@@ -110,7 +114,17 @@ export async function resolveChoices(repo: RepoState, flags: ChoiceFlags): Promi
         check: parseArches,
       });
     }
+    if (flags.strategy === undefined) {
+      questions.push({
+        key: 'strategy',
+        text: 'Build strategy, per-arch or buildx',
+        def: prev?.strategy ?? 'per-arch',
+        help: STRATEGY_HELP,
+        check: validateStrategy,
+      });
+    }
     const answers = await ask(questions);
+    strategy = answers.strategy ?? strategy;
     repository = answers.repo ?? repository;
     // An empty answer takes the default shown; anything typed is the user's own choice.
     if (answers.arch !== undefined && answers.arch !== (arches as string[]).join(',')) defaultArches = false;
@@ -132,6 +146,7 @@ export async function resolveChoices(repo: RepoState, flags: ChoiceFlags): Promi
     context: validateContext(flags.context ?? prev?.context ?? '/' + dirRel),
     tagRegex: validateTagRegex(flags.tagRegex ?? prev?.tagRegex ?? DEFAULT_TAG_REGEX),
     ci: validateCi(flags.ci ?? prev?.ci ?? 'none'),
+    strategy: validateStrategy(strategy),
     archTags: flags.archTags ?? prev?.archTags ?? true,
     retired: flags.retireHooks === true || prev?.retired === true,
     archTagNames: {},
@@ -141,6 +156,12 @@ export async function resolveChoices(repo: RepoState, flags: ChoiceFlags): Promi
   // --include (an empty value clears the recorded ones), checked against the chosen repository.
   const include = flags.include ?? prev?.include ?? [];
   choices.include = [...new Set(include.filter((i) => i.trim() !== '').map((i) => validateInclude(i, choices.repository)))];
+  if (choices.include.length > 0 && choices.strategy === 'buildx') {
+    throw new UserError(
+      '--include works with the per-arch build rules only for now (the buildx hooks have no post_push to add the images); use --strategy per-arch, or drop --include.',
+      2,
+    );
+  }
   // The tag names a hand-made setup published under (`armhf`), else the last run's: kept for the
   // arches still built, so pulls of the old tags keep working.
   const tagNames = prev ? (prev.archTagNames ?? {}) : repo.handMadeTagNames;
@@ -153,8 +174,19 @@ export async function resolveChoices(repo: RepoState, flags: ChoiceFlags): Promi
       2,
     );
   }
+  if (choices.strategy === 'buildx' && choices.qemu === 'copy') {
+    throw new UserError(
+      '--qemu copy puts QEMU into per-arch Dockerfiles, which --strategy buildx does not write; use --qemu binfmt with buildx, or --strategy per-arch for kernels older than 4.8.',
+      2,
+    );
+  }
   return { choices, defaultArches, warnings };
 }
+
+const STRATEGY_HELP = [
+  '  per-arch: one Docker Hub build rule per arch and a per-arch Dockerfile each; the last build publishes the list (works on every builder)',
+  '  buildx:   one build rule per source builds every platform with docker buildx and pushes one index at once (needs buildx on the builder)',
+].join('\n');
 
 /**
  * A --branch the repo does not have (local or on a remote) is often a typo, and Docker Hub would

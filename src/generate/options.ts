@@ -4,6 +4,9 @@ import { UserError } from '../errors.js';
 export type QemuStrategy = 'binfmt' | 'copy';
 export type Publisher = 'manifest-tool' | 'docker';
 export type CiChoice = 'github' | 'bitbucket' | 'none';
+/** per-arch: one build rule per arch and source, merged by post_push; buildx: one rule per source builds every platform. */
+export type Strategy = 'per-arch' | 'buildx';
+export const STRATEGIES: readonly Strategy[] = ['per-arch', 'buildx'];
 export const QEMU_STRATEGIES: readonly QemuStrategy[] = ['binfmt', 'copy'];
 export const PUBLISHERS: readonly Publisher[] = ['manifest-tool', 'docker'];
 
@@ -22,6 +25,8 @@ export interface Choices {
   ci: CiChoice;
   /** The CI pipeline also publishes the per-arch tags (`arm64v8`, `1.2.3-arm64v8`) the Docker Hub rules published. */
   archTags: boolean;
+  /** How Docker Hub builds the platforms: one rule per arch (per-arch) or one buildx build per source (buildx). */
+  strategy: Strategy;
   /** The CI pipeline has replaced the Docker Hub autobuilds: the hooks, the rules file and unneeded per-arch Dockerfiles are no longer generated. */
   retired: boolean;
   /**
@@ -111,6 +116,13 @@ export function validateQemu(value: string): QemuStrategy {
 export function validatePublisher(value: string): Publisher {
   if ((PUBLISHERS as readonly string[]).includes(value)) return value as Publisher;
   throw new UserError(`Unknown publisher "${value}"; use --publisher manifest-tool (default) or --publisher docker.`);
+}
+
+export function validateStrategy(value: string): Strategy {
+  if ((STRATEGIES as readonly string[]).includes(value)) return value as Strategy;
+  throw new UserError(
+    `Unknown strategy "${value}"; use --strategy per-arch (default: one build rule per arch) or --strategy buildx (one build rule builds every platform).`,
+  );
 }
 
 export function validateTagRegex(value: string): string {

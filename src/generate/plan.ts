@@ -8,6 +8,7 @@ import { type CiTarget, perArch } from '../ci/target.js';
 import { PINS } from '../pins.js';
 import { VERSION } from '../version.js';
 import { buildRules, type BuildRule } from './build-rules.js';
+import { buildxFiles, checkBuildxDockerfile } from './buildx.js';
 import { ciTarget } from './ci-target.js';
 import { gitHookModes } from './git.js';
 import { handMadeNotes, recogniseHandMade } from './hand-made.js';
@@ -87,14 +88,19 @@ export function buildPlan(repo: RepoState, choices: Choices, ci: { peers?: reado
   const native = arches.find((a) => a.name === NATIVE_ARCH);
   if (native) checkNativeDockerfile(repo.dockerfileSource, dockerfileRel, native);
   const dirRel = toPosix(relative(repo.root, repo.dir));
-  const rules = buildRules({
-    arches,
-    dockerfileFor: (a) => posix.join(dirRel, fileFor(a.name)),
-    tagFor: (a) => tagOf(a.name),
-    branch: choices.branch,
-    tagRegex: choices.tagRegex,
-    context: choices.context,
-  });
+  // --strategy buildx: one rule per source builds the user's Dockerfile for every platform.
+  const buildx = choices.strategy === 'buildx' ? buildxFiles({ choices, arches, dockerfileRel }) : undefined;
+  if (buildx && !choices.retired) checkBuildxDockerfile(repo.dockerfileSource, dockerfileRel);
+  const rules =
+    buildx?.rules ??
+    buildRules({
+      arches,
+      dockerfileFor: (a) => posix.join(dirRel, fileFor(a.name)),
+      tagFor: (a) => tagOf(a.name),
+      branch: choices.branch,
+      tagRegex: choices.tagRegex,
+      context: choices.context,
+    });
   const target = ciTarget({
     repository: choices.repository,
     dirRel,
@@ -112,13 +118,17 @@ export function buildPlan(repo: RepoState, choices: Choices, ci: { peers?: reado
   // deleted below, unless the user changed it.
   const dockerHub = !choices.retired;
   for (const a of arches) {
-    if (a.name === NATIVE_ARCH) continue;
+    // buildx builds the user's Dockerfile for every arch: nothing to rewrite (perArch is false, see buildx.ts).
+    if (a.name === NATIVE_ARCH || (buildx && !perArch(target))) continue;
     // Rewritten (and so checked) whether written or not.
     const r = rewriteDockerfile(repo.dockerfileSource, dockerfileRel, a, { qemu: choices.qemu, qemuImage: PINS.qemuImage });
     for (const w of r.warnings) if (!warnings.includes(w)) warnings.push(w);
     if (dockerHub || perArch(target)) generated.push({ path: fileFor(a.name), content: r.content, mode: 0o644 });
   }
-  if (dockerHub) {
+  if (dockerHub && buildx) {
+    for (const h of buildx.hooks) generated.push({ ...h, mode: 0o755 });
+    generated.push({ path: 'hooks/.gitattributes', content: HOOKS_GITATTRIBUTES, mode: 0o644 });
+  } else if (dockerHub) {
     const hooks = renderHooks({
       version: VERSION,
       arches,
@@ -159,7 +169,7 @@ export function buildPlan(repo: RepoState, choices: Choices, ci: { peers?: reado
   if (dockerHub) {
     generated.push({
       path: RULES_FILE,
-      content: rulesMarkdown({ repository: choices.repository, rules, arches, dockerfile: dockerfileRel }),
+      content: rulesMarkdown({ repository: choices.repository, rules, arches, dockerfile: dockerfileRel, buildx: Boolean(buildx) }),
       mode: 0o644,
     });
   }
@@ -176,6 +186,7 @@ export function buildPlan(repo: RepoState, choices: Choices, ci: { peers?: reado
     context: choices.context,
     tagRegex: choices.tagRegex,
     ...(choices.ci !== 'none' ? { ci: choices.ci } : {}),
+    ...(buildx ? { strategy: choices.strategy } : {}),
     ...(choices.archTags ? {} : { archTags: false }),
     ...(choices.retired ? { retired: true } : {}),
     ...(Object.keys(choices.archTagNames ?? {}).length > 0 ? { archTagNames: choices.archTagNames } : {}),

@@ -17,6 +17,8 @@ export interface GeneratorRecord {
   context: string;
   tagRegex: string;
   ci?: Choices['ci'];
+  /** Absent: per-arch. */
+  strategy?: Choices['strategy'];
   /** Absent: true (the per-arch tags are published). */
   archTags?: boolean;
   /** The Docker Hub hooks were removed for the CI pipeline (--retire-hooks). */

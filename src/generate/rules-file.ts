@@ -3,7 +3,7 @@ import Handlebars from 'handlebars';
 import { type Arch, findArch, platformString } from '../arch.js';
 import { templatePath } from '../package-root.js';
 import { VERSION } from '../version.js';
-import type { BuildRule } from './build-rules.js';
+import { type BuildRule, EVERY_ARCH } from './build-rules.js';
 
 export const RULES_FILE = 'DOCKER_HUB_BUILD_RULES.md';
 
@@ -15,6 +15,8 @@ export function rulesMarkdown(opts: {
   rules: readonly BuildRule[];
   arches: readonly Arch[];
   dockerfile: string;
+  /** --strategy buildx: each rule builds every arch. */
+  buildx?: boolean;
 }): string {
   template ??= Handlebars.compile(readFileSync(templatePath('DOCKER_HUB_BUILD_RULES.md.hbs'), 'utf8'), { noEscape: true, strict: true });
   const archs = opts.arches.map((a) => a.name).join(', ');
@@ -25,7 +27,12 @@ export function rulesMarkdown(opts: {
     repository: opts.repository,
     version: VERSION,
     dockerfile: opts.dockerfile,
-    rules: opts.rules.map((r) => ({ ...r, platform: platformString(findArch(r.arch)!.platform) })),
+    rules: opts.rules.map((r) => ({
+      ...r,
+      platform:
+        r.arch === EVERY_ARCH ? opts.arches.map((a) => platformString(a.platform)).join(', ') : platformString(findArch(r.arch)!.platform),
+    })),
     lists,
+    buildx: opts.buildx ?? false,
   });
 }

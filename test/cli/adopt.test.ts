@@ -18,7 +18,7 @@ const repoFrom = (fixture: string) => {
 describe('a hand-made setup on a terminal', () => {
   it('asks once, listing what it replaces, and a yes replaces every file with a .bak copy, keeping the armhf tag', () => {
     const dir = repoFrom('hand-made-seed-adopt');
-    const r = typedAt(dir, '\n\nyes\n');
+    const r = typedAt(dir, '\n\n\nyes\n');
     expect(r.status, r.stdout).toBe(0);
     expect(r.stdout).toContain('These files are a hand-made multi-arch setup');
     expect(r.stdout).toMatch(/ {2}hooks\/post_push \(hand-made manifest push hook\)/);
@@ -33,7 +33,7 @@ describe('a hand-made setup on a terminal', () => {
   it('a no writes nothing and says how to adopt', () => {
     const dir = repoFrom('hand-made-seed-adopt');
     const before = tree(dir);
-    const r = typedAt(dir, '\n\nno\n');
+    const r = typedAt(dir, '\n\n\nno\n');
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('Nothing was written: the hand-made files stay; re-run and answer yes, or pass --adopt, to replace them.');
     expect(tree(dir)).toEqual(before);
@@ -42,14 +42,14 @@ describe('a hand-made setup on a terminal', () => {
   it('asks explicitly, naming what would be lost, when a file does more than the recipe', () => {
     const dir = repoFrom('hand-made-seed-recipe');
     const before = tree(dir);
-    const r = typedAt(dir, '\n\nn\n');
+    const r = typedAt(dir, '\n\n\nn\n');
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('replacing them loses:');
     expect(r.stdout).toContain('hooks/post_push runs `curl -fsS -X POST https://hooks.example.invalid/notify`');
     expect(r.stdout).toContain('Dockerfile.arm64v8 has `RUN apk add --no-cache curl jq` that Dockerfile lacks');
     expect(r.stdout).toContain('? Replace them anyway and lose what is listed above? [y/N]');
     expect(tree(dir)).toEqual(before);
-    const yes = typedAt(dir, '\n\ny\n');
+    const yes = typedAt(dir, '\n\n\ny\n');
     expect(yes.status, yes.stdout).toBe(0);
     expect(readFileSync(join(dir, 'hooks/post_push.bak'), 'utf8')).toContain('hooks.example.invalid/notify');
   });

@@ -23,6 +23,9 @@ describe('--include', () => {
     expect(bare.stderr).toContain('is not an image with a tag or digest');
     const rev = runCli(dir, ['--yes', '--repo', 'acme/demo', '--include-revision', 'never']);
     expect(rev.code).toBe(2);
+    const buildx = runCli(dir, ['--yes', '--repo', 'acme/demo', '--strategy', 'buildx', '--include', 'acme/demo:win']);
+    expect(buildx.code).toBe(2);
+    expect(buildx.stderr).toContain('--include works with the per-arch build rules only for now');
   });
 
   it('is recorded with --include-revision, kept by a plain re-run, and cleared by --include=', () => {
