@@ -206,7 +206,7 @@ describe('the shell steps of the pipelines run what publishCommands lists', () =
 
 describe('ciTargetOnDisk', () => {
   it('reads a generated folder back into the target the pipelines were written from', async () => {
-    const { ciTargetOnDisk } = await import('../../src/generate/ci-target.js');
+    const { ciTargetOnDisk } = await import('../../src/generate/read.js');
     const { ROOT } = await import('../cli/run-cli.js');
     const t = ciTargetOnDisk(join(ROOT, 'hooks-fixtures/ci-github-per-arch/expected'), '');
     expect(t).toMatchObject({
