@@ -7,7 +7,7 @@ import { rewrite, type RewriteOptions, type RewriteResult } from './rewrite.js';
 import { type BaseKind, planStages } from './stages.js';
 
 export { buildkitOnly, buildkitSummary, type BuildkitNeed } from './buildkit.js';
-export type { QemuStrategy, RewriteOptions, RewriteResult } from './rewrite.js';
+export type { RewriteOptions, RewriteResult } from './rewrite.js';
 
 // One user Dockerfile is read by the native check, once per arch by the rewriter and again by the
 // twin check: parsed once (the result is never changed by its readers). Bounded, for long-lived callers.

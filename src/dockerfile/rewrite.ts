@@ -1,5 +1,6 @@
 import { type Arch, platformString } from '../arch.js';
 import { UserError } from '../errors.js';
+import type { QemuStrategy } from '../strategies.js';
 import { archArgEdits, archArgs, archArgWarnings } from './arch-args.js';
 import type { Binding, Resolved } from './expand.js';
 import { fromImageEdits, imagesCopiedFrom } from './from-images.js';
@@ -8,7 +9,6 @@ import { type ParsedDockerfile, parseDockerfile } from './parse.js';
 import { qemuCopyEdits, qemuCopyWarnings } from './qemu-copy.js';
 import { planStages, resolveImage, type StagePlan } from './stages.js';
 
-export type QemuStrategy = 'binfmt' | 'copy';
 export interface RewriteOptions {
   qemu: QemuStrategy;
   qemuImage: string;

@@ -1,16 +1,6 @@
 import { posix } from 'node:path';
 import type { Arch } from '../arch.js';
-
-/** One Docker Hub build rule, as entered under Builds > Configure Automated Builds. */
-export interface BuildRule {
-  arch: string;
-  sourceType: 'Branch' | 'Tag';
-  source: string;
-  dockerTag: string;
-  /** Dockerfile location, relative to the build context (as Docker Hub takes it). */
-  dockerfile: string;
-  context: string;
-}
+import type { BuildRule } from '../record/index.js';
 
 /** The per-arch tag for a list tag: `arm64v8` for latest, `1.2.3-arm64v8` otherwise. */
 export function archTag(listTag: string, arch: string): string {

@@ -2,8 +2,7 @@ import { posix } from 'node:path';
 import { type Arch, NATIVE_ARCH, sortArches } from '../arch.js';
 import type { CiTarget } from '../ci/target.js';
 import { perArchReasons } from '../dockerfile/index.js';
-import type { BuildRule } from './build-rules.js';
-import type { GeneratorRecord } from './record.js';
+import type { BuildRule, GeneratorRecord } from '../record/index.js';
 
 /** What the CI pipeline builds for one Dockerfile, from the same facts as its build rules. */
 export function ciTarget(o: {

@@ -1,6 +1,6 @@
 import { basename, join, posix, relative, sep } from 'node:path';
 import { BITBUCKET_FILE, BITBUCKET_NOTES } from '../ci/bitbucket-facts.js';
-import { shQuote } from '../hooks/render.js';
+import { shQuote } from '../hooks/quote.js';
 import { UserError } from '../errors.js';
 import { applyPlans, refusal } from './apply.js';
 import { type ChoiceFlags, checkFlags, resolveChoices } from './choices.js';

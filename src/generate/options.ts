@@ -1,11 +1,7 @@
 import { ARCHES, DEFAULT_ARCHES, NATIVE_ARCH, archNames, nearestArch, resolveArch } from '../arch.js';
 import { UserError } from '../errors.js';
 
-export type QemuStrategy = 'binfmt' | 'copy';
-export type Publisher = 'manifest-tool' | 'docker';
-export type CiChoice = 'github' | 'bitbucket' | 'none';
-export const QEMU_STRATEGIES: readonly QemuStrategy[] = ['binfmt', 'copy'];
-export const PUBLISHERS: readonly Publisher[] = ['manifest-tool', 'docker'];
+import { type CiChoice, PUBLISHERS, type Publisher, QEMU_STRATEGIES, type QemuStrategy } from '../strategies.js';
 
 /** Every choice the generator makes; each has a flag, a prompt (on a TTY) and a default. */
 export interface Choices {

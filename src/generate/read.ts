@@ -17,7 +17,7 @@ import { targetFromRecord } from './ci-target.js';
 import { gitHookModes } from './git.js';
 import type { CiRenderers } from './plan.js';
 import type { Choices } from './options.js';
-import { parseRecord, RECORD_FILE } from './record.js';
+import { parseRecord, RECORD_FILE } from '../record/index.js';
 import type { RepoState } from './repo.js';
 import { RULES_FILE } from './rules-file.js';
 import type { BitbucketOnDisk, DockerfileSnapshot, FileFact, Snapshot } from './snapshot.js';

@@ -1,4 +1,4 @@
-import { shQuote } from '../hooks/render.js';
+import { shQuote } from '../hooks/quote.js';
 import type { ChoiceFlags } from './choices.js';
 
 /**

@@ -1,7 +1,7 @@
 import { type Arch, findArch, platformString } from '../arch.js';
 import { template } from '../templates.js';
 import { VERSION } from '../version.js';
-import type { BuildRule } from './build-rules.js';
+import type { BuildRule } from '../record/index.js';
 
 export const RULES_FILE = 'DOCKER_HUB_BUILD_RULES.md';
 

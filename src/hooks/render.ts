@@ -5,6 +5,7 @@
  */
 import { type Arch, NATIVE_ARCH, platformString } from '../arch.js';
 import type { Pins } from '../pins.js';
+import type { Publisher, QemuStrategy } from '../strategies.js';
 import { template, templateText } from '../templates.js';
 
 export interface HookConfig {
@@ -12,8 +13,8 @@ export interface HookConfig {
   arches: Arch[];
   /** `buildkit`: what in that Dockerfile only BuildKit builds (the hook refuses the legacy builder for it). */
   dockerfiles: { file: string; arch: string; buildkit?: string }[];
-  qemu: 'binfmt' | 'copy';
-  publisher: 'manifest-tool' | 'docker';
+  qemu: QemuStrategy;
+  publisher: Publisher;
   pins: Pins;
 }
 

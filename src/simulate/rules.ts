@@ -4,8 +4,8 @@
  */
 import { posix } from 'node:path';
 import { UserError } from '../errors.js';
-import type { BuildRule } from '../generate/build-rules.js';
-import type { GeneratorRecord } from '../generate/record.js';
+import type { BuildRule } from '../record/index.js';
+import type { GeneratorRecord } from '../record/index.js';
 
 export type Source = { type: 'Branch' | 'Tag'; name: string };
 

@@ -5,7 +5,7 @@
  */
 import { UserError } from '../errors.js';
 import { printable } from '../registry/printable.js';
-import { renderTable, verifyImage, type VerifyReport } from '../verify/index.js';
+import { renderTable, verifyImage, type VerifyReport } from '../check/index.js';
 
 export interface ListCheck {
   image: string;

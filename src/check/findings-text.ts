@@ -1,10 +1,10 @@
 /**
- * The report as a table for a person, or as JSON for a script (shape documented in report.ts).
+ * The report as a table for a person, or as JSON for a script (shape documented in findings.ts).
  * Both print what a registry sent (media types, platforms, labels, messages naming them): the
  * table shows its control characters as escapes, the JSON escapes them (registry/printable.ts).
  */
 import { printable, safeJson } from '../registry/printable.js';
-import type { VerifyReport } from './report.js';
+import type { VerifyReport } from './findings.js';
 
 const KIND: Record<string, string> = {
   'docker-list': 'Docker manifest list',
