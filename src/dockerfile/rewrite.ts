@@ -65,7 +65,8 @@ export function rewrite(p: ParsedDockerfile, arch: Arch, opts: RewriteOptions): 
   warnings.push(...archArgWarnings(p, found), ...pinnedWarnings(p, plans));
 
   const refEdits = checkOverlaps(p, plans, dedupe(edits));
-  warnings.push(...verify(p, plans, refEdits, expected, new Set(found.map((a) => a.arg.name))));
+  if (!refEdits.every((e) => withinOneFrom(p, e)))
+    warnings.push(...verify(p, plans, refEdits, expected, new Set(found.map((a) => a.arg.name))));
   const copied = fromImageEdits(p, imagesCopiedFrom(p, plans), arch);
   warnings.push(...copied.warnings);
   const structural = opts.qemu === 'copy' ? qemuCopyEdits(p, plans, arch, opts.qemuImage) : [];
@@ -140,6 +141,18 @@ function checkOverlaps(p: ParsedDockerfile, plans: StagePlan[], edits: TextEdit[
     }
   }
   return edits;
+}
+
+/**
+ * Whether `e` lies inside one FROM's flags and image as written. Such an edit changes only that
+ * FROM (no ARG another FROM or stage reads), so verify's second parse is needed only when some
+ * edit falls elsewhere (an ARG default): most Dockerfiles are then parsed once per arch, not twice.
+ */
+function withinOneFrom(p: ParsedDockerfile, e: TextEdit): boolean {
+  return p.stages.some((s) => {
+    const start = Math.min(s.image.start, ...s.flags.map((f) => f.span.start));
+    return start <= e.start && e.end <= s.image.end;
+  });
 }
 
 /**

@@ -71,7 +71,8 @@ function candidatePaths(repo: RepoState, choices: Choices, render: CiRenderers |
 
 function readDockerfile(repo: RepoState, choices: Choices, render: CiRenderers | undefined): DockerfileSnapshot {
   const files = new Map<string, FileFact>();
-  for (const path of candidatePaths(repo, choices, render)) files.set(path, readFact(repo, path));
+  const realRoot = realpathSync(repo.root);
+  for (const path of candidatePaths(repo, choices, render)) files.set(path, readFact(repo, realRoot, path));
   const hooksDir = join(repo.dir, 'hooks');
   return {
     repo,
@@ -81,13 +82,18 @@ function readDockerfile(repo: RepoState, choices: Choices, render: CiRenderers |
   };
 }
 
-function kindOf(abs: string): FileFact['kind'] {
+function statOf(abs: string): { kind: FileFact['kind']; mode: number } {
+  let s;
   try {
-    const s = statSync(abs);
-    return s.isFile() ? 'file' : s.isDirectory() ? 'folder' : 'other';
+    s = statSync(abs);
   } catch {
-    return 'missing';
+    return { kind: 'missing', mode: 0 }; // nothing there, or a file where a folder on the way should be
   }
+  return { kind: s.isFile() ? 'file' : s.isDirectory() ? 'folder' : 'other', mode: s.mode };
+}
+
+function kindOf(abs: string): FileFact['kind'] {
+  return statOf(abs).kind;
 }
 
 function writable(abs: string): boolean {
@@ -99,10 +105,10 @@ function writable(abs: string): boolean {
   }
 }
 
-function readFact(repo: RepoState, path: string): FileFact {
+function readFact(repo: RepoState, realRoot: string, path: string): FileFact {
   const abs = join(repo.dir, path);
-  const link = linkOnTheWay(repo, abs);
-  const kind = kindOf(abs);
+  const link = linkOnTheWay(repo, realRoot, abs);
+  const { kind, mode } = statOf(abs);
   if (kind === 'missing') {
     // The nearest existing thing above: a file there blocks the folder a generated file needs.
     for (let d = dirname(abs); d !== dirname(d); d = dirname(d)) {
@@ -116,7 +122,7 @@ function readFact(repo: RepoState, path: string): FileFact {
   return {
     kind,
     bytes: readFileSync(abs),
-    executable: process.platform === 'win32' || (statSync(abs).mode & 0o100) !== 0,
+    executable: process.platform === 'win32' || (mode & 0o100) !== 0,
   };
 }
 
@@ -124,8 +130,7 @@ function readFact(repo: RepoState, path: string): FileFact {
  * The first symbolic link from the repo root down to `abs` that leads out of the repo, or
  * nowhere (target ''): a write must not go through it (plan.ts refuses).
  */
-function linkOnTheWay(repo: RepoState, abs: string): FileFact['link'] {
-  const realRoot = realpathSync(repo.root);
+function linkOnTheWay(repo: RepoState, realRoot: string, abs: string): FileFact['link'] {
   const inside = (p: string) => p === realRoot || p.startsWith(realRoot + sep);
   let at = repo.root;
   for (const part of relative(repo.root, abs).split(sep)) {
