@@ -33,7 +33,8 @@ async function main(argv: string[]): Promise<number> {
   const parser = yargs(argv)
     .scriptName('create-multiarch-hooks')
     .usage(
-      '$0 [options]\n\nGenerates per-arch Dockerfiles, Docker Hub build hooks and a manifest list spec next to your Dockerfile,\nso Docker Hub autobuilds publish one multi-arch tag.',
+      '$0 [options]\n\nGenerates per-arch Dockerfiles, Docker Hub build hooks and a manifest list spec ' +
+        'next to your Dockerfile,\nso Docker Hub autobuilds publish one multi-arch tag.',
     )
     .command(
       '$0',
@@ -46,7 +47,8 @@ async function main(argv: string[]): Promise<number> {
             requiresArg: true,
             array: true,
             describe:
-              'the Dockerfile to build from (default: Dockerfile) (a subfolder works); repeat for several, each in its own folder, with --repo ns/{dir}',
+              'the Dockerfile to build from (default: Dockerfile) (a subfolder works); repeat for several, ' +
+              'each in its own folder, with --repo ns/{dir}',
           })
           .option('repo', {
             type: 'string',
@@ -57,7 +59,9 @@ async function main(argv: string[]): Promise<number> {
             type: 'string',
             requiresArg: true,
             array: true,
-            describe: `architectures (default ${DEFAULT_ARCHES.join(',')}); known: ${archList}; also their common names (${aliasExamples}, ... or the platform) work`,
+            describe:
+              `architectures (default ${DEFAULT_ARCHES.join(',')}); known: ${archList}; also their common ` +
+              `names (${aliasExamples}, ... or the platform) work`,
           })
           .option('qemu', {
             type: 'string',
@@ -281,7 +285,8 @@ main(hideBin(process.argv)).then(
       return;
     }
     process.stderr.write(
-      `create-multiarch-hooks ${VERSION}: internal error (this is a bug, please report it with the output below)\n${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      `create-multiarch-hooks ${VERSION}: internal error (this is a bug, please report it with the ` +
+        `output below)\n${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
     );
     process.exitCode = 70;
   },

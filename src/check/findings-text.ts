@@ -54,7 +54,8 @@ export function renderTable(report: VerifyReport, color: boolean): string {
   } else {
     const extra = report.ignored.length ? `, ${plural(report.ignored.length, 'attestation')} ignored` : '';
     lines.push(
-      `${printable(report.image)}  ${KIND[report.kind ?? 'unsupported']}  ${short(report.digest)}  (${plural(report.entries.length, 'image')}${extra})`,
+      `${printable(report.image)}  ${KIND[report.kind ?? 'unsupported']}  ` +
+        `${short(report.digest)}  (${plural(report.entries.length, 'image')}${extra})`,
     );
   }
 

@@ -42,7 +42,8 @@ export function rewrite(p: ParsedDockerfile, arch: Arch, opts: RewriteOptions): 
     if (plan.platform === 'literal' && platformFlag?.valueSpan && platformFlag.value !== platform) {
       edits.push({ ...platformFlag.valueSpan, text: platform });
       warnings.push(
-        `${p.file} line ${stage.line}: FROM --platform=${platformFlag.value} is replaced by each arch's own platform; use --platform=$BUILDPLATFORM for a stage that should run natively.`,
+        `${p.file} line ${stage.line}: FROM --platform=${platformFlag.value} is replaced by each arch's ` +
+          `own platform; use --platform=$BUILDPLATFORM for a stage that should run natively.`,
       );
     }
     if (plan.kind === 'scratch') continue;
@@ -54,7 +55,9 @@ export function rewrite(p: ParsedDockerfile, arch: Arch, opts: RewriteOptions): 
       if (plan.platform === 'none') edits.push({ start: stage.image.start, end: stage.image.start, text: `--platform=${platform} ` });
       if (archNamed.has(stage.index)) continue;
       warnings.push(
-        `${p.file} line ${stage.line}: ${ref!.text} is not an official library image, so each arch's Dockerfile selects it with FROM --platform; it must publish every platform you build (check with docker manifest inspect ${ref!.text}).`,
+        `${p.file} line ${stage.line}: ${ref!.text} is not an official library image, so each arch's ` +
+          `Dockerfile selects it with FROM --platform; it must publish every platform you build (check ` +
+          `with docker manifest inspect ${ref!.text}).`,
       );
     }
   }
@@ -82,7 +85,9 @@ function pinnedWarnings(p: ParsedDockerfile, plans: StagePlan[]): string[] {
     if (kind !== 'pinned') return [];
     const how = [platformFlag ? `--platform=${platformFlag.value}` : '', ref!.digest ? 'a digest' : ''].filter(Boolean).join(' and ');
     return [
-      `${p.file} line ${stage.line}: stage ${stage.name ?? stage.index} only provides files (no RUN, nothing built FROM it) and is pinned with ${how}, so every arch's Dockerfile keeps it as written; what the other stages copy from it must suit every arch.`,
+      `${p.file} line ${stage.line}: stage ${stage.name ?? stage.index} only provides files (no RUN, ` +
+        `nothing built FROM it) and is pinned with ${how}, so every arch's Dockerfile keeps it as ` +
+        `written; what the other stages copy from it must suit every arch.`,
     ];
   });
 }
@@ -111,7 +116,9 @@ function toSource(p: ParsedDockerfile, plan: StagePlan, e: TextEdit): TextEdit {
   for (let i = e.start; i < e.end - 1; i++) {
     if (pos[i + 1] !== pos[i] + 1) {
       throw new UserError(
-        `${p.file} line ${plan.stage.line}: the image name of ${plan.resolved!.text} is put together from several pieces, which create-multiarch-hooks cannot rewrite; write the registry and image name in one place (the FROM or one ARG default).`,
+        `${p.file} line ${plan.stage.line}: the image name of ${plan.resolved!.text} is put together ` +
+          `from several pieces, which create-multiarch-hooks cannot rewrite; write the registry and image ` +
+          `name in one place (the FROM or one ARG default).`,
       );
     }
   }
@@ -185,7 +192,8 @@ function verify(
       // An arch-name ARG is meant to change inside the stage too (archArgWarnings says so).
       if (a.raw !== null || archArgNames.has(a.name) || value(p.env.get(a.name)) === value(after.env.get(a.name))) continue;
       warnings.push(
-        `${p.file} line ${a.line}: ARG ${a.name} is also used inside its stage, where it now holds each arch's rewritten base image instead of ${value(p.env.get(a.name))}.`,
+        `${p.file} line ${a.line}: ARG ${a.name} is also used inside its stage, where it now holds each ` +
+          `arch's rewritten base image instead of ${value(p.env.get(a.name))}.`,
       );
     }
   }

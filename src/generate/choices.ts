@@ -151,7 +151,8 @@ function branchWarnings(repo: RepoState, branch: string): string[] {
   if (!known || known.length === 0 || known.includes(branch)) return [];
   const has = `${known.slice(0, 5).join(', ')}${known.length > 5 ? ', ...' : ''}`;
   return [
-    `branch "${branch}" is not in this repository (it has ${has}): Docker Hub builds latest only once it is pushed; check --branch if that is a typo.`,
+    `branch "${branch}" is not in this repository (it has ${has}): Docker Hub builds latest only ` +
+      `once it is pushed; check --branch if that is a typo.`,
   ];
 }
 

@@ -107,7 +107,8 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
       o.out(
         [
           'The Docker Hub hooks, the build rules file and the per-arch Dockerfiles the pipeline does not need are retired.',
-          'Once the pipeline has published, delete the autobuilds in Docker Hub: Builds > Configure automated builds > Delete Build Configuration,',
+          'Once the pipeline has published, delete the autobuilds in Docker Hub: Builds > Configure ' +
+            'automated builds > Delete Build Configuration,',
           `for ${[...new Set(retired.map((p) => p.choices.repository))].join(', ')}.`,
         ].join('\n'),
       );
@@ -166,8 +167,10 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
     o.out(
       [
         ci === 'github'
-          ? 'To build on GitHub Actions instead: add the repository secrets DOCKERHUB_USERNAME and DOCKERHUB_TOKEN, push, and once the workflow'
-          : 'To build on Bitbucket Pipelines instead: add the secured repository variables DOCKERHUB_USERNAME and DOCKERHUB_TOKEN, push, and once the pipeline',
+          ? 'To build on GitHub Actions instead: add the repository secrets DOCKERHUB_USERNAME and ' +
+            'DOCKERHUB_TOKEN, push, and once the workflow'
+          : 'To build on Bitbucket Pipelines instead: add the secured repository variables ' +
+            'DOCKERHUB_USERNAME and DOCKERHUB_TOKEN, push, and once the pipeline',
         `has published, run: npx create-multiarch-hooks --retire-hooks${dockerfiles}`,
       ].join('\n'),
     );
@@ -210,7 +213,8 @@ function checkDistinct(plans: readonly Plan[], cwd: string): void {
     const other = seen.get(p.repo.dir);
     if (other)
       throw new UserError(
-        `${name(other)} and ${name(p.repo.dockerfilePath)} are in the same folder; Docker Hub runs one hooks/ folder per directory, so give each Dockerfile its own folder.`,
+        `${name(other)} and ${name(p.repo.dockerfilePath)} are in the same folder; Docker Hub runs one ` +
+          `hooks/ folder per directory, so give each Dockerfile its own folder.`,
       );
     seen.set(p.repo.dir, p.repo.dockerfilePath);
   }
@@ -219,7 +223,8 @@ function checkDistinct(plans: readonly Plan[], cwd: string): void {
     const other = repos.get(p.choices.repository);
     if (other)
       throw new UserError(
-        `${name(other)} and ${name(p.repo.dockerfilePath)} would both publish ${p.choices.repository}; give them different repositories (--repo acme/{dir}).`,
+        `${name(other)} and ${name(p.repo.dockerfilePath)} would both publish ${p.choices.repository}; ` +
+          `give them different repositories (--repo acme/{dir}).`,
       );
     repos.set(p.choices.repository, p.repo.dockerfilePath);
   }
@@ -255,7 +260,9 @@ function checkRetirement(plans: readonly Plan[]): void {
     );
     if (pipeline?.action === 'create') {
       throw new UserError(
-        `--retire-hooks would remove the Docker Hub hooks before the ${p.choices.ci} pipeline ever ran; run npx create-multiarch-hooks --ci ${p.choices.ci} first, commit and push, and retire the hooks once it has published.`,
+        `--retire-hooks would remove the Docker Hub hooks before the ${p.choices.ci} pipeline ever ran; ` +
+          `run npx create-multiarch-hooks --ci ${p.choices.ci} first, commit and push, and retire the ` +
+          `hooks once it has published.`,
         2,
       );
     }

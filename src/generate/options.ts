@@ -18,7 +18,10 @@ export interface Choices {
   ci: CiChoice;
   /** The CI pipeline also publishes the per-arch tags (`arm64v8`, `1.2.3-arm64v8`) the Docker Hub rules published. */
   archTags: boolean;
-  /** The CI pipeline has replaced the Docker Hub autobuilds: the hooks, the rules file and unneeded per-arch Dockerfiles are no longer generated. */
+  /**
+   * The CI pipeline has replaced the Docker Hub autobuilds: the hooks, the rules file and unneeded
+   * per-arch Dockerfiles are no longer generated.
+   */
   retired: boolean;
 }
 

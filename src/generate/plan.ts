@@ -172,7 +172,9 @@ function buildPlan(
 
   if (repo.record && repo.record.dockerfile !== base) {
     throw new UserError(
-      `${toPosix(relative(repo.cwd, repo.dir)) || '.'} already has hooks generated for ${repo.record.dockerfile}; Docker Hub runs one hooks/ folder per directory, so move ${base} to its own folder.`,
+      `${toPosix(relative(repo.cwd, repo.dir)) || '.'} already has hooks generated for ` +
+        `${repo.record.dockerfile}; Docker Hub runs one hooks/ folder per directory, so move ${base} to ` +
+        `its own folder.`,
     );
   }
 
@@ -223,7 +225,8 @@ function buildPlan(
   }
   if (dirRel !== ctxRel && dockerHub) {
     warnings.push(
-      `Docker Hub runs hooks from the Dockerfile's folder (${dirRel || '/'}), not from the build context ${choices.context}; the generated hooks are there.`,
+      `Docker Hub runs hooks from the Dockerfile's folder (${dirRel || '/'}), not from the build ` +
+        `context ${choices.context}; the generated hooks are there.`,
     );
   }
   generated.push({ path: 'multi-arch-manifest.yaml', content: manifestSpec(choices.repository, arches), mode: 0o644 });
@@ -331,7 +334,8 @@ function buildkitNotice(dockerfileRel: string, source: string): string[] {
   const needs = buildkitOnly(source);
   if (needs.length === 0) return [];
   return [
-    `${dockerfileRel} needs BuildKit for ${buildkitSummary(needs)}; Docker Hub builds with it unless DOCKER_BUILDKIT=0 is set in the build's environment variables, so leave that unset.`,
+    `${dockerfileRel} needs BuildKit for ${buildkitSummary(needs)}; Docker Hub builds with it unless ` +
+      `DOCKER_BUILDKIT=0 is set in the build's environment variables, so leave that unset.`,
   ];
 }
 
@@ -387,7 +391,8 @@ function checkPaths(snap: DockerfileSnapshot, files: readonly { path: string }[]
   const unique = [...new Set(problems)];
   if (unique.length > 0) {
     throw new UserError(
-      `Cannot generate: ${unique.join(', and ')}; move ${unique.length > 1 ? 'them' : 'it'} out of the way and try again (--force overwrites files only).`,
+      `Cannot generate: ${unique.join(', and ')}; move ${unique.length > 1 ? 'them' : 'it'} out of the ` +
+        `way and try again (--force overwrites files only).`,
     );
   }
 }
@@ -411,7 +416,9 @@ function checkInsideRepo(snap: DockerfileSnapshot, files: readonly { path: strin
   }
   if (problems.size > 0) {
     throw new UserError(
-      `Cannot generate: ${[...problems].join(', and ')}; replace ${problems.size > 1 ? 'them' : 'it'} with a real folder or file in the repository (or remove ${problems.size > 1 ? 'them' : 'it'}) and try again.`,
+      `Cannot generate: ${[...problems].join(', and ')}; replace ${problems.size > 1 ? 'them' : 'it'} ` +
+        `with a real folder or file in the repository (or remove ${problems.size > 1 ? 'them' : 'it'}) ` +
+        `and try again.`,
     );
   }
 }

@@ -148,7 +148,8 @@ function runScriptRaw(script: string, env: Record<string, string>): { status: nu
   writeFileSync(join(dir, 'index.json'), INDEX);
   writeFileSync(
     join(dir, 'bin', 'docker'),
-    `#!/bin/sh\nfor a in "$@"; do printf '%s\\036' "$a"; done >> "${log}"\nprintf '\\n' >> "${log}"\nif [ "$2 $3" = "imagetools inspect" ]; then cat "${join(dir, 'index.json')}"; fi\n`,
+    `#!/bin/sh\nfor a in "$@"; do printf '%s\\036' "$a"; done >> "${log}"\nprintf '\\n' >> ` +
+      `"${log}"\nif [ "$2 $3" = "imagetools inspect" ]; then cat "${join(dir, 'index.json')}"; fi\n`,
   );
   chmodSync(join(dir, 'bin', 'docker'), 0o755);
   const r = spawnSync('sh', ['-c', script], { env: { PATH: `${join(dir, 'bin')}:${process.env.PATH}`, ...env }, encoding: 'utf8' });

@@ -157,7 +157,8 @@ describe('Docker Hub build rules, end to end', () => {
         expect(await readList(host, repoA, 'latest')).toBeNull();
       } else {
         expect(r.post.stderr).toContain(
-          `info: published ${host}/${repoA}:latest (commit ${hub.sha}): linux/amd64 linux/arm/v6 linux/arm/v7 linux/arm64/v8, by digest, with manifest-tool.`,
+          `info: published ${host}/${repoA}:latest (commit ${hub.sha}): linux/amd64 linux/arm/v6 ` +
+            `linux/arm/v7 linux/arm64/v8, by digest, with manifest-tool.`,
         );
       }
     }
