@@ -4,7 +4,7 @@ import { ARCHES, DEFAULT_ARCHES, platformString } from './arch.js';
 import { UserError } from './errors.js';
 import { resolve } from 'node:path';
 import { runGenerate } from './generate/index.js';
-import { parseArchList } from './generate/options.js';
+import { parseArchList } from './generate/choice-values.js';
 import { VERSION } from './version.js';
 
 /** verify's usage errors exit 2 (its contract: 0 all well, 1 findings, 2 usage). */

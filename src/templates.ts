@@ -1,6 +1,6 @@
 /**
  * The one Handlebars set-up: the helpers every template may use, and the package's templates
- * (templates/), read once and compiled once. Used by the hooks (src/hooks/render.ts) and the build
+ * (templates/), read once and compiled once. Used by the hooks (src/hooks/render-hooks.ts) and the build
  * rules file (src/generate/rules-file.ts). The read step calls loadTemplates() so that planning
  * reads no file; a renderer used on its own (a test) loads what it needs on first use.
  */

@@ -3,13 +3,13 @@ import { BITBUCKET_FILE, BITBUCKET_NOTES } from '../ci/bitbucket-facts.js';
 import { shQuote } from '../hooks/quote.js';
 import { UserError } from '../errors.js';
 import { applyPlans, refusal } from './apply.js';
-import { type ChoiceFlags, checkFlags, resolveChoices } from './choices.js';
+import { type ChoiceFlags, checkFlags, resolveChoices } from './resolve-choices.js';
 import { generatorCommand } from './rerun.js';
-import type { Choices } from './options.js';
+import type { Choices } from './choice-values.js';
 import { type CiRenderers, type Chosen, type Plan, planRun } from './plan.js';
 import { readSnapshot } from './read.js';
 import { type RepoState, readRepo } from './repo.js';
-import { formatPlan, formatRules } from './report.js';
+import { formatPlan, formatRules } from './plan-text.js';
 import { RULES_FILE } from './rules-file.js';
 
 const CHECK_LABEL: Record<string, string> = { create: 'missing', update: 'out of date', delete: 'stale', conflict: 'changed by hand' };
@@ -54,7 +54,7 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
     const flags = many ? { ...checked, interactive: false, repo: repositoryFor(repo, o.flags.repo) } : checked;
     const resolved = await resolveChoices(repo, flags);
     for (const w of resolved.warnings) o.warn(many ? `${relative(o.cwd, repo.dockerfilePath)}: ${w}` : w);
-    if (resolved.choices.ci !== 'none') render ??= await import('../ci/render.js');
+    if (resolved.choices.ci !== 'none') render ??= await import('../ci/pipelines.js');
     inputs.push({ repo, choices: resolved.choices });
     chosen.push({ choices: resolved.choices, defaultArches: resolved.defaultArches });
   }

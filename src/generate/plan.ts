@@ -2,7 +2,7 @@ import { basename, join, posix, relative, sep } from 'node:path';
 import { NATIVE_ARCH, sortArches } from '../arch.js';
 import { buildkitOnly, buildkitSummary, checkNativeDockerfile, rewriteDockerfile } from '../dockerfile/index.js';
 import { UserError } from '../errors.js';
-import { renderHooks } from '../hooks/render.js';
+import { renderHooks } from '../hooks/render-hooks.js';
 import { BITBUCKET_FILE } from '../ci/bitbucket-facts.js';
 import { type CiTarget, perArch } from '../ci/target.js';
 import { PINS } from '../pins.js';
@@ -11,7 +11,7 @@ import { buildRules } from './build-rules.js';
 import { ciTarget } from './ci-target.js';
 import { handMadeNotes, recogniseHandMade } from './hand-made.js';
 import { manifestSpec } from './manifest-spec.js';
-import type { Choices } from './options.js';
+import type { Choices } from './choice-values.js';
 import { type BuildRule, type GeneratorRecord, RECORD_FILE, contentHash, matchesRecorded, toLF } from '../record/index.js';
 import type { RepoState } from './repo.js';
 import { rulesMarkdown, RULES_FILE } from './rules-file.js';
@@ -50,8 +50,8 @@ function toPosix(p: string): string {
   return p.split(sep).join('/');
 }
 
-/** The pipeline renderers (src/ci/render.ts), loaded by the caller only when a pipeline is written. */
-export type CiRenderers = typeof import('../ci/render.js');
+/** The pipeline renderers (src/ci/pipelines.ts), loaded by the caller only when a pipeline is written. */
+export type CiRenderers = typeof import('../ci/pipelines.js');
 
 /** One Dockerfile's choices, and whether its arches are the default set (see twins.ts). */
 export interface Chosen {

@@ -37,7 +37,7 @@ vi.mock('node:child_process', async (importOriginal) =>
 );
 
 const { readRepo } = await import('../../src/generate/repo.js');
-const { resolveChoices, checkFlags } = await import('../../src/generate/choices.js');
+const { resolveChoices, checkFlags } = await import('../../src/generate/resolve-choices.js');
 const { readSnapshot } = await import('../../src/generate/read.js');
 const { planRun } = await import('../../src/generate/plan.js');
 
@@ -58,7 +58,7 @@ function repo(): string {
 }
 
 async function snapshotOf(cwd: string, ci: string) {
-  const render = await import('../../src/ci/render.js');
+  const render = await import('../../src/ci/pipelines.js');
   const inputs = [];
   const chosen = [];
   for (const d of ['web/Dockerfile', 'api/Dockerfile']) {
@@ -110,6 +110,6 @@ describe('the plan', () => {
           .map((s) => `${f} imports ${s}`),
       );
     expect(offenders).toEqual([]);
-    expect(reachableFrom('generate/plan.ts')).toContain('hooks/render.ts'); // the graph is followed
+    expect(reachableFrom('generate/plan.ts')).toContain('hooks/render-hooks.ts'); // the graph is followed
   });
 });

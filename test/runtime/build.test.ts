@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { renderHooks } from '../../src/hooks/render.js';
+import { renderHooks } from '../../src/hooks/render-hooks.js';
 import { cleanupTemps, hubBuildEnv, readImageFile, readDockerLog, hookEnv, tmpDir, tmpGitRepo } from '../support/env.js';
 import { run } from '../support/proc.js';
 import { hookConfig, imageConfig, REVISION_LABEL, runHook, uniqueRepo } from './support.js';

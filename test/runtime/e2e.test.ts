@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEFAULT_ARCHES, platformKey, platformString } from '../../src/arch.js';
-import { renderHooks } from '../../src/hooks/render.js';
+import { renderHooks } from '../../src/hooks/render-hooks.js';
 import { cleanupTemps, hubBuildEnv, readImageFile, hookEnv, tmpGitRepo } from '../support/env.js';
 import { startHttpServer, type HttpServer } from '../support/http-server.js';
 import { run } from '../support/proc.js';

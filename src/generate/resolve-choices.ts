@@ -9,7 +9,7 @@ import {
   validateQemu,
   validateRepository,
   validateTagRegex,
-} from './options.js';
+} from './choice-values.js';
 import { archHelp, ask, type Question } from './prompts.js';
 import type { RepoState } from './repo.js';
 import { posix, relative, sep } from 'node:path';
