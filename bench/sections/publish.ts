@@ -3,12 +3,12 @@
  * is in the registry, so it publishes the list), against the real local registry through the
  * counting proxy; side by side with a bare `docker manifest create/annotate/push` of the same
  * list (the same docker CLI, the test bed's), and the protocol minimum (one existence check per
- * arch image plus one PUT of the list). post_push reads with docker buildx imagetools and
- * publishes with docker manifest; it reads the revision label of each image (manifest + config;
- * imagetools --format fetches both twice: 6 requests per arch) and the list tag, all in parallel,
- * then looks at the arch tags right before its write (the `docker manifest create` of the list
- * from the arch tags: 3 requests per arch, ping included) and after it (the same, into a scratch
- * list of its private store). The breakdown row shows which requests are which.
+ * arch image plus one PUT of the list). post_push reads each arch tag with docker buildx imagetools
+ * (digest and revision label; imagetools --format fetches manifest and config twice: 6 requests
+ * per arch), all in parallel, then makes the list with `docker manifest create` from the arch
+ * tags (the check right before the write: ping, manifest and config per arch), pushes it, and
+ * looks at its own arch tag once after the write (`docker manifest inspect -v`: 3 requests). The
+ * breakdown row shows which requests are which.
  */
 import fs from 'node:fs';
 import path from 'node:path';

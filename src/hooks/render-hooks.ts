@@ -26,9 +26,9 @@ export interface RenderedHook {
 
 /** The runtime pieces each hook inlines; the last one defines `main`, which goes first. */
 export const HOOK_PIECES: Record<HookName, readonly string[]> = {
-  pre_build: ['core', 'context', 'binfmt', 'main-pre_build'],
+  pre_build: ['core', 'retry', 'context', 'binfmt', 'main-pre_build'],
   build: ['core', 'context', 'revision', 'main-build'],
-  post_push: ['core', 'context', 'revision', 'repo', 'credentials', 'registry', 'publish', 'main-post_push'],
+  post_push: ['core', 'retry', 'context', 'revision', 'repo', 'credentials', 'registry', 'publish', 'main-post_push'],
 };
 const HOOKS = Object.keys(HOOK_PIECES) as HookName[];
 

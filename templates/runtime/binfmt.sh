@@ -6,18 +6,9 @@ binfmt_ok() {
     local dir=${MULTIARCH_BINFMT_DIR:-/proc/sys/fs/binfmt_misc} name="qemu-${CMH_BINFMT[$1]}"
     local file line state="" interp="" flags=""
     file=$dir/$name
-    if [ ! -f "$dir/status" ]; then
-        REPLY="binfmt_misc is not mounted at $dir"
-        return 1
-    fi
-    if [ "$(<"$dir/status")" = disabled ]; then
-        REPLY="binfmt_misc is disabled ($dir/status)"
-        return 1
-    fi
-    if [ ! -f "$file" ]; then
-        REPLY="$name is not registered in $dir"
-        return 1
-    fi
+    if [ ! -f "$dir/status" ]; then REPLY="binfmt_misc is not mounted at $dir"; return 1; fi
+    if [ "$(<"$dir/status")" = disabled ]; then REPLY="binfmt_misc is disabled ($dir/status)"; return 1; fi
+    if [ ! -f "$file" ]; then REPLY="$name is not registered in $dir"; return 1; fi
     while IFS= read -r line; do
         case $line in
             enabled | disabled) state=$line ;;
@@ -25,18 +16,9 @@ binfmt_ok() {
             "flags: "* | flags:) flags=${line#flags:} ;;
         esac
     done <"$file"
-    if [ "$state" != enabled ]; then
-        REPLY="$name is registered but disabled"
-        return 1
-    fi
-    if [[ $flags == *F* ]]; then
-        REPLY="$name is enabled with the F flag (interpreter $interp)"
-        return 0
-    fi
-    if [ "$CMH_QEMU" = copy ] && [ "$interp" = "/usr/bin/${CMH_QEMU_BINARIES[$1]}" ]; then
-        REPLY="$name is enabled with interpreter $interp, which the image carries"
-        return 0
-    fi
+    if [ "$state" != enabled ]; then REPLY="$name is registered but disabled"; return 1; fi
+    if [[ $flags == *F* ]]; then REPLY="$name is enabled with the F flag (interpreter $interp)"; return 0; fi
+    if [ "$CMH_QEMU" = copy ] && [ "$interp" = "/usr/bin/${CMH_QEMU_BINARIES[$1]}" ]; then REPLY="$name is enabled with interpreter $interp, which the image carries"; return 0; fi
     if [ "$CMH_QEMU" = copy ]; then
         REPLY="$name runs $interp, which the image does not carry, without the F flag"
     else

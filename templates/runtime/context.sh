@@ -4,13 +4,12 @@
 # arch_tag LIST_TAG ARCH: REPLY = the per-arch tag (ARCH for latest, else LIST_TAG-ARCH).
 arch_tag() { if [ "$1" = latest ]; then REPLY=$2; else REPLY="$1-$2"; fi; }
 
-# These hooks are Docker Hub's: a CI that runs them after autobuilds retired (docker/autobuilds-
-# actions' full-autobuilds.yaml, a Bitbucket step) sets none of its variables. Stop, naming the
-# pipeline the generator writes for that CI, instead of failing on a missing DOCKER_TAG.
+# A CI that runs these hooks after autobuilds retired (docker/autobuilds-actions, a Bitbucket step)
+# sets none of Docker Hub's variables: stop, naming the pipeline the generator writes for it.
 not_on_docker_hub() {
-    [ -z "${DOCKER_TAG:-}${DOCKER_REPO:-}${IMAGE_NAME:-}" ] || return 0
     local ci=""
-    if [ -n "${GITHUB_ACTIONS:-}" ] || [ -n "${DOCKER_AUTOBUILDS_DOCKERFILE_PATH:-}${DOCKER_REPOSITORY_NAME:-}" ]; then ci=github; fi
+    [ -z "${DOCKER_TAG:-}${DOCKER_REPO:-}${IMAGE_NAME:-}" ] || return 0
+    if [ -n "${GITHUB_ACTIONS:-}${DOCKER_AUTOBUILDS_DOCKERFILE_PATH:-}${DOCKER_REPOSITORY_NAME:-}" ]; then ci=github; fi
     if [ -n "${BITBUCKET_BUILD_NUMBER:-}${BITBUCKET_COMMIT:-}" ]; then ci=bitbucket; fi
     [ -n "$ci" ] || return 0
     err "these hooks run Docker Hub autobuilds, which set DOCKER_TAG and DOCKER_REPO; this $ci pipeline sets neither, so build with the pipeline made for it: run npx create-multiarch-hooks --ci $ci and commit what it writes."

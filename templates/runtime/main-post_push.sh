@@ -8,13 +8,13 @@ main() {
     parse_repo
     dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd) || err "cannot find the folder holding hooks/."
     revision "$dir"
-    rev=$REPLY
+    rev=$REPLY LIST=$REPO_REF:$LIST_TAG
     CMH_PUBLISH_WITH=${MULTIARCH_PUBLISHER:-$CMH_PUBLISHER}
     [[ $CMH_PUBLISH_WITH == @(manifest-tool|docker) ]] || err "MULTIARCH_PUBLISHER=$CMH_PUBLISH_WITH: use manifest-tool or docker."
     need_cmd docker "post_push reads the registry with docker buildx imagetools"
     make_tmp
     private_docker_config
-    say "$BUILD_ARCH of commit $rev is pushed; checking the images of $REPO_REF:$LIST_TAG (${CMH_ARCHES[*]})."
+    say "$BUILD_ARCH of commit $rev is pushed; checking the images of $LIST (${CMH_ARCHES[*]})."
     read_arches
     if [ -z "${ARCH_DIGEST[BUILD_I]}" ]; then
         arch_tag "$LIST_TAG" "$BUILD_ARCH"
@@ -22,7 +22,7 @@ main() {
     fi
     waiting_for "$rev"
     if [ -n "$REPLY" ]; then
-        say "waiting for $REPLY; the post_push of the last of them publishes $REPO_REF:$LIST_TAG."
+        say "waiting for $REPLY; the post_push of the last of them publishes $LIST."
         return 0
     fi
     publish "$rev"
@@ -42,55 +42,33 @@ waiting_for() {
     REPLY=${REPLY//,/, }
 }
 
-# publish REV: makes the list the images of commit REV (ARCH_DIGEST), by digest (LIST_ENTRIES:
-# read with the arch images, then after each write). Registries have no
-# compare-and-swap, so the arch tags are looked at again right before the write and after it:
-# when a newer commit's images landed meanwhile, the list follows them once they are all of one
-# commit, and is never written from older images (the post_push of the last build of the commit
-# still landing publishes it).
+# publish REV: makes LIST the images of commit REV (ARCH_DIGEST), by digest. Registries have no
+# compare-and-swap: the list is made from the arch tags as they are right before the write, and
+# this build's own tag is looked at after it. When another commit's images landed meanwhile, the
+# list follows them once they are all of one commit (else the post_push of that commit's last
+# build publishes it), and is never written from images the tags no longer hold.
 publish() {
-    local rev=$1 list="$REPO_REF:$LIST_TAG" round want i wrote=""
-    for round in 1 2 3 4; do
-        want=$(for i in "${!CMH_ARCHES[@]}"; do printf '%s %s\n' "${ARCH_DIGEST[i]}" "${CMH_PLATFORMS[i]}"; done | LC_ALL=C sort)
-        if [ "$LIST_ENTRIES" = "$want" ] && [ "$wrote" = "$rev" ]; then
-            say "published $list (commit $rev): ${CMH_PLATFORMS[*]}, by digest, with $CMH_PUBLISH_WITH."
+    local rev=$1
+    if [ "$CMH_PUBLISH_WITH" = manifest-tool ] && ! fetch_manifest_tool; then
+        docker manifest --help >/dev/null 2>&1 ||
+            err "manifest-tool cannot be obtained ($CMH_MT_WHY) and there is no docker CLI with docker manifest to fall back on; set MULTIARCH_MANIFEST_TOOL_URL to a mirror of $CMH_MANIFEST_TOOL_URL (same sha256)."
+        warn "manifest-tool cannot be obtained ($CMH_MT_WHY); publishing with docker manifest instead."
+        CMH_PUBLISH_WITH=docker
+    fi
+    for _ in 1 2 3; do
+        if prepare_list && push_list && own_tag_unchanged; then
+            say "published $LIST (commit $rev): ${CMH_PLATFORMS[*]}, by digest, with $CMH_PUBLISH_WITH."
             return 0
-        elif [ "$LIST_ENTRIES" = "$want" ]; then
-            say "$list already lists the ${#CMH_ARCHES[@]} images of commit $rev; nothing to publish."
-            return 0
         fi
-        if [ "$round" = 4 ]; then break; fi
-        if [ "$LIST_KIND" = image ]; then say "$list is a single image now; replacing it with the list."; fi
-        if [ "$CMH_PUBLISH_WITH" = manifest-tool ] && [ -z "${CMH_MT_BIN:-}" ] && ! fetch_manifest_tool; then
-            docker manifest --help >/dev/null 2>&1 ||
-                err "manifest-tool cannot be obtained ($CMH_MT_WHY) and there is no docker CLI with docker manifest to fall back on; set MULTIARCH_MANIFEST_TOOL_URL to a mirror of $CMH_MANIFEST_TOOL_URL (same sha256)."
-            warn "manifest-tool cannot be obtained ($CMH_MT_WHY); publishing with docker manifest instead."
-            CMH_PUBLISH_WITH=docker
-        fi
-        prepare_list
-        if unchanged; then
-            push_list
-            wrote=$rev
-            # docker manifest push fails unless the registry took the list (LIST_ENTRIES is then
-            # what it wrote); a downloaded manifest-tool's word is checked by reading the list back.
-            if [ "$CMH_PUBLISH_WITH" = docker ]; then LIST_ENTRIES=$want; else fetch_list && read_list; fi
-            tag_digests
-            if unchanged; then continue; fi
-            say "the arch images of $list changed while this build published it; looking again."
-        else
-            say "the arch images of $list changed before this build published it; looking again."
-        fi
+        say "the arch images of $LIST changed while this build published it; looking again."
         read_arches
         waiting_for "${ARCH_REV[0]}"
         if [ -n "$REPLY" ] || [ -z "${ARCH_REV[0]}" ]; then
-            say "the arch images of $list now come from different commits (${REPLY}): another commit's builds are landing, and the post_push of its last build publishes the list."
+            say "the arch images of $LIST now come from different commits (${REPLY}): another commit's builds are landing, and the post_push of its last build publishes the list."
             return 0
         fi
-        if [ "${ARCH_REV[0]}" != "$rev" ]; then say "meanwhile every image of $list became commit ${ARCH_REV[0]}; publishing that list."; fi
+        if [ "${ARCH_REV[0]}" != "$rev" ]; then say "meanwhile every image of $LIST became commit ${ARCH_REV[0]}; publishing that list."; fi
         rev=${ARCH_REV[0]}
     done
-    err "after publishing 3 times, $list lists [${LIST_ENTRIES//$'\n'/; }] instead of [${want//$'\n'/; }]: either other builds keep writing it (run this build again) or $CMH_PUBLISH_WITH does not publish what it says it did."
+    err "the arch images of $LIST changed each of the 3 times this build published it: other builds keep pushing them; run this build again once they are done."
 }
-
-# unchanged: true when the arch tags still hold the images read (ARCH_NOW against ARCH_TAG).
-unchanged() { [ "$ARCH_NOW" = "$(printf '%s\n' "${ARCH_TAG[@]}" | LC_ALL=C sort)" ]; }

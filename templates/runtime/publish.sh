@@ -1,6 +1,6 @@
-# Publishing the list of ARCH_DIGEST as REPO_REF:LIST_TAG, in two steps so that the arch images can
-# be looked at once more in between: prepare_list (docker manifest create + annotate into this
-# run's own store, or manifest-tool's spec) and push_list. Both are retried on failure.
+# Publishing the list of ARCH_DIGEST as LIST: prepare_list (docker manifest create from the arch
+# tags into this run's own store, which reads them once more right before the write), push_list
+# (docker manifest push, or manifest-tool from a spec by digest), then own_tag_unchanged.
 
 # tool WHAT CMD...: runs CMD (output kept in $CMH_TMP/tool.log), retried; a refused login is
 # retried too (a token may have expired), then named.
@@ -11,53 +11,74 @@ tool() {
         tail -n 5 "$CMH_TMP/tool.log" | tr -c '[:print:]\n' ' ' >&2
         n=$((n + 1))
         if refused "$CMH_TMP/tool.log" && { [ -z "$CMH_CRED_SOURCE" ] || [ "$n" -gt 1 ]; }; then
-            creds_hint && err "$what could not publish $REPO_REF:$LIST_TAG: the registry refused it; $REPLY."
+            creds_hint && err "$what could not publish $LIST: the registry refused it; $REPLY."
         fi
-        backoff "$n" "$what failed" || err "$what could not publish $REPO_REF:$LIST_TAG ($n attempts); see its output above."
+        backoff "$n" "$what failed" || err "$what could not publish $LIST ($n attempts); see its output above."
     done
 }
 
-# prepare_list: also sets ARCH_NOW (what the arch tags hold right now) for unchanged.
-prepare_list() {
-    local i p list=$REPO_REF:$LIST_TAG refs=()
-    if [ "$CMH_PUBLISH_WITH" = manifest-tool ]; then
-        {
-            printf "image: '%s'\nmanifests:\n" "$list"
-            for i in "${!CMH_ARCHES[@]}"; do
-                IFS=/ read -r -a p <<<"${CMH_PLATFORMS[i]}"
-                printf "  - image: '%s'\n    platform:\n      os: %s\n      architecture: %s\n" "$REPO_REF@${ARCH_DIGEST[i]}" "${p[0]}" "${p[1]}"
-                if [ -n "${p[2]:-}" ]; then printf '      variant: %s\n' "${p[2]}"; fi
-            done
-        } >"$CMH_TMP/spec.yaml"
-        tag_digests
-        return 0
-    fi
-    docker manifest rm "$list" >/dev/null 2>&1 || :
-    # From the arch tags when each holds an image: the list then names what the tags hold at this
-    # moment, which unchanged compares with what was read, with no request of its own.
-    if [ "${ARCH_TAG[*]}" = "${ARCH_DIGEST[*]}" ] && tag_refs && docker manifest create "${INSECURE[@]}" "$list" "${CMH_REFS[@]}" >"$CMH_TMP/tool.log" 2>&1; then
-        refs=("${CMH_REFS[@]}")
-        local_digests "$list"
-    else
-        for i in "${!CMH_ARCHES[@]}"; do refs+=("$REPO_REF@${ARCH_DIGEST[i]}"); done
-        docker manifest rm "$list" >/dev/null 2>&1 || :
-        tool "docker manifest create" docker manifest create "${INSECURE[@]}" "$list" "${refs[@]}"
-        tag_digests
-    fi
+# list_entries: the entries of the list, index i the same in each array: LIST_REFS (what docker
+# manifest create reads: the arch tag itself while it holds the image read, else the image by
+# digest), LIST_DIGESTS and LIST_PLATFORMS. More entries (by digest) may be appended after it.
+list_entries() {
+    local i
+    LIST_REFS=() LIST_DIGESTS=("${ARCH_DIGEST[@]}") LIST_PLATFORMS=("${CMH_PLATFORMS[@]}")
     for i in "${!CMH_ARCHES[@]}"; do
-        IFS=/ read -r -a p <<<"${CMH_PLATFORMS[i]}"
-        docker manifest annotate "$list" "${refs[i]}" --os "${p[0]}" --arch "${p[1]}" ${p[2]:+--variant "${p[2]}"} ||
-            err "docker manifest annotate $list ${refs[i]} failed."
+        arch_tag "$LIST_TAG" "${CMH_ARCHES[i]}"
+        if [ "${ARCH_TAG[i]}" = "${ARCH_DIGEST[i]}" ]; then LIST_REFS+=("$REPO_REF:$REPLY"); else LIST_REFS+=("$REPO_REF@${ARCH_DIGEST[i]}"); fi
     done
 }
 
+# prepare_list: the list in this run's docker manifest store, with the table's platforms; false
+# when the arch tags no longer hold the images read.
+prepare_list() {
+    local i p got
+    list_entries
+    docker manifest rm "$LIST" >/dev/null 2>&1 || :
+    tool "docker manifest create" docker manifest create "${INSECURE[@]}" "$LIST" "${LIST_REFS[@]}"
+    # A local list names no digest but its entries' (docker manifest inspect sends no request).
+    got=$(docker manifest inspect "$LIST" | sed -nE 's/^ *"digest": "(sha256:[0-9a-f]{64})",?$/\1/p' | LC_ALL=C sort)
+    [ "$got" = "$(printf '%s\n' "${LIST_DIGESTS[@]}" | LC_ALL=C sort)" ] || return 1
+    for i in "${!LIST_REFS[@]}"; do
+        IFS=/ read -r -a p <<<"${LIST_PLATFORMS[i]}"
+        docker manifest annotate "$LIST" "${LIST_REFS[i]}" --os "${p[0]}" --arch "${p[1]}" ${p[2]:+--variant "${p[2]}"} ||
+            err "docker manifest annotate $LIST ${LIST_REFS[i]} failed."
+    done
+}
+
+# write_spec: manifest-tool's spec of the list, each entry by digest with its platform.
+write_spec() {
+    local i p
+    {
+        printf "image: '%s'\nmanifests:\n" "$LIST"
+        for i in "${!LIST_DIGESTS[@]}"; do
+            IFS=/ read -r -a p <<<"${LIST_PLATFORMS[i]}"
+            printf "  - image: '%s'\n    platform:\n      os: %s\n      architecture: %s\n" "$REPO_REF@${LIST_DIGESTS[i]}" "${p[0]}" "${p[1]}"
+            if [ -n "${p[2]:-}" ]; then printf '      variant: %s\n' "${p[2]}"; fi
+        done
+    } >"$CMH_TMP/spec.yaml"
+}
+
+# push_list: either tool prints the digest of the list the registry took; no digest is an error.
 push_list() {
     if [ "$CMH_PUBLISH_WITH" = manifest-tool ]; then
+        write_spec
         # --docker-cfg is the folder exported as DOCKER_CONFIG (manifest-tool v2 loads its config.json).
         tool manifest-tool "$CMH_MT_BIN" --docker-cfg "$DOCKER_CONFIG" ${INSECURE[@]+--plain-http} push from-spec "$CMH_TMP/spec.yaml"
     else
-        tool "docker manifest push" docker manifest push --purge "${INSECURE[@]}" "$REPO_REF:$LIST_TAG"
+        tool "docker manifest push" docker manifest push --purge "${INSECURE[@]}" "$LIST"
     fi
+    grep -qE '^(Digest: )?sha256:[0-9a-f]{64}( [0-9]+)?$' "$CMH_TMP/tool.log" ||
+        err "$CMH_PUBLISH_WITH exited 0 but printed no digest of $LIST: $(tail -n 3 "$CMH_TMP/tool.log" | tr -c '[:print:]' ' ')"
+}
+
+# own_tag_unchanged: true while this build's arch tag still holds the image the list names. A
+# newer commit whose images all land moves this tag too, so it is the one to look at after the
+# write; a commit still landing publishes its own list from its last build.
+own_tag_unchanged() {
+    arch_tag "$LIST_TAG" "$BUILD_ARCH"
+    tool "docker manifest inspect" docker manifest inspect -v "${INSECURE[@]}" "$REPO_REF:$REPLY"
+    grep -qF "\"digest\": \"${ARCH_DIGEST[BUILD_I]}\"" "$CMH_TMP/tool.log"
 }
 
 # fetch_manifest_tool: CMH_MT_BIN = the pinned manifest-tool, run only once its archive's sha256

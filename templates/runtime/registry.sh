@@ -1,4 +1,4 @@
-# What the registry holds, read with `docker buildx imagetools inspect`: its Go template prints
+# What the arch tags hold, read with `docker buildx imagetools inspect`: its Go template prints
 # just the fields needed, one line each, and a line is used only if its digest, platform and
 # revision match their patterns, so nothing else from a registry reaches a command or a file.
 # Per image: "tag D", "image D OS/ARCH/VARIANT REVISION"; per entry of an index: "entry D PLATFORM".
@@ -10,12 +10,11 @@ read -r -d '' CMH_FORMAT <<'EOF' || :
 EOF
 ARCH_DIGEST=() ARCH_TAG=() ARCH_REV=() ARCH_WHY=() CMH_LABEL=org.opencontainers.image.revision
 
-# inspect REF OUT [FORMAT]: imagetools inspect, retried (a refused login once: a token may have
-# expired). 0: read; 3: not in the registry.
+# inspect REF OUT: imagetools inspect with CMH_FORMAT, retried (a refused login once: a token may
+# have expired). 0: read; 3: not in the registry.
 inspect() {
-    local n=0 denied=0 args=(buildx imagetools inspect "$1")
-    if [ -n "${3:-}" ]; then args+=(--format "$3"); fi
-    while ! docker "${args[@]}" >"$2" 2>"$2.err"; do
+    local n=0 denied=0
+    while ! docker buildx imagetools inspect "$1" --format "$CMH_FORMAT" >"$2" 2>"$2.err"; do
         if grep -qE ': not found$' "$2.err"; then return 3; fi
         if grep -qE "'buildx' is not a docker command|unknown command: docker buildx" "$2.err"; then
             err "post_push reads the registry with docker buildx imagetools, but this docker has no buildx plugin; install docker-buildx on the builder."
@@ -44,7 +43,7 @@ read_arch() {
     local i=$1 f="$CMH_TMP/arch.$1" ref kind d p rev want entry="" rc=0
     arch_tag "$LIST_TAG" "${CMH_ARCHES[i]}"
     ref=$REPO_REF:$REPLY ARCH_TAG[i]="" ARCH_DIGEST[i]="" ARCH_REV[i]="" ARCH_WHY[i]="not pushed yet"
-    inspect "$ref" "$f" "$CMH_FORMAT" || rc=$?
+    inspect "$ref" "$f" || rc=$?
     if [ "$rc" = 3 ]; then return 0; fi
     norm_platform "${CMH_PLATFORMS[i]}"
     want=$REPLY
@@ -69,92 +68,22 @@ read_arch() {
             ARCH_WHY[i]="$ref is a list without a ${CMH_PLATFORMS[i]} image"
             return 0
         fi
-        inspect "$REPO_REF@$entry" "$f" "$CMH_FORMAT" || err "$ref names $entry, which is not in the registry."
+        inspect "$REPO_REF@$entry" "$f" || err "$ref names $entry, which is not in the registry."
     done
 }
 
-# read_arches: read_arch for every architecture and the list tag (read_list) at once, each in a
-# subshell that hands its results back in a file, so the wall time is that of the slowest read.
+# read_arches: read_arch for every architecture at once, each in a subshell that hands its
+# results back in a file, so the wall time is that of the slowest read.
 read_arches() {
     local i pids=()
     for i in "${!CMH_ARCHES[@]}"; do
         (read_arch "$i" && printf '%s\n' "${ARCH_TAG[i]}" "${ARCH_DIGEST[i]}" "${ARCH_REV[i]}" "${ARCH_WHY[i]}" >"$CMH_TMP/state.$i") &
         pids+=("$!")
     done
-    fetch_list &
-    pids+=("$!")
     CMH_CHILD=("${pids[@]}")
     for i in "${!pids[@]}"; do wait "${pids[i]}" || exit 1; done
     CMH_CHILD=()
     for i in "${!CMH_ARCHES[@]}"; do
         { read -r "ARCH_TAG[i]" && read -r "ARCH_DIGEST[i]" && read -r "ARCH_REV[i]" && read -r "ARCH_WHY[i]"; } <"$CMH_TMP/state.$i"
     done
-    read_list
-}
-
-# tag_refs: CMH_REFS = the arch tags (REPO_REF:TAG), in the order of CMH_ARCHES.
-tag_refs() {
-    local i
-    CMH_REFS=()
-    for i in "${!CMH_ARCHES[@]}"; do
-        arch_tag "$LIST_TAG" "${CMH_ARCHES[i]}"
-        CMH_REFS+=("$REPO_REF:$REPLY")
-    done
-}
-
-# local_digests NAME: ARCH_NOW = the sorted digests of the list NAME in this run's docker manifest
-# store (no request), taken from the "digest" lines of `docker manifest inspect`: a list names
-# no other digest.
-local_digests() {
-    ARCH_NOW=$(docker manifest inspect "$1" 2>/dev/null | sed -nE 's/^ *"digest": "(sha256:[0-9a-f]{64})",?$/\1/p' | LC_ALL=C sort)
-}
-
-# tag_digests: ARCH_NOW = the sorted digests the arch tags hold now. When each held an image, one
-# `docker manifest create` (a fast docker CLI start, one manifest and config read per tag) into
-# this run's store reads them all; else (or if that fails) imagetools reads each tag, in parallel.
-tag_digests() {
-    local i pids=() check="$REPO_REF:$LIST_TAG-tags"
-    if [ "${ARCH_TAG[*]}" = "${ARCH_DIGEST[*]}" ]; then
-        tag_refs
-        docker manifest rm "$check" >/dev/null 2>&1 || :
-        if docker manifest create "${INSECURE[@]}" "$check" "${CMH_REFS[@]}" >/dev/null 2>&1; then
-            local_digests "$check"
-            return 0
-        fi
-    fi
-    for i in "${!CMH_ARCHES[@]}"; do
-        arch_tag "$LIST_TAG" "${CMH_ARCHES[i]}"
-        (inspect "$REPO_REF:$REPLY" "$CMH_TMP/tag.$i" || :) &
-        pids+=("$!")
-    done
-    CMH_CHILD=("${pids[@]}")
-    for i in "${!pids[@]}"; do wait "${pids[i]}" || exit 1; done
-    CMH_CHILD=()
-    ARCH_NOW=$(for i in "${!CMH_ARCHES[@]}"; do sed -nE 's/^Digest: +(sha256:[0-9a-f]{64})$/\1/p' "$CMH_TMP/tag.$i"; done | LC_ALL=C sort)
-}
-
-# fetch_list: the list tag, read with imagetools' plain output into $CMH_TMP/list (list.rc: 3
-# when it is not in the registry), for read_list.
-fetch_list() {
-    local rc=0
-    inspect "$REPO_REF:$LIST_TAG" "$CMH_TMP/list" || rc=$?
-    echo "$rc" >"$CMH_TMP/list.rc"
-}
-
-# read_list: LIST_KIND (missing, image or index) and LIST_ENTRIES (sorted "digest
-# platform" lines, attestations left out) of the list tag, from what fetch_list wrote.
-read_list() {
-    local line d="" lines=()
-    LIST_KIND=missing LIST_ENTRIES=""
-    if [ "$(<"$CMH_TMP/list.rc")" = 3 ]; then return 0; fi
-    LIST_KIND=image
-    while IFS= read -r line; do
-        if [[ $line =~ ^Manifests: ]]; then LIST_KIND=index; fi
-        if [[ $line =~ ^\ +Name:\ +[^@]+@(sha256:[0-9a-f]{64})$ ]]; then d=${BASH_REMATCH[1]}; fi
-        if [[ $line =~ ^\ +Platform:\ +([a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?)$ ]] && [ -n "$d" ]; then
-            if [ "${BASH_REMATCH[1]}" != unknown/unknown ]; then lines+=("$d ${BASH_REMATCH[1]}"); fi
-            d=""
-        fi
-    done <"$CMH_TMP/list"
-    if [ "${#lines[@]}" -gt 0 ]; then LIST_ENTRIES=$(printf '%s\n' "${lines[@]}" | LC_ALL=C sort); fi
 }

@@ -125,15 +125,13 @@ describe('retry settings and backoff', () => {
   );
 });
 
-describe('prepare_list: the manifest-tool spec', () => {
-  // tag_digests (the before-write check of the arch tags) reads the registry: not this test's concern.
+describe('write_spec: the manifest-tool spec', () => {
   it('is YAML naming each image by digest with the table platform', async () => {
     const digests = all.arches.map((_, i) => `sha256:${String(i).repeat(64).slice(0, 64)}`);
     const file = path.join(tmpDir('cmh-spec-'), 'spec.yaml');
     const script =
-      `tag_digests() { :; }; CMH_TMP=${path.dirname(file)} CMH_PUBLISH_WITH=manifest-tool ` +
-      `REPO_REF='127.0.0.1:5000/acme/demo' LIST_TAG=1.2.3; ` +
-      `ARCH_DIGEST=(${digests.join(' ')}); prepare_list`;
+      `CMH_TMP=${path.dirname(file)} REPO_REF='127.0.0.1:5000/acme/demo' LIST='127.0.0.1:5000/acme/demo:1.2.3'; ` +
+      `LIST_DIGESTS=(${digests.join(' ')}); LIST_PLATFORMS=("\${CMH_PLATFORMS[@]}"); write_spec`;
     const r = await withHookFunctions(postPush, script, cleanEnv());
     expect(r.code, r.out).toBe(0);
     const spec = parseYaml(fs.readFileSync(file, 'utf8')) as {
