@@ -17,6 +17,7 @@ import { hookOverhead } from './sections/hooks.js';
 import { imageOverhead } from './sections/image.js';
 import { coldNpx } from './sections/npx.js';
 import { publishing } from './sections/publish.js';
+import { strategies } from './sections/strategies.js';
 import { startInfra, type Infra } from './lib/infra.js';
 import { DOCKER_CLI } from '../test/support/engine.js';
 import { notMeasured, renderTable, row, writeJson, type Row } from './lib/report.js';
@@ -74,14 +75,15 @@ const SECTIONS: { n: number; name: string; run: () => Promise<Row[]> }[] = [
   { n: 3, name: '3 publishing', run: async () => publishing(await getInfra(), { runs, warmups }) },
   { n: 4, name: '4 image overhead', run: async () => imageOverhead(await getInfra()) },
   { n: 5, name: '5 hook overhead', run: async () => hookOverhead(await getInfra(), { runs: Math.min(runs, 4), warmups }) },
+  { n: 6, name: '6 strategies', run: async () => strategies(await getInfra(), { runs: Math.min(runs, 3), warmups }) },
 ];
 
 /** Sections that need the test bed's Docker engine (and so its network namespace). */
-const ENGINE_SECTIONS = new Set([3, 4, 5]);
+const ENGINE_SECTIONS = new Set([3, 4, 5, 6]);
 
 /**
  * Sections 1-2 need the npm registry, which the test bed's network namespace cannot reach, and
- * 3-5 need its engine: outside the test bed, 3-5 run in one child bench there, whose rows join ours.
+ * 3-6 need its engine: outside the test bed, 3-6 run in one child bench there, whose rows join ours.
  */
 function inTestbed(sections: number[]): { rows: Row[]; failed: number } {
   const out = path.join(os.tmpdir(), `cmh-bench-engine-${process.pid}.json`);

@@ -90,6 +90,13 @@ async function main(argv: string[]): Promise<number> {
             requiresArg: true,
             describe: 'version tag rule, e.g. /^v([0-9.]+)$/ (default); "" for none',
           })
+          .option('strategy', {
+            type: 'string',
+            requiresArg: true,
+            choices: ['per-arch', 'buildx'],
+            describe:
+              'per-arch: one Docker Hub build rule per arch, merged into a list by post_push (default); buildx: one rule per source builds every platform with docker buildx and pushes one index',
+          })
           .option('ci', {
             type: 'string',
             requiresArg: true,
@@ -99,7 +106,8 @@ async function main(argv: string[]): Promise<number> {
           })
           .option('arch-tags', {
             type: 'boolean',
-            describe: 'the CI pipeline also publishes the per-arch tags (arm64v8, 1.2.3-arm64v8); --no-arch-tags drops them (default: on)',
+            describe:
+              'the CI pipeline (and --strategy buildx) also publishes the per-arch tags (arm64v8, 1.2.3-arm64v8); --no-arch-tags drops them (default: on)',
           })
           .option('retire-hooks', {
             type: 'boolean',
@@ -132,6 +140,7 @@ async function main(argv: string[]): Promise<number> {
             context: args.context,
             tagRegex: args['tag-regex'],
             ci: args.ci,
+            strategy: args.strategy,
             archTags: args['arch-tags'],
             retireHooks: args['retire-hooks'],
             yes: args.yes,

@@ -46,10 +46,10 @@ function commitAll(dir: string, remote: string): string {
   return git(dir, 'rev-parse', 'HEAD');
 }
 
-/** A copy of examples/hello as its own git repo (branch main, remote github.com/acme/hello). */
-export function exampleRepo(): { dir: string; sha: string } {
-  const dir = freshDir('hello');
-  fs.cpSync(EXAMPLE, dir, { recursive: true });
+/** A copy of examples/<name> (default hello) as its own git repo (branch main, remote github.com/acme/hello). */
+export function exampleRepo(name = 'hello'): { dir: string; sha: string } {
+  const dir = freshDir(name);
+  fs.cpSync(path.join(ROOT, 'examples', name), dir, { recursive: true });
   return { dir, sha: commitAll(dir, 'acme/hello') };
 }
 

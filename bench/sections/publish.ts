@@ -35,7 +35,7 @@ interface Sample {
 }
 
 /** `GET manifests x3, HEAD blobs x2, PUT manifests x1`: what a publish sent, by kind. */
-function breakdown(reqs: ProxiedRequest[]): string {
+export function breakdown(reqs: ProxiedRequest[]): string {
   const kinds = new Map<string, number>();
   for (const r of reqs) {
     const what = /\/manifests\//.test(r.path) ? 'manifests' : /\/blobs\//.test(r.path) ? 'blobs' : r.path.replace(/\?.*/, '');

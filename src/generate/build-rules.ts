@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import type { Arch } from '../arch.js';
-import type { BuildRule } from '../record/index.js';
+import { type BuildRule, EVERY_ARCH } from '../record/index.js';
 
 /** The per-arch tag for a list tag: `arm64v8` for latest, `1.2.3-arm64v8` otherwise. */
 export function archTag(listTag: string, arch: string): string {
@@ -59,4 +59,29 @@ export function formatRulesTable(rules: readonly BuildRule[]): string {
       .join('  ')
       .trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/**
+ * `--strategy buildx`: one Branch rule (tag `latest`) and, when a tag regex is set, one Tag rule
+ * (tag `{\1}`), both building the user's own Dockerfile; hooks/build builds every platform and
+ * pushes the list itself.
+ */
+export function buildxRules(opts: {
+  /** The user's Dockerfile, relative to the repo root, POSIX separators. */
+  dockerfile: string;
+  branch: string;
+  tagRegex: string;
+  context: string;
+}): BuildRule[] {
+  const ctx = opts.context.replace(/^\/+/, '');
+  const dockerfile = posix.relative(ctx || '.', opts.dockerfile) || posix.basename(opts.dockerfile);
+  const rule = (sourceType: BuildRule['sourceType'], source: string, dockerTag: string): BuildRule => ({
+    arch: EVERY_ARCH,
+    sourceType,
+    source,
+    dockerTag,
+    dockerfile,
+    context: opts.context,
+  });
+  return [rule('Branch', opts.branch, 'latest'), ...(opts.tagRegex ? [rule('Tag', opts.tagRegex, '{\\1}')] : [])];
 }

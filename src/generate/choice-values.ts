@@ -1,7 +1,7 @@
 import { ARCHES, DEFAULT_ARCHES, NATIVE_ARCH, archNames, nearestArch, resolveArch } from '../arch.js';
 import { UserError } from '../errors.js';
 
-import { type CiChoice, PUBLISHERS, type Publisher, QEMU_STRATEGIES, type QemuStrategy } from '../strategies.js';
+import { type CiChoice, PUBLISHERS, type Publisher, QEMU_STRATEGIES, type QemuStrategy, STRATEGIES, type Strategy } from '../strategies.js';
 
 /** Every choice the generator makes; each has a flag, a prompt (on a TTY) and a default. */
 export interface Choices {
@@ -18,6 +18,8 @@ export interface Choices {
   ci: CiChoice;
   /** The CI pipeline also publishes the per-arch tags (`arm64v8`, `1.2.3-arm64v8`) the Docker Hub rules published. */
   archTags: boolean;
+  /** How Docker Hub builds the platforms: one rule per arch (per-arch) or one buildx build per source (buildx). */
+  strategy: Strategy;
   /**
    * The CI pipeline has replaced the Docker Hub autobuilds: the hooks, the rules file and unneeded
    * per-arch Dockerfiles are no longer generated.
@@ -92,6 +94,13 @@ export function validateQemu(value: string): QemuStrategy {
 export function validatePublisher(value: string): Publisher {
   if ((PUBLISHERS as readonly string[]).includes(value)) return value as Publisher;
   throw new UserError(`Unknown publisher "${value}"; use --publisher manifest-tool (default) or --publisher docker.`);
+}
+
+export function validateStrategy(value: string): Strategy {
+  if ((STRATEGIES as readonly string[]).includes(value)) return value as Strategy;
+  throw new UserError(
+    `Unknown strategy "${value}"; use --strategy per-arch (default: one build rule per arch) or --strategy buildx (one build rule builds every platform).`,
+  );
 }
 
 export function validateTagRegex(value: string): string {

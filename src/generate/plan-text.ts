@@ -13,7 +13,9 @@ export function formatPlan(plan: Plan): string {
     .map((a) => `${a.name} (${platformString(a.platform)})`)
     .join(', ');
   const lines = [
-    `${plan.choices.repository}: ${arches}; QEMU ${plan.choices.qemu}, published with ${plan.choices.publisher}`,
+    plan.choices.strategy === 'buildx'
+      ? `${plan.choices.repository}: ${arches}; one docker buildx build per rule pushes the list (--strategy buildx)`
+      : `${plan.choices.repository}: ${arches}; QEMU ${plan.choices.qemu}, published with ${plan.choices.publisher}`,
     '',
     ...plan.files.flatMap((f) => [
       `  ${LABEL[f.action]!.padEnd(8)} ${posix.normalize(prefix + f.path)}${f.reason ? `  (${f.reason})` : ''}`,

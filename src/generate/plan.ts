@@ -8,6 +8,7 @@ import { type CiTarget, perArch } from '../ci/target.js';
 import { PINS } from '../pins.js';
 import { VERSION } from '../version.js';
 import { buildRules } from './build-rules.js';
+import { buildxFiles, checkBuildxDockerfile } from './buildx.js';
 import { ciTarget } from './ci-target.js';
 import { handMadeNotes, recogniseHandMade } from './hand-made.js';
 import { manifestSpec } from './manifest-spec.js';
@@ -133,13 +134,18 @@ function planTarget(repo: RepoState, choices: Choices) {
   const base = basename(repo.dockerfilePath);
   const dirRel = toPosix(relative(repo.root, repo.dir));
   const fileFor = (arch: string) => (arch === NATIVE_ARCH ? base : `${base}.${arch}`);
-  const rules = buildRules({
-    arches,
-    dockerfileFor: (a) => posix.join(dirRel, fileFor(a.name)),
-    branch: choices.branch,
-    tagRegex: choices.tagRegex,
-    context: choices.context,
-  });
+  const dockerfileRel = toPosix(relative(repo.root, repo.dockerfilePath));
+  // --strategy buildx: one rule per source builds the user's Dockerfile for every platform.
+  const buildx = choices.strategy === 'buildx' ? buildxFiles({ choices, arches, dockerfileRel }) : undefined;
+  const rules =
+    buildx?.rules ??
+    buildRules({
+      arches,
+      dockerfileFor: (a) => posix.join(dirRel, fileFor(a.name)),
+      branch: choices.branch,
+      tagRegex: choices.tagRegex,
+      context: choices.context,
+    });
   const target = ciTarget({
     repository: choices.repository,
     dirRel,
@@ -149,7 +155,7 @@ function planTarget(repo: RepoState, choices: Choices) {
     rules,
     archTags: choices.archTags,
   });
-  return { arches, base, dirRel, fileFor, rules, target };
+  return { arches, base, dirRel, fileFor, rules, target, buildx };
 }
 
 /**
@@ -168,7 +174,7 @@ function buildPlan(
   // directory: the same repo must generate the same bytes from wherever the CLI runs.
   const dockerfileRel = toPosix(relative(repo.root, repo.dockerfilePath));
   const warnings: string[] = [];
-  const { arches, base, dirRel, fileFor, rules, target } = planTarget(repo, choices);
+  const { arches, base, dirRel, fileFor, rules, target, buildx } = planTarget(repo, choices);
 
   if (repo.record && repo.record.dockerfile !== base) {
     throw new UserError(
@@ -182,18 +188,23 @@ function buildPlan(
   // The user's Dockerfile builds the native tag unchanged: it must not name another arch.
   const native = arches.find((a) => a.name === NATIVE_ARCH);
   if (native) checkNativeDockerfile(repo.dockerfileSource, dockerfileRel, native);
+  if (buildx && !choices.retired) checkBuildxDockerfile(repo.dockerfileSource, dockerfileRel);
   // Once a CI pipeline has replaced the autobuilds (--retire-hooks), only what it builds from is
   // generated: the per-arch Dockerfiles when it builds per arch. What is no longer generated is
   // deleted below, unless the user changed it.
   const dockerHub = !choices.retired;
   for (const a of arches) {
-    if (a.name === NATIVE_ARCH) continue;
+    // buildx builds the user's Dockerfile for every arch: nothing to rewrite (perArch is false, see buildx.ts).
+    if (a.name === NATIVE_ARCH || (buildx && !perArch(target))) continue;
     // Rewritten (and so checked) whether written or not.
     const r = rewriteDockerfile(repo.dockerfileSource, dockerfileRel, a, { qemu: choices.qemu, qemuImage: PINS.qemuImage });
     for (const w of r.warnings) if (!warnings.includes(w)) warnings.push(w);
     if (dockerHub || perArch(target)) generated.push({ path: fileFor(a.name), content: r.content, mode: 0o644 });
   }
-  if (dockerHub) {
+  if (dockerHub && buildx) {
+    for (const h of buildx.hooks) generated.push({ ...h, mode: 0o755 });
+    generated.push({ path: 'hooks/.gitattributes', content: HOOKS_GITATTRIBUTES, mode: 0o644 });
+  } else if (dockerHub) {
     const hooks = renderHooks({
       version: VERSION,
       arches,
@@ -233,7 +244,7 @@ function buildPlan(
   if (dockerHub) {
     generated.push({
       path: RULES_FILE,
-      content: rulesMarkdown({ repository: choices.repository, rules, arches, dockerfile: dockerfileRel }),
+      content: rulesMarkdown({ repository: choices.repository, rules, arches, dockerfile: dockerfileRel, buildx: Boolean(buildx) }),
       mode: 0o644,
     });
   }
@@ -250,6 +261,7 @@ function buildPlan(
     context: choices.context,
     tagRegex: choices.tagRegex,
     ...(choices.ci !== 'none' ? { ci: choices.ci } : {}),
+    ...(buildx ? { strategy: choices.strategy } : {}),
     ...(choices.archTags ? {} : { archTags: false }),
     ...(choices.retired ? { retired: true } : {}),
     buildRules: rules,

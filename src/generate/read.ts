@@ -12,7 +12,7 @@ import { archNames } from '../arch.js';
 import type { CiTarget } from '../ci/target.js';
 import { BITBUCKET_FILE } from '../ci/bitbucket-facts.js';
 import { loadTemplates } from '../templates.js';
-import { HOOK_PIECES } from '../hooks/render-hooks.js';
+import { BUILDX_HOOK_PIECES, HOOK_PIECES } from '../hooks/render-hooks.js';
 import { targetFromRecord } from './ci-target.js';
 import { gitHookModes } from './git.js';
 import type { CiRenderers } from './plan.js';
@@ -57,7 +57,7 @@ function candidatePaths(repo: RepoState, choices: Choices, render: CiRenderers |
   const dirRel = relative(repo.root, repo.dir).split(sep).join('/');
   const paths = new Set<string>([
     ...archNames().map((a) => `${base}.${a}`),
-    ...Object.keys(HOOK_PIECES).map((h) => `hooks/${h}`),
+    ...[...Object.keys(HOOK_PIECES), ...Object.keys(BUILDX_HOOK_PIECES)].map((h) => `hooks/${h}`),
     'hooks/.gitattributes',
     'multi-arch-manifest.yaml',
     RULES_FILE,

@@ -21,6 +21,7 @@ export function generatorCommand(dockerfiles: readonly string[], flags: ChoiceFl
   value('--context', flags.context);
   value('--tag-regex', flags.tagRegex);
   value('--ci', flags.ci);
+  value('--strategy', flags.strategy);
   if (force) args.push('--force');
   return ['npx', 'create-multiarch-hooks', ...args.map(shQuote)].join(' ');
 }

@@ -8,6 +8,7 @@ import {
   validatePublisher,
   validateQemu,
   validateRepository,
+  validateStrategy,
   validateTagRegex,
 } from './choice-values.js';
 import { archHelp, ask, type Question } from './prompts.js';
@@ -23,6 +24,7 @@ export interface ChoiceFlags {
   context?: string;
   tagRegex?: string;
   ci?: string;
+  strategy?: string;
   archTags?: boolean;
   retireHooks?: boolean;
   yes?: boolean;
@@ -74,6 +76,7 @@ export function checkFlags(flags: ChoiceFlags): ChoiceFlags {
     branch: flags.branch === undefined ? undefined : usage(() => validateBranch(flags.branch!)),
     context: flags.context === undefined ? undefined : usage(() => validateContext(flags.context!)),
     tagRegex: flags.tagRegex === undefined ? undefined : usage(() => validateTagRegex(flags.tagRegex!)),
+    strategy: flags.strategy === undefined ? undefined : usage(() => validateStrategy(flags.strategy!)),
   };
 }
 
@@ -90,6 +93,7 @@ export async function resolveChoices(repo: RepoState, flags: ChoiceFlags): Promi
       : undefined;
   let arches: string | string[] = flags.arch ?? prev?.arches ?? existing ?? [...DEFAULT_ARCHES];
   let defaultArches = flags.arch === undefined && prev === undefined && existing === undefined;
+  let strategy = flags.strategy ?? prev?.strategy ?? 'per-arch';
 
   if (flags.interactive && !flags.yes) {
     const questions: Question[] = [];
@@ -106,7 +110,17 @@ export async function resolveChoices(repo: RepoState, flags: ChoiceFlags): Promi
         check: parseArches,
       });
     }
+    if (flags.strategy === undefined) {
+      questions.push({
+        key: 'strategy',
+        text: 'Build strategy, per-arch or buildx',
+        def: prev?.strategy ?? 'per-arch',
+        help: STRATEGY_HELP,
+        check: validateStrategy,
+      });
+    }
     const answers = await ask(questions);
+    strategy = answers.strategy ?? strategy;
     repository = answers.repo ?? repository;
     // An empty answer takes the default shown; anything typed is the user's own choice.
     if (answers.arch !== undefined && answers.arch !== (arches as string[]).join(',')) defaultArches = false;
@@ -128,6 +142,7 @@ export async function resolveChoices(repo: RepoState, flags: ChoiceFlags): Promi
     context: validateContext(flags.context ?? prev?.context ?? '/' + dirRel),
     tagRegex: validateTagRegex(flags.tagRegex ?? prev?.tagRegex ?? DEFAULT_TAG_REGEX),
     ci: validateCi(flags.ci ?? prev?.ci ?? 'none'),
+    strategy: validateStrategy(strategy),
     archTags: flags.archTags ?? prev?.archTags ?? true,
     retired: flags.retireHooks === true || prev?.retired === true,
   };
@@ -139,8 +154,19 @@ export async function resolveChoices(repo: RepoState, flags: ChoiceFlags): Promi
       2,
     );
   }
+  if (choices.strategy === 'buildx' && choices.qemu === 'copy') {
+    throw new UserError(
+      '--qemu copy puts QEMU into per-arch Dockerfiles, which --strategy buildx does not write; use --qemu binfmt with buildx, or --strategy per-arch for kernels older than 4.8.',
+      2,
+    );
+  }
   return { choices, defaultArches, warnings };
 }
+
+const STRATEGY_HELP = [
+  '  per-arch: one Docker Hub build rule per arch and a per-arch Dockerfile each; the last build publishes the list (works on every builder)',
+  '  buildx:   one build rule per source builds every platform with docker buildx and pushes one index at once (needs buildx on the builder)',
+].join('\n');
 
 /**
  * A --branch the repo does not have (local or on a remote) is often a typo, and Docker Hub would

@@ -1,7 +1,7 @@
 import { type Arch, findArch, platformString } from '../arch.js';
 import { template } from '../templates.js';
 import { VERSION } from '../version.js';
-import type { BuildRule } from '../record/index.js';
+import { type BuildRule, EVERY_ARCH } from '../record/index.js';
 
 export const RULES_FILE = 'DOCKER_HUB_BUILD_RULES.md';
 
@@ -11,6 +11,8 @@ export function rulesMarkdown(opts: {
   rules: readonly BuildRule[];
   arches: readonly Arch[];
   dockerfile: string;
+  /** --strategy buildx: each rule builds every arch. */
+  buildx?: boolean;
 }): string {
   const archs = opts.arches.map((a) => a.name).join(', ');
   const lists = [{ list: 'latest', archCount: opts.arches.length, archs }];
@@ -20,7 +22,12 @@ export function rulesMarkdown(opts: {
     repository: opts.repository,
     version: VERSION,
     dockerfile: opts.dockerfile,
-    rules: opts.rules.map((r) => ({ ...r, platform: platformString(findArch(r.arch)!.platform) })),
+    rules: opts.rules.map((r) => ({
+      ...r,
+      platform:
+        r.arch === EVERY_ARCH ? opts.arches.map((a) => platformString(a.platform)).join(', ') : platformString(findArch(r.arch)!.platform),
+    })),
     lists,
+    buildx: opts.buildx ?? false,
   });
 }

@@ -63,12 +63,16 @@ function view(cfg: HookConfig, hook: HookName) {
   };
 }
 
-function renderOne(cfg: HookConfig, name: HookName): string {
-  const head = template(`hooks/${name}.sh.hbs`)(view(cfg, name)).trimEnd();
-  const names = HOOK_PIECES[name];
+/** A hook: its template's header and configuration, then the runtime pieces `names` (the last defines main). */
+function assemble(file: string, data: object, names: readonly string[]): string {
+  const head = template(`hooks/${file}.sh.hbs`)(data).trimEnd();
   // main right under the configuration, so a reader sees the steps first (as in rustup-init.sh).
   const pieces = [names.at(-1)!, ...names.slice(0, -1)].map((p) => `# --- ${p}.sh ---\n${templateText(`runtime/${p}.sh`).trim()}`);
   return `${[head, ...pieces].join('\n\n')}\n\nmain "$@"\n`;
+}
+
+function renderOne(cfg: HookConfig, name: HookName): string {
+  return assemble(name, view(cfg, name), HOOK_PIECES[name]);
 }
 
 // Dockerfiles of one run with the same arches and choices get the same hooks: rendered once.
@@ -84,4 +88,46 @@ export function renderHooks(cfg: HookConfig): RenderedHook[] {
     rendered.set(key, hooks);
   }
   return hooks.map((h) => ({ ...h }));
+}
+
+/** `--strategy buildx`: what its hooks are configured with. */
+export interface BuildxHookConfig {
+  version: string;
+  arches: Arch[];
+  /** The user's Dockerfile, a basename (hooks/build builds it for every platform). */
+  dockerfile: string;
+  /** Also push the per-arch tags (`arm64v8`, `1.2.3-arm64v8`). */
+  archTags: boolean;
+  pins: Pins;
+}
+
+export type BuildxHookName = 'pre_build' | 'build' | 'push';
+
+/**
+ * The runtime pieces of the buildx hooks (templates/hooks/buildx-<name>.sh.hbs); pre_build reuses
+ * binfmt.sh's check and registration, always with the F flag (buildx builds no per-arch image).
+ */
+export const BUILDX_HOOK_PIECES: Record<BuildxHookName, readonly string[]> = {
+  pre_build: ['core', 'retry', 'binfmt', 'buildx', 'main-buildx-pre_build'],
+  build: ['core', 'retry', 'revision', 'binfmt', 'buildx', 'main-buildx-build'],
+  push: ['core', 'main-buildx-push'],
+};
+
+export function renderBuildxHooks(cfg: BuildxHookConfig): { name: BuildxHookName; content: string }[] {
+  if (cfg.arches.length === 0) throw new Error('renderBuildxHooks: no arches');
+  if (cfg.dockerfile.includes('/')) throw new Error(`renderBuildxHooks: Dockerfile ${cfg.dockerfile} must be a basename`);
+  const data = {
+    version: cfg.version,
+    archNames: cfg.arches.map((a) => a.name),
+    platforms: cfg.arches.map((a) => platformString(a.platform)),
+    binfmt: cfg.arches.map((a) => a.binfmt ?? ''),
+    qemuBinaries: cfg.arches.map((a) => a.qemu ?? ''),
+    dockerfile: cfg.dockerfile,
+    archTags: cfg.archTags ? 1 : 0,
+    pins: cfg.pins,
+  };
+  return (Object.keys(BUILDX_HOOK_PIECES) as BuildxHookName[]).map((name) => ({
+    name,
+    content: assemble(`buildx-${name}`, data, BUILDX_HOOK_PIECES[name]),
+  }));
 }

@@ -4,7 +4,7 @@
  * simulate and the CI targets.
  */
 import { sha256Hex } from '../registry/digest.js';
-import type { CiChoice, Publisher, QemuStrategy } from '../strategies.js';
+import type { CiChoice, Publisher, QemuStrategy, Strategy } from '../strategies.js';
 
 /** One Docker Hub build rule, as entered under Builds > Configure Automated Builds. */
 export interface BuildRule {
@@ -16,6 +16,9 @@ export interface BuildRule {
   dockerfile: string;
   context: string;
 }
+
+/** The `arch` of a rule that builds every platform in one build (`--strategy buildx`). */
+export const EVERY_ARCH = 'all';
 
 export const RECORD_FILE = '.multiarch-hooks.json';
 
@@ -32,6 +35,8 @@ export interface GeneratorRecord {
   context: string;
   tagRegex: string;
   ci?: CiChoice;
+  /** Absent: per-arch. */
+  strategy?: Strategy;
   /** Absent: true (the per-arch tags are published). */
   archTags?: boolean;
   /** The Docker Hub hooks were removed for the CI pipeline (--retire-hooks). */

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { parseRecord, RECORD_FILE, type GeneratorRecord } from '../record/index.js';
+import { EVERY_ARCH, parseRecord, RECORD_FILE, type GeneratorRecord } from '../record/index.js';
 import { shQuote } from '../hooks/quote.js';
 import { isLoopback } from '../registry/reference.js';
 import { findSpecDirs } from '../check/index.js';
@@ -326,7 +326,8 @@ export async function simulateCommand(opts: SimulateOptions): Promise<number> {
         image,
         dir,
         insecure: !opts.push && !isLoopback(registry) && env.MULTIARCH_INSECURE_REGISTRY === '1',
-        arches: forList.map((r) => r.run.rule.arch),
+        // A --strategy buildx rule builds every arch of the record.
+        arches: forList.flatMap((r) => (r.run.rule.arch === EVERY_ARCH ? record.arches : [r.run.rule.arch])),
         commit: git.commit,
         env,
         out: opts.out,

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { git, gitMode, removeDir, repoWith as repoWithFiles, runCli, tree } from './run-cli.js';
+import { git, gitMode, removeDir, repoWith as repoWithFiles, runCli, tree, typedAt } from './run-cli.js';
 
 const repos: string[] = [];
 afterAll(() => repos.forEach(removeDir));
@@ -32,23 +32,10 @@ describe('a non-interactive run', () => {
   });
 });
 
-/** The built CLI on a real pseudo-terminal (util-linux `script`), with `input` typed into it. */
-function typedAt(dir: string, input: string) {
-  const cli = join(import.meta.dirname, '..', '..', 'bin', 'create-multiarch-hooks.js');
-  const r = spawnSync('script', ['-qec', `${process.execPath} ${cli} --offline`, '/dev/null'], {
-    cwd: dir,
-    input,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  expect(r.error, 'util-linux script is needed for the TTY test').toBeUndefined();
-  return r;
-}
-
 describe('prompts on a terminal', () => {
   it('asks for the repository and the architectures through a pseudo-terminal', () => {
     const dir = repoWith(SIMPLE, 'git@github.com:acme/guessed.git');
-    const r = typedAt(dir, 'acme/typed\narm64v8, amd64\n');
+    const r = typedAt(dir, 'acme/typed\narm64v8, amd64\n\n');
     expect(r.status, r.stdout).toBe(0);
     expect(r.stdout).toContain('? Docker Hub repository (namespace/name) (acme/guessed)');
     expect(r.stdout).toContain('? Architectures, comma-separated (amd64,arm32v6,arm32v7,arm64v8)');
@@ -63,7 +50,7 @@ describe('prompts on a terminal', () => {
 describe('prompts that refuse an answer', () => {
   it('say why in one sentence and ask again, for the repository and the architectures', () => {
     const dir = repoWith(SIMPLE, 'git@github.com:acme/guessed.git');
-    const r = typedAt(dir, 'Acme/Typed\nacme/typed\narm64v9\narm64v8\namd64,aarch64\n');
+    const r = typedAt(dir, 'Acme/Typed\nacme/typed\narm64v9\narm64v8\namd64,aarch64\n\n');
     expect(r.status, r.stdout).toBe(0);
     expect(r.stdout).toContain('"Acme/Typed" is not a valid image repository; use lowercase namespace/name');
     expect(r.stdout).toContain('Unknown architecture "arm64v9" (did you mean arm64v8?); choose from amd64,');

@@ -108,6 +108,18 @@ export function repoWith(files: Record<string, string>, opts: { remote?: string;
   return dir;
 }
 
+/** The built CLI on a real pseudo-terminal (util-linux `script`), with `input` typed into it. */
+export function typedAt(dir: string, input: string) {
+  const r = spawnSync('script', ['-qec', `${process.execPath} ${CLI} --offline`, '/dev/null'], {
+    cwd: dir,
+    input,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (r.error) throw new Error(`util-linux script is needed for the TTY tests: ${r.error.message}`);
+  return r;
+}
+
 /** Every file's content below `dir` (without .git), to prove that a run left the repo exactly as it was. */
 export function tree(dir: string): Record<string, string> {
   return Object.fromEntries(listFiles(dir).map((f) => [f, readFileSync(join(dir, f), 'latin1')]));

@@ -233,7 +233,7 @@ describe('on a terminal', () => {
 
   it('the default set taken at the prompt (Enter) is still the default: the missing arch is left out', () => {
     const dir = repoWith(`FROM busybox:${TAG}\n`);
-    const r = prompted(dir, 'acme/enter\n\n');
+    const r = prompted(dir, 'acme/enter\n\n\n');
     expect(r.error, 'util-linux script is needed for the TTY test').toBeUndefined();
     expect(r.status, r.stdout).toBe(0);
     expect(r.stdout).toContain('info: left out arm32v6: arm32v6/busybox:twin-test does not exist on Docker Hub');
@@ -242,7 +242,7 @@ describe('on a terminal', () => {
 
   it('architectures typed at the prompt are a choice: a missing one is refused', () => {
     const dir = repoWith(`FROM busybox:${TAG}\n`);
-    const r = prompted(dir, 'acme/typed\namd64,arm32v6,arm64v8\n');
+    const r = prompted(dir, 'acme/typed\namd64,arm32v6,arm64v8\n\n');
     expect(r.status, r.stdout).toBe(1);
     expect(r.stdout).toContain(
       'error: arm32v6/busybox:twin-test does not exist on Docker Hub (busybox:twin-test has no arm32v6 ' +

@@ -4,8 +4,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { archNames } from '../../src/arch.js';
-import { HOOK_PIECES, renderHooks, shQuote } from '../../src/hooks/render-hooks.js';
+import { archNames, sortArches } from '../../src/arch.js';
+import { BUILDX_HOOK_PIECES, HOOK_PIECES, renderBuildxHooks, renderHooks, shQuote } from '../../src/hooks/render-hooks.js';
 import { PINS } from '../../src/pins.js';
 import { cleanupTemps, REPO_ROOT, tmpDir } from '../support/env.js';
 import { hookConfig, hookContent, withHookFunctions, type ConfigOptions } from './support.js';
@@ -109,8 +109,38 @@ describe('runtime sources', () => {
       .readdirSync(dir)
       .map((f) => f.replace(/\.sh$/, ''))
       .sort();
-    const used = [...new Set(Object.values(HOOK_PIECES).flat())].sort();
+    const used = [...new Set([...Object.values(HOOK_PIECES), ...Object.values(BUILDX_HOOK_PIECES)].flat())].sort();
     expect(used).toEqual(onDisk);
+  });
+
+  it('the buildx hooks (--strategy buildx) inline their pieces, main first, and pass bash -n and shellcheck', () => {
+    const dir = tmpDir('cmh-render-buildx-');
+    for (const [i, cfg] of [
+      { arches: ['amd64', 'arm32v7', 'arm64v8'], archTags: true },
+      { arches: ['amd64'], archTags: false },
+    ].entries()) {
+      const hooks = renderBuildxHooks({
+        version: '0.0.0-test',
+        arches: sortArches(cfg.arches),
+        dockerfile: "Docker file's",
+        archTags: cfg.archTags,
+        pins: PINS,
+      });
+      expect(hooks.map((h) => h.name)).toEqual(['pre_build', 'build', 'push']);
+      for (const h of hooks) {
+        const inlined = [...h.content.matchAll(/^# --- ([a-z0-9_-]+)\.sh ---$/gm)].map((m) => m[1]);
+        const pieces = BUILDX_HOOK_PIECES[h.name];
+        expect(inlined).toEqual([pieces.at(-1), ...pieces.slice(0, -1)]);
+        expect(h.content).not.toContain('shellcheck disable');
+        const file = path.join(dir, `${i}-${h.name}`);
+        fs.writeFileSync(file, h.content);
+        expect(spawnSync('bash', ['-n', file]).status).toBe(0);
+        const lint = spawnSync('shellcheck', ['-s', 'bash', file], { encoding: 'utf8' });
+        expect(lint.status, lint.stdout).toBe(0);
+      }
+      expect(hooks[1]!.content).toContain(`CMH_ARCH_TAGS=${cfg.archTags ? 1 : 0}`);
+      expect(hooks[1]!.content).toContain(`CMH_DOCKERFILE='Docker file'\\''s'`);
+    }
   });
 
   it('hooks disable no shellcheck rule', () => {
