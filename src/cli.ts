@@ -95,7 +95,8 @@ async function main(argv: string[]): Promise<number> {
             requiresArg: true,
             choices: ['per-arch', 'buildx'],
             describe:
-              'per-arch: one Docker Hub build rule per arch, merged into a list by post_push (default); buildx: one rule per source builds every platform with docker buildx and pushes one index',
+              'per-arch: one Docker Hub build rule per arch, merged into a list by post_push (default); ' +
+              'buildx: one rule per source builds every platform with docker buildx and pushes one index',
           })
           .option('ci', {
             type: 'string',
@@ -107,7 +108,8 @@ async function main(argv: string[]): Promise<number> {
           .option('arch-tags', {
             type: 'boolean',
             describe:
-              'the CI pipeline (and --strategy buildx) also publishes the per-arch tags (arm64v8, 1.2.3-arm64v8); --no-arch-tags drops them (default: on)',
+              'the CI pipeline (and --strategy buildx) also publishes the per-arch tags (arm64v8, ' +
+              '1.2.3-arm64v8); --no-arch-tags drops them (default: on)',
           })
           .option('retire-hooks', {
             type: 'boolean',

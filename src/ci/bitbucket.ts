@@ -99,7 +99,8 @@ function step(t: CiTarget, kind: 'branch' | 'tag', regex?: string): Record<strin
     if (t.archTags) {
       script.push(
         `export DIGEST="$(jq -r ` +
-          `'."containerimage.digest"' ${meta(null)})" PLATFORMS=${shellQuote(t.arches.map((a) => `${a.name}=${platformString(a.platform)}`).join(' '))}`,
+          `'."containerimage.digest"' ${meta(null)})" ` +
+          `PLATFORMS=${shellQuote(t.arches.map((a) => `${a.name}=${platformString(a.platform)}`).join(' '))}`,
         ARCH_TAGS_SCRIPT,
       );
     }

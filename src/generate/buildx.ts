@@ -22,7 +22,9 @@ export function checkBuildxDockerfile(source: string, dockerfileRel: string): vo
   const reasons = perArchReasons(source, dockerfileRel);
   if (reasons.length === 0) return;
   throw new UserError(
-    `--strategy buildx builds ${dockerfileRel} unchanged for every platform, but ${reasons.join('; ')}; use --strategy per-arch (its per-arch Dockerfiles replace that per arch), or make the base platform-neutral.`,
+    `--strategy buildx builds ${dockerfileRel} unchanged for every platform, but ` +
+      `${reasons.join('; ')}; use --strategy per-arch (its per-arch Dockerfiles replace that per ` +
+      `arch), or make the base platform-neutral.`,
     2,
   );
 }

@@ -99,7 +99,8 @@ export function validatePublisher(value: string): Publisher {
 export function validateStrategy(value: string): Strategy {
   if ((STRATEGIES as readonly string[]).includes(value)) return value as Strategy;
   throw new UserError(
-    `Unknown strategy "${value}"; use --strategy per-arch (default: one build rule per arch) or --strategy buildx (one build rule builds every platform).`,
+    `Unknown strategy "${value}"; use --strategy per-arch (default: one build rule per arch) or ` +
+      `--strategy buildx (one build rule builds every platform).`,
   );
 }
 

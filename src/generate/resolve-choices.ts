@@ -156,7 +156,8 @@ export async function resolveChoices(repo: RepoState, flags: ChoiceFlags): Promi
   }
   if (choices.strategy === 'buildx' && choices.qemu === 'copy') {
     throw new UserError(
-      '--qemu copy puts QEMU into per-arch Dockerfiles, which --strategy buildx does not write; use --qemu binfmt with buildx, or --strategy per-arch for kernels older than 4.8.',
+      '--qemu copy puts QEMU into per-arch Dockerfiles, which --strategy buildx does not write; use ' +
+        '--qemu binfmt with buildx, or --strategy per-arch for kernels older than 4.8.',
       2,
     );
   }
@@ -164,8 +165,10 @@ export async function resolveChoices(repo: RepoState, flags: ChoiceFlags): Promi
 }
 
 const STRATEGY_HELP = [
-  '  per-arch: one Docker Hub build rule per arch and a per-arch Dockerfile each; the last build publishes the list (works on every builder)',
-  '  buildx:   one build rule per source builds every platform with docker buildx and pushes one index at once (needs buildx on the builder)',
+  '  per-arch: one Docker Hub build rule per arch and a per-arch Dockerfile each; the last build ' +
+    'publishes the list (works on every builder)',
+  '  buildx:   one build rule per source builds every platform with docker buildx and pushes one ' +
+    'index at once (needs buildx on the builder)',
 ].join('\n');
 
 /**

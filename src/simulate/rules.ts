@@ -85,7 +85,8 @@ export function selectRuns(record: GeneratorRecord, source: Source): RuleRun[] {
             `${sources.join(', ')}); give a ` +
             `matching ${source.type === 'Tag' ? '--tag' : '--source-branch'}.`
         : `The record has no ${kind} rules, so ` +
-            `pushing the ${kind} ${source.name} builds nothing; ${source.type === 'Tag' ? 'set a tag regex with npx create-multiarch-hooks --tag-regex' : 'simulate a --tag instead'}.`,
+            `pushing the ${kind} ${source.name} ` +
+            `builds nothing; ${source.type === 'Tag' ? 'set a tag regex with npx create-multiarch-hooks --tag-regex' : 'simulate a --tag instead'}.`,
       2,
     );
   }
