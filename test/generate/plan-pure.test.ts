@@ -57,14 +57,14 @@ function repo(): string {
   return dir;
 }
 
-async function snapshotOf(cwd: string, ci: string) {
+async function snapshotOf(cwd: string, ci: string, strategy?: string) {
   const render = await import('../../src/ci/pipelines.js');
   const inputs = [];
   const chosen = [];
   for (const d of ['web/Dockerfile', 'api/Dockerfile']) {
     const r = readRepo(cwd, d);
     const folder = d.split('/')[0]!;
-    const resolved = await resolveChoices(r, checkFlags({ interactive: false, repo: `acme/${folder}`, ci }));
+    const resolved = await resolveChoices(r, checkFlags({ interactive: false, repo: `acme/${folder}`, ci, strategy }));
     inputs.push({ repo: r, choices: resolved.choices });
     chosen.push({ choices: resolved.choices, defaultArches: resolved.defaultArches });
   }
@@ -73,9 +73,14 @@ async function snapshotOf(cwd: string, ci: string) {
 }
 
 describe('the plan', () => {
-  it.each(['none', 'github', 'bitbucket'])('reads nothing: planned twice from one snapshot (--ci %s), the same plans', async (ci) => {
+  it.each([
+    ['none', 'per-arch'],
+    ['github', 'per-arch'],
+    ['bitbucket', 'per-arch'],
+    ['none', 'buildx'],
+  ])('reads nothing: planned twice from one snapshot (--ci %s, --strategy %s), the same plans', async (ci, strategy) => {
     const cwd = repo();
-    const { snapshot, chosen, render } = await snapshotOf(cwd, ci);
+    const { snapshot, chosen, render } = await snapshotOf(cwd, ci, strategy);
     const random = vi.spyOn(Math, 'random').mockImplementation(() => {
       throw new Error('the plan called Math.random');
     });
@@ -93,8 +98,8 @@ describe('the plan', () => {
     expect(second).toEqual(first);
     // It planned for real: hooks, per-arch Dockerfiles, and the hand-made one seen as a conflict.
     expect(first.plans.map((p) => p.files.length)).toEqual([expect.any(Number), expect.any(Number)]);
-    expect(first.plans[0]!.files.map((f) => f.path)).toContain('hooks/post_push');
-    expect(first.plans[1]!.files.find((f) => f.path === 'Dockerfile.arm64v8')?.action).toBe('conflict');
+    expect(first.plans[0]!.files.map((f) => f.path)).toContain(strategy === 'buildx' ? 'hooks/push' : 'hooks/post_push');
+    if (strategy === 'per-arch') expect(first.plans[1]!.files.find((f) => f.path === 'Dockerfile.arm64v8')?.action).toBe('conflict');
     if (ci !== 'none') expect(first.plans[0]!.files.some((f) => f.path.endsWith('.yml'))).toBe(true);
   });
 
