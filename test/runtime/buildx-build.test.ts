@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { sortArches } from '../../src/arch.js';
-import { renderBuildxHooks } from '../../src/hooks/render.js';
+import { renderBuildxHooks } from '../../src/hooks/render-hooks.js';
 import { PINS } from '../../src/pins.js';
 import { cleanupTemps, hookEnv, hubBuildEnv, readDockerLog, tmpGitRepo } from '../support/env.js';
 import { run } from '../support/proc.js';
@@ -65,7 +65,8 @@ describe('--strategy buildx build hook: where it builds', () => {
     const r = await locate('other/Dockerfile');
     expect(r.code).toBe(1);
     expect(lastLine(r.stderr)).toBe(
-      `error: DOCKERFILE_PATH=other/Dockerfile does not lead to ${r.dir}/docker/web, where the hooks are; the Dockerfile and hooks/ must be in the same folder.`,
+      `error: DOCKERFILE_PATH=other/Dockerfile does not lead to ${r.dir}/docker/web, where the hooks ` +
+        `are; the Dockerfile and hooks/ must be in the same folder.`,
     );
   });
 });
@@ -77,7 +78,8 @@ describe('--strategy buildx hooks that cannot build', () => {
     const r = await runHook(dir, hook, env(sha, { CMH_DOCKER_NO_BUILDX: '1' }));
     expect(r.code).toBe(1);
     expect(lastLine(r.stderr)).toBe(
-      "error: this builder's docker has no buildx plugin, so it cannot build every platform in one build: regenerate the files with npx create-multiarch-hooks --strategy per-arch.",
+      "error: this builder's docker has no buildx plugin, so it cannot build every platform in one " +
+        'build: regenerate the files with npx create-multiarch-hooks --strategy per-arch.',
     );
   });
 
@@ -97,25 +99,30 @@ describe('--strategy buildx hooks that cannot build', () => {
     expect(readDockerLog(e).filter((l) => l.startsWith('docker run'))).toEqual([]);
   });
 
-  it('on the classic image store it builds with a docker-container builder (made once, reused), and one that does not start stops the build naming --strategy per-arch', async () => {
-    const { dir, sha } = buildxRepo();
-    const e = env(sha);
-    for (let i = 0; i < 2; i++) {
-      const r = await runHook(dir, 'build', e, 300_000);
-      expect(r.code, r.out).toBe(1);
-      expect(r.stderr).toContain(
-        '(docker driver, classic image store) cannot push a multi-platform list; building with the docker-container builder multiarch-hooks.',
-      );
-      expect(lastLine(r.stderr)).toMatch(
-        /^error: the buildx builder multiarch-hooks does not start \(.*\): regenerate the files with npx create-multiarch-hooks --strategy per-arch\.$/,
-      );
-    }
-    // Created the first time only; nothing was built or pushed.
-    const calls = readDockerLog(e);
-    expect(calls.filter((l) => l.startsWith('docker buildx create'))).toEqual([
-      'docker buildx create --name multiarch-hooks --driver docker-container',
-    ]);
-    expect(calls.filter((l) => l.startsWith('docker buildx build'))).toEqual([]);
-    fs.rmSync(path.join(e.DOCKER_CONFIG!, 'buildx'), { recursive: true, force: true });
-  });
+  it(
+    'on the classic image store it builds with a docker-container builder (made once, reused), and ' +
+      'one that does not start stops the build naming --strategy per-arch',
+    async () => {
+      const { dir, sha } = buildxRepo();
+      const e = env(sha);
+      for (let i = 0; i < 2; i++) {
+        const r = await runHook(dir, 'build', e, 300_000);
+        expect(r.code, r.out).toBe(1);
+        expect(r.stderr).toContain(
+          '(docker driver, classic image store) cannot push a multi-platform list; building with the ' +
+            'docker-container builder multiarch-hooks.',
+        );
+        expect(lastLine(r.stderr)).toMatch(
+          /^error: the buildx builder multiarch-hooks does not start \(.*\): regenerate the files with npx create-multiarch-hooks --strategy per-arch\.$/,
+        );
+      }
+      // Created the first time only; nothing was built or pushed.
+      const calls = readDockerLog(e);
+      expect(calls.filter((l) => l.startsWith('docker buildx create'))).toEqual([
+        'docker buildx create --name multiarch-hooks --driver docker-container',
+      ]);
+      expect(calls.filter((l) => l.startsWith('docker buildx build'))).toEqual([]);
+      fs.rmSync(path.join(e.DOCKER_CONFIG!, 'buildx'), { recursive: true, force: true });
+    },
+  );
 });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_ARCHES } from '../../src/arch.js';
-import { verifyImage } from '../../src/verify/index.js';
+import { verifyImage } from '../../src/check/index.js';
 import { startHttpServer, type HttpServer } from '../support/http-server.js';
 import { cleanupTemps, hubBuildEnv, hookEnv, tmpDir } from '../support/env.js';
 import { getManifest, hookConfig, packArchive, putImage, runHook, uniqueRepo, writeHooks } from './support.js';

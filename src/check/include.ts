@@ -10,9 +10,7 @@ import { platformKey, platformString } from '../arch.js';
 import { type EntryFacts, type InspectOptions, inspectTag, type TagFacts } from '../registry/inspect.js';
 import { REVISION_LABEL } from '../registry/manifest.js';
 import { type ImageRef, resolveImageRef } from '../registry/reference.js';
-
-/** The generator's record, of which verify reads only these two fields. */
-const RECORD_FILE = '.multiarch-hooks.json';
+import { RECORD_FILE } from '../record/index.js';
 
 export interface Includes {
   images: { image: string; facts: TagFacts }[];
@@ -21,6 +19,7 @@ export interface Includes {
 
 /** The record's --include images of the repository `ref` names, read from the registry; undefined when none. */
 export async function readIncludes(dir: string, ref: ImageRef, opts: InspectOptions): Promise<Includes | undefined> {
+  // Only these two fields of the generator's record are read here.
   let rec: { include?: unknown; includeRevision?: unknown };
   try {
     rec = JSON.parse(fs.readFileSync(path.join(dir, RECORD_FILE), 'utf8')) as typeof rec;
