@@ -289,7 +289,12 @@ export async function readList(
   tag: string,
   creds?: Creds,
 ): Promise<{ mediaType: string; entries: ListEntry[] } | null> {
-  const m = await getManifest(host, repo, tag, creds);
+  // A 500 while another PUT rewrites the tag's link file (see tagImage) is retried, as the hooks do.
+  let m = await getManifest(host, repo, tag, creds);
+  for (let attempt = 1; m.status >= 500 && attempt < 5; attempt++) {
+    await new Promise((r) => setTimeout(r, 100 * attempt));
+    m = await getManifest(host, repo, tag, creds);
+  }
   if (m.status === 404) return null;
   if (m.status !== 200) throw new Error(`GET ${repo}:${tag} answered ${m.status}`);
   const doc = JSON.parse(m.bytes.toString()) as { mediaType?: string; manifests?: ListEntry[] };
