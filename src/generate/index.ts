@@ -11,7 +11,7 @@ import { readSnapshot } from './read.js';
 import { type RepoState, readRepo } from './repo.js';
 import { formatPlan, formatRules } from './plan-text.js';
 import { RULES_FILE } from './rules-file.js';
-import { adoptQuestion, handMadeOnly } from './adopt.js';
+import { adoptQuestion, adoptRefusal, handMadeOnly } from './adopt.js';
 import { ask } from './prompts.js';
 
 const CHECK_LABEL: Record<string, string> = { create: 'missing', update: 'out of date', delete: 'stale', conflict: 'changed by hand' };
@@ -88,9 +88,12 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
     for (const { plan, f } of pending)
       o.out(`${f.action === 'update' && f.reason ? f.reason : CHECK_LABEL[f.action]}: ${shown(plan, f.path)}`);
     // The command that fixes it, as it must be typed here: the same Dockerfiles and choices, and
-    // --force when a file was changed by hand (the only case a plain run refuses).
-    const conflicts = pending.some(({ f }) => f.action === 'conflict');
-    const command = generatorCommand(o.dockerfiles, o.flags, conflicts);
+    // --force when a file was changed by hand (the only case a plain run refuses), or --adopt when
+    // the conflicts are a recognised hand-made setup that --adopt replaces.
+    const conflicting = pending.filter(({ f }) => f.action === 'conflict').map(({ f }) => f);
+    const conflicts = conflicting.length > 0;
+    const adoptable = handMadeOnly(conflicting) !== undefined && adoptRefusal(conflicting, true) === undefined;
+    const command = generatorCommand(o.dockerfiles, o.flags, adoptable ? '--adopt' : conflicts ? '--force' : undefined);
     o.out(
       conflicts
         ? `To regenerate them, run: ${command} (files changed by hand are kept as .bak copies), then commit.`

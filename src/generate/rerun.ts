@@ -3,10 +3,10 @@ import type { ChoiceFlags } from './resolve-choices.js';
 
 /**
  * The generator's command line that redoes this run from the same folder: the same Dockerfiles
- * and choice flags (so it plans what was just checked), `--force` when asked for. Messages name
- * it as the next step, so it must work exactly as printed.
+ * and choice flags (so it plans what was just checked), and `--force` or `--adopt` (a recognised
+ * hand-made setup) when asked for. Messages name it as the next step, so it must work exactly as printed.
  */
-export function generatorCommand(dockerfiles: readonly string[], flags: ChoiceFlags, force: boolean): string {
+export function generatorCommand(dockerfiles: readonly string[], flags: ChoiceFlags, replace: '--force' | '--adopt' | undefined): string {
   const args: string[] = [];
   const defaultOnly = dockerfiles.length === 1 && dockerfiles[0] === 'Dockerfile';
   if (!defaultOnly) for (const d of dockerfiles) args.push('--dockerfile', d);
@@ -22,6 +22,6 @@ export function generatorCommand(dockerfiles: readonly string[], flags: ChoiceFl
   value('--tag-regex', flags.tagRegex);
   value('--ci', flags.ci);
   value('--strategy', flags.strategy);
-  if (force) args.push('--force');
+  if (replace) args.push(replace);
   return ['npx', 'create-multiarch-hooks', ...args.map(shQuote)].join(' ');
 }

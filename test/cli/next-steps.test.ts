@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { Fixtures } from '../verify/support/fixtures.js';
-import { CLI, git, gitMode, gitStatus, removeDir, repoWith, runCli } from './run-cli.js';
+import { CLI, ROOT, git, gitMode, gitStatus, removeDir, repoWith, runCli, tempGitRepo } from './run-cli.js';
 
 const repos: string[] = [];
 afterAll(() => repos.forEach(removeDir));
@@ -99,6 +99,19 @@ describe('--check names the command that fixes it, and that command works', () =
     const r = runPrinted(dir, printed(check.stdout)!);
     expect(r.status, r.stderr).toBe(0);
     expect(existsSync(join(dir, 'Dockerfile.arm64v8.bak'))).toBe(true);
+    expect(runCli(dir, ['--check']).code).toBe(0);
+  });
+
+  it('a hand-made setup --adopt replaces: the command has --adopt, and it adopts (keeping .bak copies)', () => {
+    const dir = tempGitRepo(join(ROOT, 'hooks-fixtures/hand-made-seed-adopt/input'), 'git@github.com:acme/seeded.git');
+    repos.push(dir);
+    const check = runCli(dir, ['--check']);
+    expect(check.code).toBe(1);
+    const command = printed(check.stdout)!;
+    expect(command).toBe('npx create-multiarch-hooks --adopt');
+    const r = runPrinted(dir, command);
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(join(dir, 'hooks/post_push.bak'))).toBe(true);
     expect(runCli(dir, ['--check']).code).toBe(0);
   });
 
