@@ -6,11 +6,11 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import Handlebars from 'handlebars';
+import { compileTemplate, newHandlebars } from './handlebars-env.js';
 import { shDoubleQuote, shQuote } from './hooks/quote.js';
 import { templatePath } from './package-root.js';
 
-const hbs = Handlebars.create();
+const hbs = newHandlebars();
 hbs.registerHelper('sh', (v: unknown) => shQuote(String(v)));
 hbs.registerHelper('shArray', (v: unknown) => `(${(v as unknown[]).map((x) => shQuote(String(x ?? ''))).join(' ')})`);
 hbs.registerHelper('shTextArray', (v: unknown) => `(${(v as unknown[]).map((x) => shDoubleQuote(String(x ?? ''))).join(' ')})`);
@@ -32,7 +32,7 @@ export function templateText(name: string): string {
 export function template(name: string): HandlebarsTemplateDelegate {
   let t = compiled.get(name);
   if (!t) {
-    t = hbs.compile(templateText(name), { noEscape: true, strict: true });
+    t = compileTemplate(hbs, name, templateText(name));
     compiled.set(name, t);
   }
   return t;
