@@ -21,8 +21,7 @@ import { parseRecord, RECORD_FILE } from '../record/index.js';
 import type { RepoState } from './repo.js';
 import { RULES_FILE } from './rules-file.js';
 import type { BitbucketOnDisk, DockerfileSnapshot, FileFact, Snapshot } from './snapshot.js';
-import { checkTwins } from './twin-check.js';
-import { officialTwins } from './twins.js';
+import { officialTwins, type TwinCheck } from './twins.js';
 
 export interface ReadInput {
   repo: RepoState;
@@ -42,12 +41,15 @@ export async function readSnapshot(
   const dockerfiles = inputs.map(({ repo, choices }) => readDockerfile(repo, choices, o.render));
   const bb = inputs.find((i) => i.choices.ci === 'bitbucket');
   const bitbucket = bb?.repo.isGit ? readBitbucketPeers(bb.repo.root) : { peers: [], hashes: new Set<string>() };
-  const twins = o.askDockerHub
-    ? await checkTwins(
-        inputs.flatMap((i) => officialTwins(i.repo, i.choices.arches)),
-        o.env,
-      )
-    : undefined;
+  let twins: TwinCheck | undefined;
+  if (o.askDockerHub) {
+    // Imported only when asked: the registry client loads node:https (TLS), which --offline never needs.
+    const { checkTwins } = await import('./twin-check.js');
+    twins = await checkTwins(
+      inputs.flatMap((i) => officialTwins(i.repo, i.choices.arches)),
+      o.env,
+    );
+  }
   return { dockerfiles, bitbucket, ...(twins ? { twins } : {}) };
 }
 
