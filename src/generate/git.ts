@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
@@ -13,6 +13,16 @@ function git(cwd: string, args: string[]): string | undefined {
   }
 }
 
+/** git() without waiting: the same answer (trimmed output, undefined when git fails). */
+function gitAsync(cwd: string, args: string[]): Promise<string | undefined> {
+  return new Promise((done) => {
+    const child = execFile('git', args, { cwd, encoding: 'utf8', maxBuffer: Infinity }, (err, stdout) =>
+      done(err ? undefined : stdout.trim()),
+    );
+    child.stdin?.end();
+  });
+}
+
 /**
  * The work tree's top folder, or undefined outside a git repo. Found as git finds it, by the
  * nearest folder holding `.git` (no process spawned per Dockerfile); only when GIT_DIR or
@@ -24,6 +34,39 @@ export function gitTopLevel(cwd: string): string | undefined {
     if (existsSync(join(dir, '.git'))) return dir;
     if (dirname(dir) === dir) return undefined;
   }
+}
+
+const REMOTE_CONFIG = ['config', '--get-regexp', '^(remote\\..*\\.url|branch\\..*\\.remote)$'];
+const CURRENT_BRANCH = ['symbolic-ref', '--short', '-q', 'HEAD'];
+const BRANCH_REFS = ['for-each-ref', '--format=%(refname)', 'refs/heads', 'refs/remotes'];
+const HOOK_MODES = ['ls-files', '-s', '-z', '--', ':(glob)**/hooks/*'];
+const READS = [REMOTE_CONFIG, CURRENT_BRANCH, BRANCH_REFS, HOOK_MODES];
+
+/** What git answered to the reads above, by work tree and command, once prefetchGit has asked. */
+const answers = new Map<string, string | undefined>();
+const answerKey = (top: string, args: string[]) => `${top}\0${args.join('\0')}`;
+
+function gitOnce(top: string, args: string[]): string | undefined {
+  const key = answerKey(top, args);
+  return answers.has(key) ? answers.get(key) : git(top, args);
+}
+
+/**
+ * Asks git the four questions the read step asks of the work tree of each Dockerfile (absolute
+ * paths) that exists (remotes, current branch, branches, hook modes) side by side, not one after the other: a run waits for one git start-up
+ * instead of four. The answers are git's own, parsed where they are used, as without it.
+ */
+export async function prefetchGit(dockerfiles: readonly string[]): Promise<void> {
+  // Where GIT_DIR or GIT_WORK_TREE redirect git, finding the top is itself a git call: left to readRepo.
+  if (process.env.GIT_DIR || process.env.GIT_WORK_TREE) return;
+  const tops = new Set(dockerfiles.filter((f) => existsSync(f)).flatMap((f) => gitTopLevel(dirname(f)) ?? []));
+  await Promise.all(
+    [...tops].flatMap((top) =>
+      READS.filter((args) => !answers.has(answerKey(top, args))).map(async (args) => {
+        answers.set(answerKey(top, args), await gitAsync(top, args));
+      }),
+    ),
+  );
 }
 
 // Asked once per work tree: a run over many Dockerfiles of one repo spawns git once for these.
@@ -44,7 +87,7 @@ export interface Remote {
 export function gitRemote(top: string): Remote {
   let remote = remotes.get(top);
   if (!remote) {
-    const config = git(top, ['config', '--get-regexp', '^(remote\\..*\\.url|branch\\..*\\.remote)$']) ?? '';
+    const config = gitOnce(top, REMOTE_CONFIG) ?? '';
     const urls = new Map<string, string>();
     const tracked = new Map<string, string>();
     for (const line of config.split('\n')) {
@@ -74,7 +117,7 @@ export function gitRemote(top: string): Remote {
 }
 
 export function gitCurrentBranch(top: string): string | undefined {
-  if (!branches.has(top)) branches.set(top, git(top, ['symbolic-ref', '--short', '-q', 'HEAD']) || undefined);
+  if (!branches.has(top)) branches.set(top, gitOnce(top, CURRENT_BRANCH) || undefined);
   return branches.get(top);
 }
 
@@ -82,7 +125,7 @@ export function gitCurrentBranch(top: string): string | undefined {
 export function gitBranches(top: string): string[] {
   let list = branchLists.get(top);
   if (!list) {
-    const out = git(top, ['for-each-ref', '--format=%(refname)', 'refs/heads', 'refs/remotes']) ?? '';
+    const out = gitOnce(top, BRANCH_REFS) ?? '';
     const names = out
       .split('\n')
       .filter(Boolean)
@@ -104,7 +147,7 @@ export function gitHookModes(top: string): Map<string, string> {
   let modes = hookModes.get(top);
   if (!modes) {
     modes = new Map();
-    const out = git(top, ['ls-files', '-s', '-z', '--', ':(glob)**/hooks/*']) ?? '';
+    const out = gitOnce(top, HOOK_MODES) ?? '';
     for (const entry of out.split('\0')) {
       const m = /^(\d+) [0-9a-f]+ \d+\t(.*)$/s.exec(entry);
       if (m) modes.set(m[2]!, m[1]!);

@@ -1,4 +1,4 @@
-import { basename, join, posix, relative, sep } from 'node:path';
+import { basename, join, posix, relative, resolve, sep } from 'node:path';
 import { BITBUCKET_FILE, BITBUCKET_NOTES } from '../ci/bitbucket-facts.js';
 import { shQuote } from '../hooks/quote.js';
 import { UserError } from '../errors.js';
@@ -7,6 +7,7 @@ import { type ChoiceFlags, checkFlags, resolveChoices } from './resolve-choices.
 import { generatorCommand } from './rerun.js';
 import type { Choices } from './choice-values.js';
 import { type CiRenderers, type Chosen, type Plan, planRun } from './plan.js';
+import { prefetchGit } from './git.js';
 import { readSnapshot } from './read.js';
 import { type RepoState, readRepo } from './repo.js';
 import { formatPlan, formatRules } from './plan-text.js';
@@ -53,6 +54,8 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
   let render: CiRenderers | undefined;
   const inputs: { repo: RepoState; choices: Choices }[] = [];
   const chosen: Chosen[] = [];
+  // git's answers about each work tree, asked side by side now; readRepo and the read step use them.
+  await prefetchGit(o.dockerfiles.map((d) => resolve(o.cwd, d)));
   for (const dockerfile of o.dockerfiles) {
     const repo = readRepo(o.cwd, dockerfile, { force: o.force });
     const flags = many ? { ...checked, interactive: false, repo: repositoryFor(repo, o.flags.repo) } : checked;
