@@ -1,8 +1,10 @@
 /**
  * The one Handlebars set-up: the helpers every template may use, and the package's templates
  * (templates/), read once and compiled once. Used by the hooks (src/hooks/render-hooks.ts) and the build
- * rules file (src/generate/rules-file.ts). The read step calls loadTemplates() so that planning
- * reads no file; a renderer used on its own (a test) loads what it needs on first use.
+ * rules file (src/generate/rules-file.ts). Handlebars itself, and how a template is compiled, come
+ * from src/handlebars-env.ts (in the built CLI: templates precompiled at build time). The read step
+ * calls loadTemplates() so that planning reads no file; a renderer used on its own (a test) loads
+ * what it needs on first use.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';

@@ -48,6 +48,17 @@ describe('the packed tarball', () => {
     }
   });
 
+  it('ships the templates precompiled: the Handlebars compiler and its source-map library are not in the bundle', () => {
+    const js = spawnSync('tar', ['-tzf', tarball], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .filter((f) => /^package\/dist\/.*\.js$/.test(f));
+    expect(js).toContain('package/dist/cli.js');
+    const code = js.map((f) => spawnSync('tar', ['-xzOf', tarball, f], { encoding: 'utf8', maxBuffer: 1 << 26 }).stdout).join('\n');
+    expect(code).toContain('hooks/build.sh.hbs');
+    expect(code).not.toContain('JavaScriptCompiler');
+    expect(code).not.toContain('SourceNode');
+  });
+
   it('installs offline into an empty folder as one package and runs with a bare node', () => {
     const app = temp('cmh-install-');
     const install = spawnSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--silent', tarball], {
