@@ -3,6 +3,7 @@
 main() {
     local dir rev
     umask 077
+    not_on_docker_hub
     detect_build
     retry_settings
     parse_repo
