@@ -1,7 +1,6 @@
-# The whole build rule: the architecture (from DOCKERFILE_PATH, else the DOCKER_TAG suffix), the
-# per-arch tag and the list tag it belongs to (arm64v8 -> latest, 1.2.3-arm64v8 -> 1.2.3).
-
-# Sets BUILD_I (index into the CMH_* arrays), BUILD_ARCH and LIST_TAG.
+# The whole build rule: BUILD_I (index into the CMH_* arrays) and BUILD_ARCH (from DOCKERFILE_PATH,
+# else the DOCKER_TAG suffix), and LIST_TAG, the list it belongs to (arm64v8 -> latest, 1.2.3-arm64v8
+# -> 1.2.3).
 detect_build() {
     local tag=${DOCKER_TAG:-} path=${DOCKERFILE_PATH:-} i by_file="" by_tag="" known="${CMH_ARCHES[*]}"
     [[ $path != -* ]] || err "DOCKERFILE_PATH=$path starts with '-'; set it to the Dockerfile's path in the build rule."
