@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // verify's parsing, against in-process servers. No root, no Docker engine, no registry, no QEMU:
 // seconds on any machine with Node, git and openssl. `npm test` runs these too, with the rest.
 export const UNIT_TESTS = [
+  'test/layout.test.ts',
   'test/dockerfile/**/*.test.ts',
   'test/hooks/**/*.test.ts',
   'test/generate/**/*.test.ts',

@@ -181,7 +181,9 @@ async function main(): Promise<number> {
   };
   writeJson(values.out!, results);
   const m = results.machine;
-  const about = `${m.cpus} x ${m.cpuModel}, ${m.memoryMB} MB, node ${m.node}, npm ${m.npm}; 1-min load average ${m.loadAverage1mAtStart} at start, ${m.loadAverage1mAtEnd} at end`;
+  const about =
+    `${m.cpus} x ${m.cpuModel}, ${m.memoryMB} MB, node ${m.node}, npm ${m.npm}; 1-min load average ` +
+    `${m.loadAverage1mAtStart} at start, ${m.loadAverage1mAtEnd} at end`;
   process.stdout.write(`${renderTable(rows)}\n\nmachine: ${about}\nJSON: ${path.relative(process.cwd(), values.out!) || values.out}\n`);
   return failed ? 1 : 0;
 }

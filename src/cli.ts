@@ -4,7 +4,7 @@ import { ARCHES, DEFAULT_ARCHES, platformString } from './arch.js';
 import { UserError } from './errors.js';
 import { resolve } from 'node:path';
 import { runGenerate } from './generate/index.js';
-import { parseArchList } from './generate/options.js';
+import { parseArchList } from './generate/choice-values.js';
 import { VERSION } from './version.js';
 
 /** verify's usage errors exit 2 (its contract: 0 all well, 1 findings, 2 usage). */
@@ -33,7 +33,8 @@ async function main(argv: string[]): Promise<number> {
   const parser = yargs(argv)
     .scriptName('create-multiarch-hooks')
     .usage(
-      '$0 [options]\n\nGenerates per-arch Dockerfiles, Docker Hub build hooks and a manifest list spec next to your Dockerfile,\nso Docker Hub autobuilds publish one multi-arch tag.',
+      '$0 [options]\n\nGenerates per-arch Dockerfiles, Docker Hub build hooks and a manifest list spec ' +
+        'next to your Dockerfile,\nso Docker Hub autobuilds publish one multi-arch tag.',
     )
     .command(
       '$0',
@@ -46,7 +47,8 @@ async function main(argv: string[]): Promise<number> {
             requiresArg: true,
             array: true,
             describe:
-              'the Dockerfile to build from (default: Dockerfile) (a subfolder works); repeat for several, each in its own folder, with --repo ns/{dir}',
+              'the Dockerfile to build from (default: Dockerfile) (a subfolder works); repeat for several, ' +
+              'each in its own folder, with --repo ns/{dir}',
           })
           .option('repo', {
             type: 'string',
@@ -57,7 +59,9 @@ async function main(argv: string[]): Promise<number> {
             type: 'string',
             requiresArg: true,
             array: true,
-            describe: `architectures (default ${DEFAULT_ARCHES.join(',')}); known: ${archList}; also their common names (${aliasExamples}, ... or the platform) work`,
+            describe:
+              `architectures (default ${DEFAULT_ARCHES.join(',')}); known: ${archList}; also their common ` +
+              `names (${aliasExamples}, ... or the platform) work`,
           })
           .option('qemu', {
             type: 'string',
@@ -91,7 +95,8 @@ async function main(argv: string[]): Promise<number> {
             requiresArg: true,
             choices: ['per-arch', 'buildx'],
             describe:
-              'per-arch: one Docker Hub build rule per arch, merged into a list by post_push (default); buildx: one rule per source builds every platform with docker buildx and pushes one index',
+              'per-arch: one Docker Hub build rule per arch, merged into a list by post_push (default); ' +
+              'buildx: one rule per source builds every platform with docker buildx and pushes one index',
           })
           .option('ci', {
             type: 'string',
@@ -103,7 +108,8 @@ async function main(argv: string[]): Promise<number> {
           .option('arch-tags', {
             type: 'boolean',
             describe:
-              'the CI pipeline (and --strategy buildx) also publishes the per-arch tags (arm64v8, 1.2.3-arm64v8); --no-arch-tags drops them (default: on)',
+              'the CI pipeline (and --strategy buildx) also publishes the per-arch tags (arm64v8, ' +
+              '1.2.3-arm64v8); --no-arch-tags drops them (default: on)',
           })
           .option('retire-hooks', {
             type: 'boolean',
@@ -290,7 +296,8 @@ main(hideBin(process.argv)).then(
       return;
     }
     process.stderr.write(
-      `create-multiarch-hooks ${VERSION}: internal error (this is a bug, please report it with the output below)\n${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      `create-multiarch-hooks ${VERSION}: internal error (this is a bug, please report it with the ` +
+        `output below)\n${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
     );
     process.exitCode = 70;
   },

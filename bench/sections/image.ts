@@ -96,7 +96,9 @@ export async function imageOverhead(infra: Infra): Promise<Row[]> {
         name: '--qemu copy',
         built: await hookBuild(copy.dir, copy.sha, 'bench/img-copy', a),
         dockerLayers: dockerLayers(path.join(copy.dir, ruleDockerfile(copy.dir, a.name))),
-        note: `the qemu stage is a stand-in holding Debian's /usr/bin/${a.qemu} (${fs.statSync(`/usr/bin/${a.qemu}`).size} bytes), not multiarch/qemu-user-static's; `,
+        note:
+          `the qemu stage is a stand-in holding Debian's /usr/bin/${a.qemu} ` +
+          `(${fs.statSync(`/usr/bin/${a.qemu}`).size} bytes), not multiarch/qemu-user-static's; `,
       },
     ];
     const vs = `plain build of Dockerfile --platform ${platformString(a.platform)}`;
@@ -110,7 +112,10 @@ export async function imageOverhead(infra: Infra): Promise<Row[]> {
           unit: 'bytes',
           value: d.compressed,
           vs: { what: vs, value: p.compressed },
-          note: `${s.note}adds ${d.compressed - p.compressed} bytes gzip; builds took ${s.built.buildSeconds.toFixed(2)} s (hooks/build) vs ${plain.buildSeconds.toFixed(2)} s (plain)`,
+          note:
+            `${s.note}adds ${d.compressed - p.compressed} bytes gzip; builds took ` +
+            `${s.built.buildSeconds.toFixed(2)} s (hooks/build) vs ` +
+            `${plain.buildSeconds.toFixed(2)} s (plain)`,
         }),
         row({
           section: SECTION,

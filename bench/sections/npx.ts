@@ -103,7 +103,11 @@ export async function coldNpx(o: NpxOptions): Promise<Row[]> {
         unit: 's',
         value: stat(a.map((r) => r.t.seconds)),
         vs: { what: `npx ${vs} app --template vanilla`, value: stat(b.map((r) => r.t.seconds)) },
-        note: `npx ${npxVersion}; fresh npm_config_cache per run; ours with --offline (the bench machine has no Docker Hub, so no check of the official images); runs interleaved after ${o.warmups} uncounted warm-up pair(s); ours writes into a fresh git copy of examples/hello (copy not timed)`,
+        note:
+          `npx ${npxVersion}; fresh npm_config_cache per run; ours with --offline (the bench machine has ` +
+          `no Docker Hub, so no check of the official images); runs interleaved after ${o.warmups} ` +
+          `uncounted warm-up pair(s); ours writes into a fresh ` +
+          `git copy of examples/hello (copy not timed)`,
       }),
       row({
         section: SECTION,

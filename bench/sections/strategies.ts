@@ -198,7 +198,10 @@ export async function strategies(infra: Infra, o: StrategyOptions): Promise<Row[
       );
       return {
         notWhole: t.other + t.none,
-        note: `${t.polls} polls of :latest over all runs: ${t.old} the previous commit's whole list, ${t.new} the new commit's, ${t.other} anything else, ${t.none} nothing; the ${ARCH_NAMES.length} per-arch tags named images of different commits in ${t.mixed} polls`,
+        note:
+          `${t.polls} polls of :latest over all runs: ${t.old} the previous commit's whole list, ${t.new} ` +
+          `the new commit's, ${t.other} anything else, ${t.none} nothing; the ${ARCH_NAMES.length} ` +
+          `per-arch tags named images of different commits in ${t.mixed} polls`,
       };
     };
     const buildxWhat = '1 buildx rule (pre_build, build, push)';
@@ -236,7 +239,9 @@ export async function strategies(infra: Infra, o: StrategyOptions): Promise<Row[
       ...(['seq', 'par', 'buildx'] as const).map((k) =>
         row({
           section: SECTION,
-          measure: `${{ seq: 'per-arch, one after another', par: 'per-arch, at once', buildx: 'buildx' }[k]}: polls of :latest not one commit's whole list`,
+          measure:
+            `${{ seq: 'per-arch, one after another', par: 'per-arch, at once', buildx: 'buildx' }[k]}: polls ` +
+            `of :latest not one commit's whole list`,
           unit: 'count',
           value: read(k).notWhole,
           note: read(k).note,

@@ -69,7 +69,8 @@ export function bitbucketGlob(source: string): string {
   }
   if (/[*?[\]{}!\\]/.test(source)) {
     throw new UserError(
-      `Branch ${source} holds a character Bitbucket's branch patterns treat as a wildcard; build from a branch without *?[]{}! (--branch NAME).`,
+      `Branch ${source} holds a character Bitbucket's branch patterns treat as a wildcard; build from ` +
+        `a branch without *?[]{}! (--branch NAME).`,
     );
   }
   return source;
@@ -85,7 +86,8 @@ export function toEre(source: string): string {
   const body = m[1]!;
   if (/\(\?|[*+?}]\?|\\[wWsSbBDpPk0-9]/.test(body)) {
     throw new UserError(
-      `The tag rule ${source} uses regex syntax that Bitbucket's shell (sed -E) does not have; write it with plain groups, classes like [0-9] and \\d only (e.g. --tag-regex '/^v([0-9.]+)$/').`,
+      `The tag rule ${source} uses regex syntax that Bitbucket's shell (sed -E) does not have; write ` +
+        `it with plain groups, classes like [0-9] and \\d only (e.g. --tag-regex '/^v([0-9.]+)$/').`,
     );
   }
   return body.replace(/\\d/g, '[0-9]');

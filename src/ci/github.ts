@@ -71,7 +71,8 @@ export function githubWorkflow(t: CiTarget, version: string): { path: string; co
     `from ${t.dockerfile} the way the Docker Hub build rules did (autobuilds retire on 2027-04-01):`,
     `a push to ${t.branches.join(', ') || '(no branch)'} publishes ${image}:latest${t.tagRegexes.length ? `, a tag matching ${t.tagRegexes.join(', ')} publishes ${image}:<captured version>` : ''}${t.archTags ? ', each with its per-arch tags (arm64v8, 1.2.3-arm64v8, ...)' : ''}.`,
     matrix
-      ? `The Dockerfile needs its per-arch rewrite (${t.perArchReasons.join('; ')}), so each arch builds on its own and the list is merged by digest.`
+      ? `The Dockerfile needs its per-arch rewrite (${t.perArchReasons.join('; ')}), so each arch builds ` +
+        `on its own and the list is merged by digest.`
       : 'One BuildKit build pushes one index with every platform.',
     'Needs the repository secrets DOCKERHUB_USERNAME and DOCKERHUB_TOKEN (a Docker Hub access token with Read & Write scope).',
     'Delete the Docker Hub build configuration when this runs, or both push.',

@@ -83,6 +83,12 @@ export function archArgWarnings(p: ParsedDockerfile, found: readonly ArchArg[]):
     const value = p.source.slice(a.start, a.end);
     const stage = p.stages[a.uses[0].stage];
     const others = DEFAULT_ARCHES.filter((n) => n !== NATIVE_ARCH).map((n) => findArch(n)!.spellings[a.convention]);
-    return `${p.file} line ${a.arg.line}: ARG ${a.arg.name}=${value} names the architecture in the base image ${stage.image.raw} (line ${stage.line}), so each arch's Dockerfile sets it to that arch's ${LABEL[a.convention]} name (${others.join(', ')}, ...), also in the stages that import it${a.restated.length > 0 ? ` or declare it again with ${value}` : ''}; that image must exist under each of those names.`;
+    return (
+      `${p.file} line ${a.arg.line}: ARG ${a.arg.name}=${value} names the architecture in the base ` +
+      `image ${stage.image.raw} (line ${stage.line}), so each arch's Dockerfile sets it to that arch's ` +
+      `${LABEL[a.convention]} name (${others.join(', ')}, ...), also in the stages that import ` +
+      `it${a.restated.length > 0 ? ` or declare it again with ${value}` : ''}; that image must exist ` +
+      `under each of those names.`
+    );
   });
 }

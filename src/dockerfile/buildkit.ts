@@ -1,4 +1,5 @@
-import { Add, Arg, Copy, DockerfileParser, From, type Instruction, Run } from 'dockerfile-ast';
+import { Add, Arg, Copy, From, type Instruction, Run } from 'dockerfile-ast';
+import { parseAst } from './ast.js';
 import { AUTOMATIC_PLATFORM_ARGS } from './expand.js';
 import { directivesEnd } from './parse.js';
 
@@ -34,6 +35,10 @@ function automaticArgsIn(text: string, extra: ReadonlySet<string>): string[] {
  * BuildKit reads directives (parse.ts), since dockerfile-ast keeps reading past a comment.
  */
 export function buildkitOnly(source: string): BuildkitNeed[] {
+  // Each construct below is written with one of these: `# syntax`, `--` (a flag), `<<` (a
+  // heredoc), `$` (a variable in FROM) or an automatic ARG's name (TARGETARCH, BUILDPLATFORM...).
+  // Text with none of them needs no parse (most per-arch Dockerfiles of a simple Dockerfile).
+  if (!/syntax|--|<<|\$|TARGET|BUILD/i.test(source)) return [];
   const needs: BuildkitNeed[] = [];
   const syntax = /^#\s*syntax\s*=\s*(\S+)/im.exec(source.slice(0, directivesEnd(source).end));
   if (syntax) {
@@ -41,7 +46,7 @@ export function buildkitOnly(source: string): BuildkitNeed[] {
     needs.push({ line, reason: `# syntax=${syntax[1]} (line ${line})` });
   }
 
-  const df = DockerfileParser.parse(source);
+  const df = parseAst(source);
   /** Global ARGs whose default uses an automatic platform ARG (`ARG BP=$BUILDPLATFORM`). */
   const platformArgs = new Set<string>();
   let seenFrom = false;

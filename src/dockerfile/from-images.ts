@@ -54,7 +54,9 @@ export function checkFromImages(p: ParsedDockerfile, images: FromImage[]): void 
     if (f.kind !== 'official' || f.ref.digest === null) continue;
     const noDigest = f.ref.text.slice(0, f.ref.text.indexOf('@'));
     throw new UserError(
-      `${p.file} line ${f.at.line}: ${fromText(f.at)} is pinned by digest, which names a single image and so one architecture; drop the digest (--from=${noDigest}), since each arch's Dockerfile uses that arch's own image (<arch>/${f.image}), which this digest does not name.`,
+      `${p.file} line ${f.at.line}: ${fromText(f.at)} is pinned by digest, which names a single image ` +
+        `and so one architecture; drop the digest (--from=${noDigest}), since each arch's Dockerfile ` +
+        `uses that arch's own image (<arch>/${f.image}), which this digest does not name.`,
     );
   }
 }
@@ -76,11 +78,15 @@ export function fromImageEdits(p: ParsedDockerfile, images: FromImage[], arch: A
       for (const e of officialTwin(f.ref, arch).edits) edits.push({ start: f.at.start + e.start, end: f.at.start + e.end, text: e.text });
     } else if (f.kind === 'other') {
       warnings.push(
-        `${where} is not an official library image, so each arch's Dockerfile keeps it as written and the classic builder (DOCKER_BUILDKIT=0) takes the builder's own arch of it; to get each arch's files, add a stage FROM ${f.at.value} AS <name> and use --from=<name>.`,
+        `${where} is not an official library image, so each arch's Dockerfile keeps it as written and ` +
+          `the classic builder (DOCKER_BUILDKIT=0) takes the builder's own arch of it; to get each arch's ` +
+          `files, add a stage FROM ${f.at.value} AS <name> and use --from=<name>.`,
       );
     } else {
       warnings.push(
-        `${where} cannot be read as a stage name or an image by create-multiarch-hooks, so each arch's Dockerfile keeps it as written; write the stage name or image plainly if it should follow the arch.`,
+        `${where} cannot be read as a stage name or an image by create-multiarch-hooks, so each arch's ` +
+          `Dockerfile keeps it as written; write the stage name ` +
+          `or image plainly if it should follow the arch.`,
       );
     }
   }

@@ -2,28 +2,13 @@ import type { Arch } from '../arch.js';
 import { checkFromImages, imagesCopiedFrom } from './from-images.js';
 import { isDockerHub } from './image-ref.js';
 import { checkNative } from './native.js';
-import { parseDockerfile as parseUncached, type ParsedDockerfile } from './parse.js';
+import { parseDockerfile } from './parse.js';
 import { rewrite, type RewriteOptions, type RewriteResult } from './rewrite.js';
 import { type BaseKind, planStages } from './stages.js';
 
 export { buildkitOnly, buildkitSummary, type BuildkitNeed } from './buildkit.js';
-export type { QemuStrategy, RewriteOptions, RewriteResult } from './rewrite.js';
+export type { RewriteOptions, RewriteResult } from './rewrite.js';
 
-// One user Dockerfile is read by the native check, once per arch by the rewriter and again by the
-// twin check: parsed once (the result is never changed by its readers). Bounded, for long-lived callers.
-const parsed = new Map<string, ParsedDockerfile>();
-const PARSED_KEPT = 256;
-
-function parseDockerfile(source: string, displayPath: string): ParsedDockerfile {
-  const key = `${displayPath}\0${source}`;
-  let p = parsed.get(key);
-  if (!p) {
-    p = parseUncached(source, displayPath);
-    if (parsed.size >= PARSED_KEPT) parsed.delete(parsed.keys().next().value!);
-    parsed.set(key, p);
-  }
-  return p;
-}
 export type { BaseKind } from './stages.js';
 
 /**

@@ -31,7 +31,9 @@ function checkPrefix(p: ParsedDockerfile, line: number, ref: ImageRef, subject: 
   if (c.kind !== 'official' || c.prefix === null || c.prefix === 'library' || c.prefix === arch.name) return;
   const plain = ref.text.slice(0, ref.pathStart) + c.image + ref.text.slice(ref.pathStart + ref.path.length);
   throw new UserError(
-    `${p.file} line ${line}: ${subject} the ${c.prefix} image, but ${p.file} itself builds the ${arch.name} tag; use the plain official image ${plain}, which each arch's Dockerfile turns into its own.`,
+    `${p.file} line ${line}: ${subject} the ${c.prefix} image, but ${p.file} itself builds the ` +
+      `${arch.name} tag; use the plain official image ${plain}, which each arch's Dockerfile turns ` +
+      `into its own.`,
   );
 }
 
@@ -39,7 +41,9 @@ function checkPlatformFlag(p: ParsedDockerfile, plan: StagePlan, arch: Arch): vo
   const value = plan.platformFlag?.value;
   if (plan.platform !== 'literal' || plan.kind === 'stage' || !value || samePlatform(value, arch.platform)) return;
   throw new UserError(
-    `${p.file} line ${plan.stage.line}: --platform=${value} makes this stage ${value}, but ${p.file} itself builds the ${arch.name} tag; drop the flag, since each arch's Dockerfile sets its own platform, or make it --platform=$BUILDPLATFORM for a stage that should run natively.`,
+    `${p.file} line ${plan.stage.line}: --platform=${value} makes this stage ${value}, but ${p.file} ` +
+      `itself builds the ${arch.name} tag; drop the flag, since each arch's Dockerfile sets its own ` +
+      `platform, or make it --platform=$BUILDPLATFORM for a stage that should run natively.`,
   );
 }
 

@@ -1,4 +1,5 @@
-import { Arg, Copy, DockerfileParser, From, type Instruction, ModifiableInstruction, Run } from 'dockerfile-ast';
+import { Arg, Copy, From, type Instruction, ModifiableInstruction, Run } from 'dockerfile-ast';
+import { parseAst } from './ast.js';
 import { UserError } from '../errors.js';
 import { type Binding, ExpandError, expandWord } from './expand.js';
 
@@ -124,7 +125,24 @@ function lineStarts(source: string): number[] {
   return starts;
 }
 
+// One user Dockerfile is read by the native check, once per arch by the rewriter, by the per-arch
+// reasons and by the twin check: parsed once (the result is never changed by its readers).
+// Bounded, for long-lived callers.
+const parsed = new Map<string, ParsedDockerfile>();
+const PARSED_KEPT = 256;
+
 export function parseDockerfile(source: string, file: string): ParsedDockerfile {
+  const key = `${file}\0${source}`;
+  let p = parsed.get(key);
+  if (!p) {
+    p = parseUncached(source, file);
+    if (parsed.size >= PARSED_KEPT) parsed.delete(parsed.keys().next().value!);
+    parsed.set(key, p);
+  }
+  return p;
+}
+
+function parseUncached(source: string, file: string): ParsedDockerfile {
   const starts = lineStarts(source);
   const off = (p: { line: number; character: number }) => starts[p.line] + p.character;
   const span = (r: LspRange): Span => ({
@@ -139,7 +157,7 @@ export function parseDockerfile(source: string, file: string): ParsedDockerfile 
   const fail = (line: number, what: string) => new UserError(`${file} line ${line}: ${what}.`);
 
   const dir = directivesEnd(source);
-  const df = DockerfileParser.parse(source);
+  const df = parseAst(source);
   if (df.getEscapeCharacter() !== dir.escape) {
     const at = df.getDirectives().find((d) => d.getName().toLowerCase() === 'escape');
     const line = (at?.getRange().start.line ?? 0) + 1;

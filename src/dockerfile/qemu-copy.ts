@@ -69,7 +69,9 @@ export function qemuCopyWarnings(p: ParsedDockerfile, plans: StagePlan[]): strin
       ? `${ref.text} is an ONBUILD image, whose triggers run`
       : `any ONBUILD trigger of ${ref.text} (docker inspect -f '{{json .Config.OnBuild}}' ${ref.text}) runs`;
     warnings.push(
-      `${p.file} line ${stage.line}: with --qemu copy, ${what} at the FROM, before the emulator is copied in, so a RUN trigger fails there; use --qemu binfmt (kernel 4.8 or later) for such a base.`,
+      `${p.file} line ${stage.line}: with --qemu copy, ${what} at the FROM, before the emulator is ` +
+        `copied in, so a RUN trigger fails there; use --qemu ` +
+        `binfmt (kernel 4.8 or later) for such a base.`,
     );
   }
   return warnings;

@@ -1,5 +1,6 @@
 import { type Arch, platformString } from '../arch.js';
 import { UserError } from '../errors.js';
+import type { QemuStrategy } from '../strategies.js';
 import { archArgEdits, archArgs, archArgWarnings } from './arch-args.js';
 import type { Binding, Resolved } from './expand.js';
 import { fromImageEdits, imagesCopiedFrom } from './from-images.js';
@@ -8,7 +9,6 @@ import { type ParsedDockerfile, parseDockerfile } from './parse.js';
 import { qemuCopyEdits, qemuCopyWarnings } from './qemu-copy.js';
 import { planStages, resolveImage, type StagePlan } from './stages.js';
 
-export type QemuStrategy = 'binfmt' | 'copy';
 export interface RewriteOptions {
   qemu: QemuStrategy;
   qemuImage: string;
@@ -42,7 +42,8 @@ export function rewrite(p: ParsedDockerfile, arch: Arch, opts: RewriteOptions): 
     if (plan.platform === 'literal' && platformFlag?.valueSpan && platformFlag.value !== platform) {
       edits.push({ ...platformFlag.valueSpan, text: platform });
       warnings.push(
-        `${p.file} line ${stage.line}: FROM --platform=${platformFlag.value} is replaced by each arch's own platform; use --platform=$BUILDPLATFORM for a stage that should run natively.`,
+        `${p.file} line ${stage.line}: FROM --platform=${platformFlag.value} is replaced by each arch's ` +
+          `own platform; use --platform=$BUILDPLATFORM for a stage that should run natively.`,
       );
     }
     if (plan.kind === 'scratch') continue;
@@ -54,7 +55,9 @@ export function rewrite(p: ParsedDockerfile, arch: Arch, opts: RewriteOptions): 
       if (plan.platform === 'none') edits.push({ start: stage.image.start, end: stage.image.start, text: `--platform=${platform} ` });
       if (archNamed.has(stage.index)) continue;
       warnings.push(
-        `${p.file} line ${stage.line}: ${ref!.text} is not an official library image, so each arch's Dockerfile selects it with FROM --platform; it must publish every platform you build (check with docker manifest inspect ${ref!.text}).`,
+        `${p.file} line ${stage.line}: ${ref!.text} is not an official library image, so each arch's ` +
+          `Dockerfile selects it with FROM --platform; it must publish every platform you build (check ` +
+          `with docker manifest inspect ${ref!.text}).`,
       );
     }
   }
@@ -65,7 +68,8 @@ export function rewrite(p: ParsedDockerfile, arch: Arch, opts: RewriteOptions): 
   warnings.push(...archArgWarnings(p, found), ...pinnedWarnings(p, plans));
 
   const refEdits = checkOverlaps(p, plans, dedupe(edits));
-  warnings.push(...verify(p, plans, refEdits, expected, new Set(found.map((a) => a.arg.name))));
+  if (!refEdits.every((e) => withinOneFrom(p, e)))
+    warnings.push(...verify(p, plans, refEdits, expected, new Set(found.map((a) => a.arg.name))));
   const copied = fromImageEdits(p, imagesCopiedFrom(p, plans), arch);
   warnings.push(...copied.warnings);
   const structural = opts.qemu === 'copy' ? qemuCopyEdits(p, plans, arch, opts.qemuImage) : [];
@@ -81,7 +85,9 @@ function pinnedWarnings(p: ParsedDockerfile, plans: StagePlan[]): string[] {
     if (kind !== 'pinned') return [];
     const how = [platformFlag ? `--platform=${platformFlag.value}` : '', ref!.digest ? 'a digest' : ''].filter(Boolean).join(' and ');
     return [
-      `${p.file} line ${stage.line}: stage ${stage.name ?? stage.index} only provides files (no RUN, nothing built FROM it) and is pinned with ${how}, so every arch's Dockerfile keeps it as written; what the other stages copy from it must suit every arch.`,
+      `${p.file} line ${stage.line}: stage ${stage.name ?? stage.index} only provides files (no RUN, ` +
+        `nothing built FROM it) and is pinned with ${how}, so every arch's Dockerfile keeps it as ` +
+        `written; what the other stages copy from it must suit every arch.`,
     ];
   });
 }
@@ -110,7 +116,9 @@ function toSource(p: ParsedDockerfile, plan: StagePlan, e: TextEdit): TextEdit {
   for (let i = e.start; i < e.end - 1; i++) {
     if (pos[i + 1] !== pos[i] + 1) {
       throw new UserError(
-        `${p.file} line ${plan.stage.line}: the image name of ${plan.resolved!.text} is put together from several pieces, which create-multiarch-hooks cannot rewrite; write the registry and image name in one place (the FROM or one ARG default).`,
+        `${p.file} line ${plan.stage.line}: the image name of ${plan.resolved!.text} is put together ` +
+          `from several pieces, which create-multiarch-hooks cannot rewrite; write the registry and image ` +
+          `name in one place (the FROM or one ARG default).`,
       );
     }
   }
@@ -143,6 +151,18 @@ function checkOverlaps(p: ParsedDockerfile, plans: StagePlan[], edits: TextEdit[
 }
 
 /**
+ * Whether `e` lies inside one FROM's flags and image as written. Such an edit changes only that
+ * FROM (no ARG another FROM or stage reads), so verify's second parse is needed only when some
+ * edit falls elsewhere (an ARG default): most Dockerfiles are then parsed once per arch, not twice.
+ */
+function withinOneFrom(p: ParsedDockerfile, e: TextEdit): boolean {
+  return p.stages.some((s) => {
+    const start = Math.min(s.image.start, ...s.flags.map((f) => f.span.start));
+    return start <= e.start && e.end <= s.image.end;
+  });
+}
+
+/**
  * Parses the rewritten text again and checks that every FROM resolves to what it should: an
  * ARG default rewritten for one FROM must not change another (a `$BUILDPLATFORM` stage, say).
  * Returns warnings for global ARGs whose value changed and that a stage imports (`ARG NAME`).
@@ -172,7 +192,8 @@ function verify(
       // An arch-name ARG is meant to change inside the stage too (archArgWarnings says so).
       if (a.raw !== null || archArgNames.has(a.name) || value(p.env.get(a.name)) === value(after.env.get(a.name))) continue;
       warnings.push(
-        `${p.file} line ${a.line}: ARG ${a.name} is also used inside its stage, where it now holds each arch's rewritten base image instead of ${value(p.env.get(a.name))}.`,
+        `${p.file} line ${a.line}: ARG ${a.name} is also used inside its stage, where it now holds each ` +
+          `arch's rewritten base image instead of ${value(p.env.get(a.name))}.`,
       );
     }
   }

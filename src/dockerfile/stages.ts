@@ -53,18 +53,28 @@ function platformOf(p: ParsedDockerfile, s: Stage): { mode: PlatformMode; flag: 
   throw fail(
     p,
     s.line,
-    `--platform=${flag.value} uses a variable create-multiarch-hooks cannot follow; write the platform literally, or use $BUILDPLATFORM (a native stage) or $TARGETPLATFORM`,
+    `--platform=${flag.value} uses a variable create-multiarch-hooks cannot follow; write the ` +
+      `platform literally, or use $BUILDPLATFORM (a native stage) or $TARGETPLATFORM`,
   );
 }
 
 function problemText(problem: ExpandProblem, raw: string): string {
   switch (problem.kind) {
     case 'undeclared':
-      return `the base image ${raw} uses ${problem.name}, which no ARG before the first FROM declares; declare it there with a default (ARG ${problem.name}=...)`;
+      return (
+        `the base image ${raw} uses ${problem.name}, which no ARG before the first FROM declares; ` +
+        `declare it there with a default (ARG ${problem.name}=...)`
+      );
     case 'automatic':
-      return `the base image ${raw} depends on ${problem.name}, the build's platform; write the image name itself (in the FROM or an ARG default) so each arch's Dockerfile can map it`;
+      return (
+        `the base image ${raw} depends on ${problem.name}, the build's platform; write the image name ` +
+        `itself (in the FROM or an ARG default) so each arch's Dockerfile can map it`
+      );
     case 'unsupported':
-      return `the base image ${raw} uses ${problem.detail}, which create-multiarch-hooks cannot resolve; use $VAR, \${VAR} or \${VAR:-default} with ARG defaults`;
+      return (
+        `the base image ${raw} uses ${problem.detail}, which create-multiarch-hooks cannot resolve; use ` +
+        `$VAR, \${VAR} or \${VAR:-default} with ARG defaults`
+      );
   }
 }
 
@@ -169,7 +179,9 @@ function checkLastStage(p: ParsedDockerfile, plans: StagePlan[]): void {
     throw fail(
       p,
       last.stage.line,
-      `the last stage is the image each arch pushes, but --platform=${last.platformFlag!.value} makes it the builder's arch in every tag; drop the flag from the last stage (a $BUILDPLATFORM stage belongs before it, with the last stage copying its output)`,
+      `the last stage is the image each arch pushes, but --platform=${last.platformFlag!.value} makes ` +
+        `it the builder's arch in every tag; drop the flag from the last stage (a $BUILDPLATFORM stage ` +
+        `belongs before it, with the last stage copying its output)`,
     );
   }
   const from = plans[last.base];
@@ -179,7 +191,11 @@ function checkLastStage(p: ParsedDockerfile, plans: StagePlan[]): void {
   throw fail(
     p,
     last.stage.line,
-    `the last stage is the image each arch pushes, but it is built FROM ${from.stage.name}${via}, a stage that runs on the build platform (--platform=${origin.platformFlag!.value}, line ${origin.stage.line}), so every arch's tag would hold the builder's arch; make the last stage FROM a base of the target platform (such as alpine or scratch) and COPY --from=${from.stage.name} what it needs`,
+    `the last stage is the image each arch pushes, but it is built FROM ${from.stage.name}${via}, a ` +
+      `stage that runs on the build platform (--platform=${origin.platformFlag!.value}, line ` +
+      `${origin.stage.line}), so every arch's tag would hold the builder's arch; make the last stage ` +
+      `FROM a base of the target platform (such as alpine or scratch) and COPY ` +
+      `--from=${from.stage.name} what it needs`,
   );
 }
 
@@ -193,7 +209,8 @@ function digestError(p: ParsedDockerfile, s: Stage, ref: ImageRef, c: Classifica
   const noDigest = ref.text.slice(0, ref.text.indexOf('@'));
   const fix =
     c.kind === 'official'
-      ? `drop the digest (FROM ${noDigest}), since each arch's Dockerfile uses that arch's own image (<arch>/${c.image}), which this digest does not name`
+      ? `drop the digest (FROM ${noDigest}), since each arch's Dockerfile uses that arch's own image ` +
+        `(<arch>/${c.image}), which this digest does not name`
       : `drop the digest (FROM ${noDigest}) so each arch's Dockerfile can select its platform`;
   return fail(p, s.line, `${ref.text} is pinned by digest, which names a single image and so one architecture; ${fix}`);
 }

@@ -69,14 +69,18 @@ export async function applyPlans(plans: readonly Plan[], opts: { force: boolean 
   try {
     try {
       const temps: { tmp: string; target: string; file: PlannedFile }[] = [];
+      const dirs = new Set<string>();
+      // Read once (DEP0139: documentation-only): with the usual 022 no mode needs a chmod.
+      const umask = process.umask();
       for (const { target, file } of writes) {
         at = target;
-        makeDir(dirname(target), undo);
+        if (!dirs.has(dirname(target))) makeDir(dirname(target), undo);
+        dirs.add(dirname(target));
         const tmp = sibling(target, 'tmp');
         undo.push(() => rmSync(tmp, { force: true }));
         // 'wx': a link or file already at the temp name is an error, never followed.
         writeFileSync(tmp, file.content, { mode: file.mode, flag: 'wx' });
-        chmodSync(tmp, file.mode); // the umask must not take the executable bit off a hook
+        if ((file.mode & umask) !== 0) chmodSync(tmp, file.mode); // the umask must not take the executable bit off a hook
         temps.push({ tmp, target, file });
       }
       for (const t of temps) {

@@ -1,16 +1,6 @@
 import { posix } from 'node:path';
 import type { Arch } from '../arch.js';
-
-/** One Docker Hub build rule, as entered under Builds > Configure Automated Builds. */
-export interface BuildRule {
-  arch: string;
-  sourceType: 'Branch' | 'Tag';
-  source: string;
-  dockerTag: string;
-  /** Dockerfile location, relative to the build context (as Docker Hub takes it). */
-  dockerfile: string;
-  context: string;
-}
+import { type BuildRule, EVERY_ARCH } from '../record/index.js';
 
 /** The per-arch tag for a list tag: `arm64v8` for latest, `1.2.3-arm64v8` otherwise. */
 export function archTag(listTag: string, arch: string): string {
@@ -70,9 +60,6 @@ export function formatRulesTable(rules: readonly BuildRule[]): string {
       .trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
-
-/** The `arch` of a rule that builds every platform in one build (`--strategy buildx`). */
-export const EVERY_ARCH = 'all';
 
 /**
  * `--strategy buildx`: one Branch rule (tag `latest`) and, when a tag regex is set, one Tag rule

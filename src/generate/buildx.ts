@@ -7,11 +7,12 @@ import { posix } from 'node:path';
 import type { Arch } from '../arch.js';
 import { perArchReasons } from '../dockerfile/index.js';
 import { UserError } from '../errors.js';
-import { renderBuildxHooks } from '../hooks/render.js';
+import { renderBuildxHooks } from '../hooks/render-hooks.js';
 import { PINS } from '../pins.js';
 import { VERSION } from '../version.js';
-import { buildxRules, type BuildRule } from './build-rules.js';
-import type { Choices } from './options.js';
+import type { BuildRule } from '../record/index.js';
+import { buildxRules } from './build-rules.js';
+import type { Choices } from './choice-values.js';
 
 /**
  * Refuses a Dockerfile one build cannot serve for every platform (an arch-prefixed base such as
@@ -21,7 +22,9 @@ export function checkBuildxDockerfile(source: string, dockerfileRel: string): vo
   const reasons = perArchReasons(source, dockerfileRel);
   if (reasons.length === 0) return;
   throw new UserError(
-    `--strategy buildx builds ${dockerfileRel} unchanged for every platform, but ${reasons.join('; ')}; use --strategy per-arch (its per-arch Dockerfiles replace that per arch), or make the base platform-neutral.`,
+    `--strategy buildx builds ${dockerfileRel} unchanged for every platform, but ` +
+      `${reasons.join('; ')}; use --strategy per-arch (its per-arch Dockerfiles replace that per ` +
+      `arch), or make the base platform-neutral.`,
     2,
   );
 }

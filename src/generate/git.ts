@@ -114,10 +114,19 @@ export function gitHookModes(top: string): Map<string, string> {
   return modes;
 }
 
+/**
+ * `git add` that writes the new blobs into one pack instead of a loose object file each: git
+ * streams a blob above core.bigFileThreshold into a single pack per command (bulk check-in), so
+ * staging a run over 100 Dockerfiles (1,100 new blobs) creates 2 files instead of 1,100, which is
+ * most of the time `git add` took. A blob that needs a conversion (an eol attribute, a filter)
+ * is still converted first, as by a plain `git add`; `git gc` repacks later as usual.
+ */
+const ADD = ['-c', 'core.bigFileThreshold=1', 'add'];
+
 /** Stages files with the executable bit, so hooks are mode 100755 in git even where core.fileMode is off. */
 export function gitAddExecutable(cwd: string, paths: string[]): boolean {
   if (paths.length === 0) return true;
-  return git(cwd, ['add', '--chmod=+x', '--', ...paths]) !== undefined;
+  return git(cwd, [...ADD, '--chmod=+x', '--', ...paths]) !== undefined;
 }
 
 /**
@@ -125,7 +134,7 @@ export function gitAddExecutable(cwd: string, paths: string[]): boolean {
  * never tracked is no error). False when git refused either.
  */
 export function gitStage(cwd: string, add: string[], remove: string[]): boolean {
-  if (add.length > 0 && git(cwd, ['add', '--', ...add]) === undefined) return false;
+  if (add.length > 0 && git(cwd, [...ADD, '--', ...add]) === undefined) return false;
   if (remove.length > 0 && git(cwd, ['rm', '--cached', '--ignore-unmatch', '-q', '--', ...remove]) === undefined) return false;
   return true;
 }

@@ -1,4 +1,4 @@
-import type { QemuStrategy } from './options.js';
+import type { QemuStrategy } from '../strategies.js';
 
 /**
  * Recognises the files of the hand-made multi-arch setups people copied from blog posts and

@@ -1,18 +1,16 @@
 import { basename, join, posix, relative, sep } from 'node:path';
 import { BITBUCKET_FILE, BITBUCKET_NOTES } from '../ci/bitbucket-facts.js';
-import { shQuote } from '../hooks/render.js';
+import { shQuote } from '../hooks/quote.js';
 import { UserError } from '../errors.js';
 import { applyPlans, refusal } from './apply.js';
-import { type ChoiceFlags, checkFlags, resolveChoices } from './choices.js';
+import { type ChoiceFlags, checkFlags, resolveChoices } from './resolve-choices.js';
 import { generatorCommand } from './rerun.js';
-import { type CiRenderers, type Plan, type PlannedFile, buildPlan } from './plan.js';
-import { contentHash } from './record.js';
-import { existsSync, readFileSync } from 'node:fs';
+import type { Choices } from './choice-values.js';
+import { type CiRenderers, type Chosen, type Plan, planRun } from './plan.js';
+import { readSnapshot } from './read.js';
 import { type RepoState, readRepo } from './repo.js';
-import { formatPlan, formatRules } from './report.js';
+import { formatPlan, formatRules } from './plan-text.js';
 import { RULES_FILE } from './rules-file.js';
-import { checkTwins, judgeTwins, officialTwins } from './twins.js';
-import { bitbucketPeersOnDisk } from './ci-target.js';
 
 const CHECK_LABEL: Record<string, string> = { create: 'missing', update: 'out of date', delete: 'stale', conflict: 'changed by hand' };
 
@@ -38,8 +36,6 @@ export interface GenerateOptions {
  */
 export async function runGenerate(o: GenerateOptions): Promise<number> {
   const many = o.dockerfiles.length > 1;
-  let plans: Plan[] = [];
-  const defaultArches: boolean[] = [];
   // Usage errors first (exit 2), whatever the repo holds.
   const checked = checkFlags(o.flags);
   if (o.dockerfiles.some((d) => d.trim() === '')) throw new UserError('--dockerfile needs a value; see --help.', 2);
@@ -51,20 +47,31 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
   }
   // The renderers bring the yaml library: loaded only when a pipeline is written.
   let render: CiRenderers | undefined;
+  const inputs: { repo: RepoState; choices: Choices }[] = [];
+  const chosen: Chosen[] = [];
   for (const dockerfile of o.dockerfiles) {
     const repo = readRepo(o.cwd, dockerfile, { force: o.force });
     const flags = many ? { ...checked, interactive: false, repo: repositoryFor(repo, o.flags.repo) } : checked;
     const resolved = await resolveChoices(repo, flags);
     for (const w of resolved.warnings) o.warn(many ? `${relative(o.cwd, repo.dockerfilePath)}: ${w}` : w);
-    if (resolved.choices.ci !== 'none') render ??= await import('../ci/render.js');
-    plans.push(buildPlan(repo, resolved.choices, { render }));
-    defaultArches.push(resolved.defaultArches);
+    if (resolved.choices.ci !== 'none') render ??= await import('../ci/pipelines.js');
+    inputs.push({ repo, choices: resolved.choices });
+    chosen.push({ choices: resolved.choices, defaultArches: resolved.defaultArches });
   }
-  plans = withBitbucketPeers(plans, render);
+  // read -> plan: everything is read once (Docker Hub asked once, not by --check, which asks
+  // nothing of the network), then planned by a pure function of what was read.
+  const snapshot = await readSnapshot(inputs, { askDockerHub: !o.offline && !o.check, env: o.env, render });
+  const label = (repo: RepoState, s: string) => (many ? `${relative(o.cwd, repo.dockerfilePath)}: ${s}` : s);
+  const run = planRun(snapshot, chosen, { render, label });
+  const plans = run.plans;
   checkDistinct(plans, o.cwd);
   checkRetirement(plans);
-  // --check compares files with what would be generated: it asks nothing of the network.
-  if (!o.offline && !o.check) plans = withBitbucketPeers(await reviewTwins(plans, defaultArches, o, many, render), render);
+  if (run.unchecked !== undefined) {
+    o.warn(
+      `could not check that the official base images exist for every architecture (${run.unchecked}); pass --offline to skip the check.`,
+    );
+  }
+  for (const n of run.notices) o.info(n);
   const shown = (plan: Plan, p: string) => posix.normalize(relative(o.cwd, plan.repo.dir) ? `${relative(o.cwd, plan.repo.dir)}/${p}` : p);
   const pending = plans.flatMap((plan) => plan.files.filter((f) => f.action !== 'unchanged').map((f) => ({ plan, f })));
 
@@ -100,7 +107,8 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
       o.out(
         [
           'The Docker Hub hooks, the build rules file and the per-arch Dockerfiles the pipeline does not need are retired.',
-          'Once the pipeline has published, delete the autobuilds in Docker Hub: Builds > Configure automated builds > Delete Build Configuration,',
+          'Once the pipeline has published, delete the autobuilds in Docker Hub: Builds > Configure ' +
+            'automated builds > Delete Build Configuration,',
           `for ${[...new Set(retired.map((p) => p.choices.repository))].join(', ')}.`,
         ].join('\n'),
       );
@@ -159,8 +167,10 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
     o.out(
       [
         ci === 'github'
-          ? 'To build on GitHub Actions instead: add the repository secrets DOCKERHUB_USERNAME and DOCKERHUB_TOKEN, push, and once the workflow'
-          : 'To build on Bitbucket Pipelines instead: add the secured repository variables DOCKERHUB_USERNAME and DOCKERHUB_TOKEN, push, and once the pipeline',
+          ? 'To build on GitHub Actions instead: add the repository secrets DOCKERHUB_USERNAME and ' +
+            'DOCKERHUB_TOKEN, push, and once the workflow'
+          : 'To build on Bitbucket Pipelines instead: add the secured repository variables ' +
+            'DOCKERHUB_USERNAME and DOCKERHUB_TOKEN, push, and once the pipeline',
         `has published, run: npx create-multiarch-hooks --retire-hooks${dockerfiles}`,
       ].join('\n'),
     );
@@ -180,44 +190,6 @@ function stageCommands(plans: readonly Plan[], cwd: string): string[] {
     `  git add -- ${rest.join(' ')}`,
     ...(gone.length > 0 ? [`  git rm --cached --ignore-unmatch -q -- ${gone.join(' ')}`] : []),
   ];
-}
-
-/**
- * Checks that each arch's official base images exist (twins.ts) before anything is written:
- * a missing one for an arch of the default set drops that arch (replanned, with a notice), for
- * an arch the user chose it is a UserError; when Docker Hub cannot be asked, a warning.
- */
-async function reviewTwins(
-  plans: Plan[],
-  defaultArches: boolean[],
-  o: GenerateOptions,
-  many: boolean,
-  render: CiRenderers | undefined,
-): Promise<Plan[]> {
-  const twins = plans.map((p) => officialTwins(p.repo, p.choices.arches));
-  const check = await checkTwins(twins.flat(), o.env);
-  if ('unchecked' in check) {
-    o.warn(
-      `could not check that the official base images exist for every architecture (${check.unchecked}); pass --offline to skip the check.`,
-    );
-    return plans;
-  }
-  const named = (p: Plan, s: string) => (many ? `${relative(o.cwd, p.repo.dockerfilePath)}: ${s}` : s);
-  // Every Dockerfile is judged before any notice is shown: a refusal comes alone.
-  const verdicts = plans.map((p, i) => {
-    try {
-      return judgeTwins(twins[i]!, check.missing, p.choices.arches, defaultArches[i]!);
-    } catch (e) {
-      if (e instanceof UserError) throw new UserError(named(p, e.message), e.exitCode);
-      throw e;
-    }
-  });
-  return plans.map((p, i) => {
-    const verdict = verdicts[i]!;
-    if (!verdict.notice) return p;
-    o.info(named(p, verdict.notice));
-    return buildPlan(p.repo, { ...p.choices, arches: verdict.arches }, { render });
-  });
 }
 
 /**
@@ -241,7 +213,8 @@ function checkDistinct(plans: readonly Plan[], cwd: string): void {
     const other = seen.get(p.repo.dir);
     if (other)
       throw new UserError(
-        `${name(other)} and ${name(p.repo.dockerfilePath)} are in the same folder; Docker Hub runs one hooks/ folder per directory, so give each Dockerfile its own folder.`,
+        `${name(other)} and ${name(p.repo.dockerfilePath)} are in the same folder; Docker Hub runs one ` +
+          `hooks/ folder per directory, so give each Dockerfile its own folder.`,
       );
     seen.set(p.repo.dir, p.repo.dockerfilePath);
   }
@@ -250,7 +223,8 @@ function checkDistinct(plans: readonly Plan[], cwd: string): void {
     const other = repos.get(p.choices.repository);
     if (other)
       throw new UserError(
-        `${name(other)} and ${name(p.repo.dockerfilePath)} would both publish ${p.choices.repository}; give them different repositories (--repo acme/{dir}).`,
+        `${name(other)} and ${name(p.repo.dockerfilePath)} would both publish ${p.choices.repository}; ` +
+          `give them different repositories (--repo acme/{dir}).`,
       );
     repos.set(p.choices.repository, p.repo.dockerfilePath);
   }
@@ -275,38 +249,6 @@ function checkDistinct(plans: readonly Plan[], cwd: string): void {
 }
 
 /**
- * bitbucket-pipelines.yml is one file for the repo: each Dockerfile using Bitbucket plans it with
- * the steps of every other one (planned in this run, or recorded on disk), so all plan the same bytes.
- */
-function withBitbucketPeers(plans: Plan[], render: CiRenderers | undefined): Plan[] {
-  const bb = plans.filter((p) => p.choices.ci === 'bitbucket');
-  if (bb.length === 0) return plans;
-  const root = bb[0]!.repo.root;
-  const dirs = new Set(plans.map((p) => relative(p.repo.root, p.repo.dir).split(sep).join('/')));
-  const { peers: disk, hashes } = bb[0]!.repo.isGit ? bitbucketPeersOnDisk(root, dirs) : { peers: [], hashes: new Set<string>() };
-  const seen = new Set<string>();
-  return plans.map((p) => {
-    if (p.choices.ci !== 'bitbucket') return p;
-    const plan =
-      disk.length === 0 && bb.length === 1
-        ? p
-        : buildPlan(p.repo, p.choices, { render, peers: [...disk, ...bb.filter((o) => o !== p).map((o) => o.ci)] });
-    const files = plan.files.map((f): PlannedFile => {
-      if (posix.basename(f.path) !== BITBUCKET_FILE) return f;
-      const abs = join(plan.repo.dir, f.path);
-      // The same file with the same bytes in several plans: the first writes it, the others record it.
-      if (seen.has(abs)) return { ...f, action: 'unchanged' };
-      seen.add(abs);
-      // Written by the last run for another Dockerfile (its record has that hash): not a change by hand.
-      if (f.action === 'conflict' && existsSync(abs) && hashes.has(contentHash(readFileSync(abs))))
-        return { path: f.path, content: f.content, mode: f.mode, action: 'update' };
-      return f;
-    });
-    return { ...plan, files };
-  });
-}
-
-/**
  * --retire-hooks removes what Docker Hub builds with, so the pipeline must exist already (written
  * by an earlier run, committed, seen publishing): not be written by this same run.
  */
@@ -318,7 +260,9 @@ function checkRetirement(plans: readonly Plan[]): void {
     );
     if (pipeline?.action === 'create') {
       throw new UserError(
-        `--retire-hooks would remove the Docker Hub hooks before the ${p.choices.ci} pipeline ever ran; run npx create-multiarch-hooks --ci ${p.choices.ci} first, commit and push, and retire the hooks once it has published.`,
+        `--retire-hooks would remove the Docker Hub hooks before the ${p.choices.ci} pipeline ever ran; ` +
+          `run npx create-multiarch-hooks --ci ${p.choices.ci} first, commit and push, and retire the ` +
+          `hooks once it has published.`,
         2,
       );
     }

@@ -1,22 +1,23 @@
-import { accessSync, constants, existsSync, lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { basename, dirname, join, posix, relative, sep } from 'node:path';
+import { basename, join, posix, relative, sep } from 'node:path';
 import { NATIVE_ARCH, sortArches } from '../arch.js';
 import { buildkitOnly, buildkitSummary, checkNativeDockerfile, rewriteDockerfile } from '../dockerfile/index.js';
 import { UserError } from '../errors.js';
-import { renderHooks } from '../hooks/render.js';
+import { renderHooks } from '../hooks/render-hooks.js';
+import { BITBUCKET_FILE } from '../ci/bitbucket-facts.js';
 import { type CiTarget, perArch } from '../ci/target.js';
 import { PINS } from '../pins.js';
 import { VERSION } from '../version.js';
-import { buildRules, type BuildRule } from './build-rules.js';
+import { buildRules } from './build-rules.js';
 import { buildxFiles, checkBuildxDockerfile } from './buildx.js';
 import { ciTarget } from './ci-target.js';
-import { gitHookModes } from './git.js';
 import { handMadeNotes, recogniseHandMade } from './hand-made.js';
 import { manifestSpec } from './manifest-spec.js';
-import type { Choices } from './options.js';
-import { type GeneratorRecord, RECORD_FILE, contentHash, matchesRecorded, toLF } from './record.js';
+import type { Choices } from './choice-values.js';
+import { type BuildRule, type GeneratorRecord, RECORD_FILE, contentHash, matchesRecorded, toLF } from '../record/index.js';
 import type { RepoState } from './repo.js';
 import { rulesMarkdown, RULES_FILE } from './rules-file.js';
+import { type DockerfileSnapshot, fileFact, type Snapshot } from './snapshot.js';
+import { judgeTwins, officialTwins } from './twins.js';
 
 export type Action = 'create' | 'update' | 'unchanged' | 'conflict' | 'delete';
 
@@ -50,38 +51,92 @@ function toPosix(p: string): string {
   return p.split(sep).join('/');
 }
 
-/** The pipeline renderers (src/ci/render.ts), loaded by the caller only when a pipeline is written. */
-export type CiRenderers = typeof import('../ci/render.js');
+/** The pipeline renderers (src/ci/pipelines.ts), loaded by the caller only when a pipeline is written. */
+export type CiRenderers = typeof import('../ci/pipelines.js');
+
+/** One Dockerfile's choices, and whether its arches are the default set (see twins.ts). */
+export interface Chosen {
+  choices: Choices;
+  defaultArches: boolean;
+}
+
+export interface RunPlan {
+  plans: Plan[];
+  /** Arches of the default set left out because their official base does not exist, one line each. */
+  notices: string[];
+  /** Why Docker Hub could not say whether the official bases exist, when it could not. */
+  unchecked?: string;
+}
 
 /**
- * Reads, validates and renders everything; writes nothing. Throws UserError on bad input.
- * `ci.peers`: the other Dockerfiles' targets, for a pipeline file the whole repo shares (Bitbucket);
- * `ci.render`: needed when choices.ci is not 'none'.
+ * The plans of a run: a pure function of what the read step read (`snapshot`, whose
+ * `dockerfiles[i]` goes with `chosen[i]`) and the choices; it reads nothing. Docker Hub's answer
+ * about the official twins decides the arches once; each Dockerfile is then planned once, those
+ * using Bitbucket with the steps of every other one (this run's and those recorded on disk).
+ * `label`: how a message about one Dockerfile names it (with several). Throws UserError on bad input.
  */
-export function buildPlan(repo: RepoState, choices: Choices, ci: { peers?: readonly CiTarget[]; render?: CiRenderers } = {}): Plan {
-  const ciPeers = ci.peers ?? [];
+export function planRun(
+  snapshot: Snapshot,
+  chosen: readonly Chosen[],
+  o: { render?: CiRenderers; label?: (repo: RepoState, s: string) => string } = {},
+): RunPlan {
+  const label = o.label ?? ((_repo: RepoState, s: string) => s);
+  const check = snapshot.twins;
+  // Every Dockerfile is judged before any notice is shown: a refusal comes alone.
+  const verdicts = chosen.map((c, i) => {
+    const repo = snapshot.dockerfiles[i]!.repo;
+    if (!check || 'unchecked' in check) return { arches: c.choices.arches };
+    try {
+      return judgeTwins(officialTwins(repo, c.choices.arches), check.missing, c.choices.arches, c.defaultArches);
+    } catch (e) {
+      if (e instanceof UserError) throw new UserError(label(repo, e.message), e.exitCode);
+      throw e;
+    }
+  });
+  const choices = chosen.map((c, i) => ({ ...c.choices, arches: verdicts[i]!.arches }));
+  const notices = verdicts.flatMap((v, i) => (v.notice ? [label(snapshot.dockerfiles[i]!.repo, v.notice)] : []));
+
+  // bitbucket-pipelines.yml is one file for the repo: each Dockerfile using Bitbucket plans it
+  // with the steps of every other one, so all plan the same bytes.
+  const dirRelOf = (repo: RepoState) => toPosix(relative(repo.root, repo.dir));
+  const planned = new Set(snapshot.dockerfiles.map((d) => dirRelOf(d.repo)));
+  const disk = snapshot.bitbucket.peers.filter((p) => !planned.has(p.dirRel)).map((p) => p.target);
+  const bbTargets = new Map<number, CiTarget>();
+  choices.forEach((c, i) => {
+    if (c.ci === 'bitbucket') bbTargets.set(i, planTarget(snapshot.dockerfiles[i]!.repo, c).target);
+  });
+  const seen = new Set<string>();
+  const plans = choices.map((c, i) => {
+    const snap = snapshot.dockerfiles[i]!;
+    const peers = c.ci === 'bitbucket' ? [...disk, ...[...bbTargets].filter(([j]) => j !== i).map(([, t]) => t)] : [];
+    const plan = buildPlan(snap, c, { render: o.render, peers });
+    if (c.ci !== 'bitbucket') return plan;
+    const files = plan.files.map((f): PlannedFile => {
+      if (posix.basename(f.path) !== BITBUCKET_FILE) return f;
+      const abs = join(plan.repo.dir, f.path);
+      // The same file with the same bytes in several plans: the first writes it, the others record it.
+      if (seen.has(abs)) return { ...f, action: 'unchanged' };
+      seen.add(abs);
+      // Written by the last run for another Dockerfile (its record has that hash): not a change by hand.
+      const bytes = fileFact(snap, f.path).bytes;
+      if (f.action === 'conflict' && bytes && snapshot.bitbucket.hashes.has(contentHash(bytes)))
+        return { path: f.path, content: f.content, mode: f.mode, action: 'update' };
+      return f;
+    });
+    return { ...plan, files };
+  });
+  return { plans, notices, ...(check && 'unchecked' in check ? { unchecked: check.unchecked } : {}) };
+}
+
+/** The build rules and the CI target of one Dockerfile's choices. */
+function planTarget(repo: RepoState, choices: Choices) {
   const arches = sortArches(choices.arches);
   const base = basename(repo.dockerfilePath);
-  // Every path written into a generated file is relative to the repo root, never to the working
-  // directory: the same repo must generate the same bytes from wherever the CLI runs.
-  const dockerfileRel = toPosix(relative(repo.root, repo.dockerfilePath));
-  const warnings: string[] = [];
-  const fileFor = (arch: string) => (arch === NATIVE_ARCH ? base : `${base}.${arch}`);
-
-  if (repo.record && repo.record.dockerfile !== base) {
-    throw new UserError(
-      `${toPosix(relative(repo.cwd, repo.dir)) || '.'} already has hooks generated for ${repo.record.dockerfile}; Docker Hub runs one hooks/ folder per directory, so move ${base} to its own folder.`,
-    );
-  }
-
-  const generated: Omit<PlannedFile, 'action'>[] = [];
-  // The user's Dockerfile builds the native tag unchanged: it must not name another arch.
-  const native = arches.find((a) => a.name === NATIVE_ARCH);
-  if (native) checkNativeDockerfile(repo.dockerfileSource, dockerfileRel, native);
   const dirRel = toPosix(relative(repo.root, repo.dir));
+  const fileFor = (arch: string) => (arch === NATIVE_ARCH ? base : `${base}.${arch}`);
+  const dockerfileRel = toPosix(relative(repo.root, repo.dockerfilePath));
   // --strategy buildx: one rule per source builds the user's Dockerfile for every platform.
   const buildx = choices.strategy === 'buildx' ? buildxFiles({ choices, arches, dockerfileRel }) : undefined;
-  if (buildx && !choices.retired) checkBuildxDockerfile(repo.dockerfileSource, dockerfileRel);
   const rules =
     buildx?.rules ??
     buildRules({
@@ -100,6 +155,40 @@ export function buildPlan(repo: RepoState, choices: Choices, ci: { peers?: reado
     rules,
     archTags: choices.archTags,
   });
+  return { arches, base, dirRel, fileFor, rules, target, buildx };
+}
+
+/**
+ * One Dockerfile's plan: validates and renders everything, from the snapshot; writes and reads
+ * nothing. `ci.peers`: the other Dockerfiles' targets, for a pipeline file the whole repo shares
+ * (Bitbucket); `ci.render`: needed when choices.ci is not 'none'.
+ */
+function buildPlan(
+  snap: DockerfileSnapshot,
+  choices: Choices,
+  ci: { peers?: readonly CiTarget[]; render?: CiRenderers | undefined },
+): Plan {
+  const repo = snap.repo;
+  const ciPeers = ci.peers ?? [];
+  // Every path written into a generated file is relative to the repo root, never to the working
+  // directory: the same repo must generate the same bytes from wherever the CLI runs.
+  const dockerfileRel = toPosix(relative(repo.root, repo.dockerfilePath));
+  const warnings: string[] = [];
+  const { arches, base, dirRel, fileFor, rules, target, buildx } = planTarget(repo, choices);
+
+  if (repo.record && repo.record.dockerfile !== base) {
+    throw new UserError(
+      `${toPosix(relative(repo.cwd, repo.dir)) || '.'} already has hooks generated for ` +
+        `${repo.record.dockerfile}; Docker Hub runs one hooks/ folder per directory, so move ${base} to ` +
+        `its own folder.`,
+    );
+  }
+
+  const generated: Omit<PlannedFile, 'action'>[] = [];
+  // The user's Dockerfile builds the native tag unchanged: it must not name another arch.
+  const native = arches.find((a) => a.name === NATIVE_ARCH);
+  if (native) checkNativeDockerfile(repo.dockerfileSource, dockerfileRel, native);
+  if (buildx && !choices.retired) checkBuildxDockerfile(repo.dockerfileSource, dockerfileRel);
   // Once a CI pipeline has replaced the autobuilds (--retire-hooks), only what it builds from is
   // generated: the per-arch Dockerfiles when it builds per arch. What is no longer generated is
   // deleted below, unless the user changed it.
@@ -147,7 +236,8 @@ export function buildPlan(repo: RepoState, choices: Choices, ci: { peers?: reado
   }
   if (dirRel !== ctxRel && dockerHub) {
     warnings.push(
-      `Docker Hub runs hooks from the Dockerfile's folder (${dirRel || '/'}), not from the build context ${choices.context}; the generated hooks are there.`,
+      `Docker Hub runs hooks from the Dockerfile's folder (${dirRel || '/'}), not from the build ` +
+        `context ${choices.context}; the generated hooks are there.`,
     );
   }
   generated.push({ path: 'multi-arch-manifest.yaml', content: manifestSpec(choices.repository, arches), mode: 0o644 });
@@ -189,11 +279,10 @@ export function buildPlan(repo: RepoState, choices: Choices, ci: { peers?: reado
     generated.push({ path: posix.relative(dirRel, wf.path), content: wf.content, mode: 0o644 });
   }
 
-  checkPaths(repo, [...generated, { path: RECORD_FILE }]);
-  const indexModes = repo.isGit ? gitHookModes(repo.root) : new Map<string, string>();
+  checkPaths(snap, [...generated, { path: RECORD_FILE }]);
   const files: PlannedFile[] = generated.map((g) => {
     const c = classify(
-      repo,
+      snap,
       g.path,
       g.content,
       g.mode === 0o755,
@@ -201,11 +290,7 @@ export function buildPlan(repo: RepoState, choices: Choices, ci: { peers?: reado
       choices.qemu,
     );
     // Same content is not enough for a hook: Docker Hub runs it only if git has it as 100755.
-    if (
-      c.action === 'unchanged' &&
-      g.mode === 0o755 &&
-      !isExecutable(join(repo.dir, g.path), indexModes.get(toPosix(relative(repo.root, join(repo.dir, g.path)))))
-    ) {
+    if (c.action === 'unchanged' && g.mode === 0o755 && !isExecutable(snap, g.path)) {
       return { ...g, action: 'update' as const, reason: 'not executable' };
     }
     return { ...g, ...c };
@@ -215,10 +300,9 @@ export function buildPlan(repo: RepoState, choices: Choices, ci: { peers?: reado
   // user left them as generated, otherwise keep them and say so.
   for (const [path, hash] of Object.entries(repo.record?.files ?? {})) {
     if (generated.some((g) => g.path === path)) continue;
-    checkInsideRepo(repo, [{ path }]);
-    const abs = join(repo.dir, path);
-    if (!existsSync(abs) || !statSync(abs).isFile()) continue;
-    const current = readFileSync(abs);
+    checkInsideRepo(snap, [{ path }]);
+    const current = fileFact(snap, path).bytes;
+    if (!current) continue;
     if (matchesRecorded(current, hash)) files.push({ path, content: '', mode: 0o644, action: 'delete' });
     else warnings.push(`${path} is no longer generated but you changed it, so it stays; delete it if it is not needed.`);
   }
@@ -228,8 +312,7 @@ export function buildPlan(repo: RepoState, choices: Choices, ci: { peers?: reado
     files: Object.fromEntries(generated.map((g) => [g.path, contentHash(g.content)])),
   };
   const recordContent = JSON.stringify(record, null, 2) + '\n';
-  const recordAbs = join(repo.dir, RECORD_FILE);
-  const recordNow = existsSync(recordAbs) ? readFileSync(recordAbs, 'utf8') : undefined;
+  const recordNow = fileFact(snap, RECORD_FILE).bytes;
   files.push({
     path: RECORD_FILE,
     content: recordContent,
@@ -241,7 +324,7 @@ export function buildPlan(repo: RepoState, choices: Choices, ci: { peers?: reado
         : { action: toLF(recordNow) === recordContent ? ('unchanged' as const) : ('update' as const) }),
   });
 
-  checkWritable(repo, files);
+  checkWritable(snap, files);
   // The notice is about Docker Hub's builders: none once the hooks are retired.
   return {
     repo,
@@ -263,27 +346,29 @@ function buildkitNotice(dockerfileRel: string, source: string): string[] {
   const needs = buildkitOnly(source);
   if (needs.length === 0) return [];
   return [
-    `${dockerfileRel} needs BuildKit for ${buildkitSummary(needs)}; Docker Hub builds with it unless DOCKER_BUILDKIT=0 is set in the build's environment variables, so leave that unset.`,
+    `${dockerfileRel} needs BuildKit for ${buildkitSummary(needs)}; Docker Hub builds with it unless ` +
+      `DOCKER_BUILDKIT=0 is set in the build's environment variables, so leave that unset.`,
   ];
 }
 
 /** On disk (where modes exist) and in the git index, when the file is tracked. */
-function isExecutable(abs: string, indexMode: string | undefined): boolean {
+function isExecutable(snap: DockerfileSnapshot, path: string): boolean {
+  const indexMode = snap.indexModes.get(toPosix(relative(snap.repo.root, join(snap.repo.dir, path))));
   if (indexMode !== undefined && indexMode !== '100755') return false;
-  return process.platform === 'win32' || (statSync(abs).mode & 0o100) !== 0;
+  return fileFact(snap, path).executable === true;
 }
 
 function classify(
-  repo: RepoState,
+  snap: DockerfileSnapshot,
   path: string,
   content: string,
   isHook: boolean,
   arches: readonly string[],
   qemu: Choices['qemu'],
 ): Pick<PlannedFile, 'action' | 'reason' | 'notes'> {
-  const abs = join(repo.dir, path);
-  if (!existsSync(abs)) return { action: 'create' };
-  const current = readFileSync(abs);
+  const repo = snap.repo;
+  const current = fileFact(snap, path).bytes;
+  if (!current) return { action: 'create' };
   if (current.equals(Buffer.from(content))) return { action: 'unchanged' };
   // CRLF vs LF only is git's doing (core.autocrlf, an eol attribute), not a change by hand; but a
   // hook with CRLF does not run (`#!/bin/bash\r`), so that one is rewritten LF.
@@ -304,27 +389,22 @@ function classify(
  * A folder where a file goes (or a file where a folder goes) is not something --force may
  * overwrite: refused here, before anything is written, whatever the flags.
  */
-function checkPaths(repo: RepoState, files: readonly { path: string }[]): void {
-  checkInsideRepo(repo, files);
-  const shown = (abs: string) => toPosix(relative(repo.cwd, abs)) || '.';
+function checkPaths(snap: DockerfileSnapshot, files: readonly { path: string }[]): void {
+  checkInsideRepo(snap, files);
+  const shown = (abs: string) => toPosix(relative(snap.repo.cwd, abs)) || '.';
   const problems: string[] = [];
   for (const f of files) {
-    const abs = join(repo.dir, f.path);
-    if (existsSync(abs)) {
-      if (!statSync(abs).isFile())
-        problems.push(`${shown(abs)} is ${statSync(abs).isDirectory() ? 'a folder' : 'not a regular file'} where a generated file goes`);
-      continue;
-    }
-    for (let d = dirname(abs); d !== dirname(d); d = dirname(d)) {
-      if (!existsSync(d)) continue;
-      if (!statSync(d).isDirectory()) problems.push(`${shown(d)} is a file where a generated folder goes`);
-      break;
-    }
+    const fact = fileFact(snap, f.path);
+    const abs = join(snap.repo.dir, f.path);
+    if (fact.kind === 'folder' || fact.kind === 'other')
+      problems.push(`${shown(abs)} is ${fact.kind === 'folder' ? 'a folder' : 'not a regular file'} where a generated file goes`);
+    if (fact.blockedBy !== undefined) problems.push(`${shown(fact.blockedBy)} is a file where a generated folder goes`);
   }
   const unique = [...new Set(problems)];
   if (unique.length > 0) {
     throw new UserError(
-      `Cannot generate: ${unique.join(', and ')}; move ${unique.length > 1 ? 'them' : 'it'} out of the way and try again (--force overwrites files only).`,
+      `Cannot generate: ${unique.join(', and ')}; move ${unique.length > 1 ? 'them' : 'it'} out of the ` +
+        `way and try again (--force overwrites files only).`,
     );
   }
 }
@@ -333,58 +413,37 @@ function checkPaths(repo: RepoState, files: readonly { path: string }[]): void {
  * No write may go through a symbolic link that leads out of the repo: a `hooks` link to another
  * folder would get the hooks written there, and a linked `Dockerfile.arm64v8` would have the
  * outside file copied into the repo as its `.bak`. Every folder on the way to a file, and the file
- * itself, is checked from the repo root down. A link that stays inside the repo is fine (a file
- * link is replaced, not written through); one that leads nowhere is refused too, since where it
- * would lead cannot be checked. Refused whatever the flags: --force overwrites files, not what a
- * link points at.
+ * itself, is checked from the repo root down (read.ts). A link that stays inside the repo is fine
+ * (a file link is replaced, not written through); one that leads nowhere is refused too, since
+ * where it would lead cannot be checked. Refused whatever the flags: --force overwrites files, not
+ * what a link points at.
  */
-function checkInsideRepo(repo: RepoState, files: readonly { path: string }[]): void {
-  const realRoot = realpathSync(repo.root);
-  const inside = (p: string) => p === realRoot || p.startsWith(realRoot + sep);
+function checkInsideRepo(snap: DockerfileSnapshot, files: readonly { path: string }[]): void {
   const problems = new Set<string>();
   for (const f of files) {
-    const abs = join(repo.dir, f.path);
-    const rel = relative(repo.root, abs);
-    let at = repo.root;
-    for (const part of rel.split(sep)) {
-      at = join(at, part);
-      let isLink: boolean;
-      try {
-        isLink = lstatSync(at).isSymbolicLink();
-      } catch {
-        break; // nothing there yet: the rest of the path is created by us, inside the repo
-      }
-      if (!isLink) continue;
-      let target: string;
-      try {
-        target = realpathSync(at);
-      } catch {
-        target = ''; // dangling: where it would lead cannot be known, so it is not followed
-      }
-      if (!target || !inside(target)) {
-        const shown = toPosix(relative(repo.cwd, at)) || at;
-        problems.add(`${shown} is a symbolic link ${target ? `to ${target}, outside the repository` : 'to nothing'}`);
-        break;
-      }
-    }
+    const link = fileFact(snap, f.path).link;
+    if (!link) continue;
+    const shown = toPosix(relative(snap.repo.cwd, link.at)) || link.at;
+    problems.add(`${shown} is a symbolic link ${link.target ? `to ${link.target}, outside the repository` : 'to nothing'}`);
   }
   if (problems.size > 0) {
     throw new UserError(
-      `Cannot generate: ${[...problems].join(', and ')}; replace ${problems.size > 1 ? 'them' : 'it'} with a real folder or file in the repository (or remove ${problems.size > 1 ? 'them' : 'it'}) and try again.`,
+      `Cannot generate: ${[...problems].join(', and ')}; replace ${problems.size > 1 ? 'them' : 'it'} ` +
+        `with a real folder or file in the repository (or remove ${problems.size > 1 ? 'them' : 'it'}) ` +
+        `and try again.`,
     );
   }
 }
 
-function checkWritable(repo: RepoState, files: PlannedFile[]): void {
+function checkWritable(snap: DockerfileSnapshot, files: PlannedFile[]): void {
   const writes = files.filter((f) => f.action !== 'unchanged');
   if (writes.length === 0) return;
-  const dirs = new Set([repo.dir]);
-  if (writes.some((f) => f.path.startsWith('hooks/')) && existsSync(join(repo.dir, 'hooks'))) dirs.add(join(repo.dir, 'hooks'));
-  for (const d of dirs) {
-    try {
-      accessSync(d, constants.W_OK);
-    } catch {
+  const repo = snap.repo;
+  const dirs: [string, boolean][] = [[repo.dir, snap.writable.dir]];
+  if (writes.some((f) => f.path.startsWith('hooks/')) && snap.writable.hooks !== undefined)
+    dirs.push([join(repo.dir, 'hooks'), snap.writable.hooks]);
+  for (const [d, ok] of dirs) {
+    if (!ok)
       throw new UserError(`Cannot write to ${relative(repo.cwd, d) || '.'}; make it writable (or run where you may write) and try again.`);
-    }
   }
 }

@@ -3,7 +3,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:pat
 import { archNames } from '../arch.js';
 import { UserError } from '../errors.js';
 import { gitBranches, gitCurrentBranch, gitRemote, gitTopLevel, repositoryFromRemote } from './git.js';
-import { type GeneratorRecord, RECORD_FILE, parseRecord } from './record.js';
+import { type GeneratorRecord, RECORD_FILE, parseRecord } from '../record/index.js';
 
 /** Everything read from the user's repo before any choice is made. Nothing here writes. */
 export interface RepoState {

@@ -1,5 +1,5 @@
-import { shQuote } from '../hooks/render.js';
-import type { ChoiceFlags } from './choices.js';
+import { shQuote } from '../hooks/quote.js';
+import type { ChoiceFlags } from './resolve-choices.js';
 
 /**
  * The generator's command line that redoes this run from the same folder: the same Dockerfiles

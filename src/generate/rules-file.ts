@@ -1,13 +1,9 @@
-import { readFileSync } from 'node:fs';
-import Handlebars from 'handlebars';
 import { type Arch, findArch, platformString } from '../arch.js';
-import { templatePath } from '../package-root.js';
+import { template } from '../templates.js';
 import { VERSION } from '../version.js';
-import { type BuildRule, EVERY_ARCH } from './build-rules.js';
+import { type BuildRule, EVERY_ARCH } from '../record/index.js';
 
 export const RULES_FILE = 'DOCKER_HUB_BUILD_RULES.md';
-
-let template: HandlebarsTemplateDelegate | undefined;
 
 /** The build rules a person enters in Docker Hub, kept in the repo for the next maintainer. */
 export function rulesMarkdown(opts: {
@@ -18,12 +14,11 @@ export function rulesMarkdown(opts: {
   /** --strategy buildx: each rule builds every arch. */
   buildx?: boolean;
 }): string {
-  template ??= Handlebars.compile(readFileSync(templatePath('DOCKER_HUB_BUILD_RULES.md.hbs'), 'utf8'), { noEscape: true, strict: true });
   const archs = opts.arches.map((a) => a.name).join(', ');
   const lists = [{ list: 'latest', archCount: opts.arches.length, archs }];
   if (opts.rules.some((r) => r.sourceType === 'Tag'))
     lists.push({ list: '{\\1} (the version, e.g. 1.2.3 from tag v1.2.3)', archCount: opts.arches.length, archs });
-  return template({
+  return template('DOCKER_HUB_BUILD_RULES.md.hbs')({
     repository: opts.repository,
     version: VERSION,
     dockerfile: opts.dockerfile,

@@ -156,11 +156,13 @@ export class RegistryClient {
     const creds = this.credentialsSource();
     if (creds) {
       return new UserError(
-        `${where} refused access (${r.status}) with the credentials from ${creds}: check that this account may pull ${this.opts.repository}, or run ${login} again.`,
+        `${where} refused access (${r.status}) with the credentials from ${creds}: check that this ` +
+          `account may pull ${this.opts.repository}, or run ${login} again.`,
       );
     }
     return new UserError(
-      `${where} needs authentication (${r.status}), and no login for ${this.opts.registry} was found in ${this.configHint()}; run ${login} (or set DOCKER_CONFIG), or check the repository name.`,
+      `${where} needs authentication (${r.status}), and no login for ${this.opts.registry} was found ` +
+        `in ${this.configHint()}; run ${login} (or set DOCKER_CONFIG), or check the repository name.`,
     );
   }
 
@@ -232,10 +234,12 @@ export class RegistryClient {
     if (r.status === 401 || r.status === 403) {
       throw creds
         ? new UserError(
-            `The token service ${realm.origin} rejected the credentials from ${creds.source} (${r.status}); run ${this.loginCommand()} again.`,
+            `The token service ${realm.origin} rejected the credentials from ${creds.source} (${r.status}); ` +
+              `run ${this.loginCommand()} again.`,
           )
         : new UserError(
-            `The token service ${realm.origin} refused an anonymous token for ${this.opts.repository} (${r.status}); run ${this.loginCommand()}, or check the repository name.`,
+            `The token service ${realm.origin} refused an anonymous token for ${this.opts.repository} ` +
+              `(${r.status}); run ${this.loginCommand()}, or check the repository name.`,
           );
     }
     if (r.status !== 200) throw new UserError(`The token service ${realm.origin} answered ${r.status}; try again later.`);
@@ -276,12 +280,14 @@ export class RegistryClient {
     }
     if (realm.username || realm.password) {
       throw new UserError(
-        `${where} sends clients to a token service whose address carries a user name (${printable(raw)}); refusing to send anything there: check the registry's auth setup.`,
+        `${where} sends clients to a token service whose address carries a user name ` +
+          `(${printable(raw)}); refusing to send anything there: check the registry's auth setup.`,
       );
     }
     if (realm.protocol === 'http:' && !isLoopbackHost(realm.hostname) && !this.opts.insecure) {
       throw new UserError(
-        `${where} sends clients to ${realm.origin} for tokens, over plain HTTP; refusing to send credentials there in clear text: pass --insecure if that is intended.`,
+        `${where} sends clients to ${realm.origin} for tokens, over plain HTTP; refusing to send ` +
+          `credentials there in clear text: pass --insecure if that is intended.`,
       );
     }
     return realm;
@@ -313,7 +319,10 @@ export class RegistryClient {
         const code = (e as NodeJS.ErrnoException).code ?? '';
         if (!TRANSIENT_CODES.has(code) || attempt >= this.retries || this.signal?.aborted) {
           throw unreachable(
-            `Could not reach ${new URL(url).origin} (${printable((e as Error).message)})${attempt ? ` after ${attempt + 1} attempts` : ''}; check the registry address and your network${this.insecure ? '' : ', or pass --insecure for a plain-HTTP registry'}.`,
+            `Could not reach ${new URL(url).origin} ` +
+              `(${printable((e as Error).message)})${attempt ? ` after ${attempt + 1} attempts` : ''}; check ` +
+              `the registry address ` +
+              `and your network${this.insecure ? '' : ', or pass --insecure for a plain-HTTP registry'}.`,
             e,
           );
         }
@@ -329,7 +338,8 @@ export class RegistryClient {
     if (!this.signal?.aborted || !(reason instanceof DOMException) || reason.name !== 'TimeoutError') return;
     const seconds = (this.opts.deadlineMs ?? 0) / 1000;
     throw new DeadlineError(
-      `${this.opts.registry}/${this.opts.repository} did not finish answering within ${seconds} s (a slow or stalled registry); try again later, or allow more time with --timeout.`,
+      `${this.opts.registry}/${this.opts.repository} did not finish answering within ${seconds} s (a ` +
+        `slow or stalled registry); try again later, or allow more time with --timeout.`,
     );
   }
 

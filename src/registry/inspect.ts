@@ -1,6 +1,6 @@
 /**
  * Reads a tag from its registry: the manifest list / OCI index (or the single image it is), and
- * for every image entry its manifest and image config. Only facts here; verify/report.ts judges.
+ * for every image entry its manifest and image config. Only facts here; check/findings.ts judges.
  */
 import type { Platform } from '../arch.js';
 import { RegistryClient, type ClientOptions } from './client.js';

@@ -132,7 +132,8 @@ function read<T>(what: string, fn: () => T): T {
     if (!(e instanceof Shape)) throw e;
     // The message may hold a key the registry chose (`config.Labels.<key>`).
     throw new MalformedError(
-      `The registry served a malformed ${what} (${printable(e.message)}); the registry or the tool that pushed it is broken: push it again or report it to the registry.`,
+      `The registry served a malformed ${what} (${printable(e.message)}); the registry or the tool ` +
+        `that pushed it is broken: push it again or report it to the registry.`,
     );
   }
 }

@@ -9,11 +9,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { EVERY_ARCH } from '../generate/build-rules.js';
-import { parseRecord, RECORD_FILE, type GeneratorRecord } from '../generate/record.js';
-import { shQuote } from '../hooks/render.js';
+import { EVERY_ARCH, parseRecord, RECORD_FILE, type GeneratorRecord } from '../record/index.js';
+import { shQuote } from '../hooks/quote.js';
 import { isLoopback } from '../registry/reference.js';
-import { findSpecDirs } from '../verify/index.js';
+import { findSpecDirs } from '../check/index.js';
 import { readGit, type GitFacts } from './git.js';
 import { formatLeftovers, runTags, snapshot, type Snapshot } from './leftovers.js';
 import { findOnPath, registryBinary, startLocalRegistry, type LocalRegistry } from './local-registry.js';
@@ -58,7 +57,8 @@ function checkOptions(o: SimulateOptions): void {
   const targets = [o.registry !== undefined, Boolean(o.startRegistry), o.push].filter(Boolean).length;
   if (targets === 0) {
     throw new UserError(
-      'Say where the builds push: --registry HOST:PORT, --start-registry (a throwaway local registry) or --push (the real Docker Hub repository).',
+      'Say where the builds push: --registry HOST:PORT, --start-registry (a throwaway local registry) ' +
+        'or --push (the real Docker Hub repository).',
       2,
     );
   }
@@ -84,7 +84,8 @@ export function loadRecord(dir: string): GeneratorRecord {
     if (below.length > 0) {
       const names = below.map((d) => path.relative(process.cwd(), d) || '.');
       throw new UserError(
-        `No ${RECORD_FILE} in ${dir}; pass the folder of the Dockerfile to build with --dir (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''}).`,
+        `No ${RECORD_FILE} in ${dir}; pass the folder of ` +
+          `the Dockerfile to build with --dir (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''}).`,
         2,
       );
     }
@@ -101,7 +102,9 @@ export function loadRecord(dir: string): GeneratorRecord {
   }
   if (r.retired) {
     throw new UserError(
-      `The Docker Hub hooks of ${dir} were retired for the ${r.ci ?? 'CI'} pipeline (--retire-hooks), so there is nothing to simulate; check what the pipeline published with npx create-multiarch-hooks verify.`,
+      `The Docker Hub hooks of ${dir} were retired for the ${r.ci ?? 'CI'} pipeline (--retire-hooks), ` +
+        `so there is nothing to simulate; check what the pipeline published with npx ` +
+        `create-multiarch-hooks verify.`,
       2,
     );
   }
@@ -129,7 +132,8 @@ function checkDockerEngine(env: NodeJS.ProcessEnv): void {
   const where = env.DOCKER_HOST ? ` at DOCKER_HOST=${env.DOCKER_HOST}` : '';
   // Docker's own line is two sentences ("Cannot connect to ... .sock. Is the docker daemon running?"): the first is the fact.
   throw new UserError(
-    `No Docker engine answers${where} (${said.split(/\.\s/)[0]!.replace(/[.\s]+$/, '')}); start it (or point DOCKER_HOST at one) and run simulate again.`,
+    `No Docker engine answers${where} (${said.split(/\.\s/)[0]!.replace(/[.\s]+$/, '')}); start it ` +
+      `(or point DOCKER_HOST at one) and run simulate again.`,
   );
 }
 
@@ -200,7 +204,8 @@ export async function simulateCommand(opts: SimulateOptions): Promise<number> {
     const { dockerfileAbs } = rulePaths(git.root, r.rule);
     if (!fs.existsSync(dockerfileAbs)) {
       throw new UserError(
-        `The ${r.rule.arch} rule builds ${path.relative(process.cwd(), dockerfileAbs) || dockerfileAbs}, which does not exist; regenerate the files with ${rerun(dir, record.dockerfile)}.`,
+        `The ${r.rule.arch} rule builds ${path.relative(process.cwd(), dockerfileAbs) || dockerfileAbs}, ` +
+          `which does not exist; regenerate the files with ${rerun(dir, record.dockerfile)}.`,
         2,
       );
     }
@@ -242,7 +247,8 @@ export async function simulateCommand(opts: SimulateOptions): Promise<number> {
     if (local) opts.out(`Started docker-registry on ${local.host} for this run.`);
     if (git.dirty)
       opts.out(
-        'Note: the work tree has uncommitted changes or untracked files; they are built too (Docker Hub builds the commit): commit them first.',
+        'Note: the work tree has uncommitted changes or untracked files; they are built too (Docker Hub ' +
+          'builds the commit): commit them first.',
       );
 
     const { archTags, listTags } = runTags(runs);
@@ -334,7 +340,8 @@ export async function simulateCommand(opts: SimulateOptions): Promise<number> {
     opts.out(
       passed && verified
         ? `All ${all.length} builds passed and the list is what it should be.`
-        : `${failed ? `${failed} of ${all.length} builds failed` : `All ${all.length} builds passed`}${verified ? '' : `${failed ? ' and' : ' but'} verify found problems`}; see above${failed ? ' and the logs' : ''}.`,
+        : `${failed ? `${failed} of ${all.length} builds failed` : `All ${all.length} builds passed`}${verified ? '' : `${failed ? ' and' : ' but'} verify found problems`}; ` +
+            `see above${failed ? ' and the logs' : ''}.`,
     );
     return passed && verified ? 0 : 1;
   } finally {

@@ -78,7 +78,9 @@ export function registryBinary(env: NodeJS.ProcessEnv): string {
   const binary = findOnPath(REGISTRY_BINARY, env);
   if (!binary) {
     throw new UserError(
-      `--start-registry needs Debian's ${REGISTRY_BINARY} (the Distribution registry), which is not on PATH; install it (sudo apt-get install docker-registry) or pass --registry HOST:PORT of a registry you run.`,
+      `--start-registry needs Debian's ${REGISTRY_BINARY} (the Distribution registry), which is not on ` +
+        `PATH; install it (sudo apt-get install docker-registry) or pass --registry HOST:PORT of a ` +
+        `registry you run.`,
     );
   }
   return binary;

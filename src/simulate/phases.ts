@@ -139,10 +139,16 @@ function hookProblem(file: string): string | undefined {
   const head = fs.readFileSync(file).subarray(0, 256).toString('latin1');
   const firstLine = head.split('\n')[0]!;
   if (firstLine.endsWith('\r')) {
-    return `${path.basename(file)} has CRLF line endings: Docker Hub fails it with "OSError: [Errno 2] No such file or directory"; convert it to LF line endings.`;
+    return (
+      `${path.basename(file)} has CRLF line endings: Docker Hub fails it with "OSError: [Errno 2] No ` +
+      `such file or directory"; convert it to LF line endings.`
+    );
   }
   if ((fs.statSync(file).mode & 0o111) === 0) {
-    return `${path.basename(file)} is not executable, so it cannot be run as a hook; run chmod +x on it and git update-index --chmod=+x so the commit has mode 100755.`;
+    return (
+      `${path.basename(file)} is not executable, so it cannot be run as a hook; run chmod +x on it and ` +
+      `git update-index --chmod=+x so the commit has mode 100755.`
+    );
   }
   return undefined;
 }
@@ -170,7 +176,8 @@ export async function runRule(ctx: RuleContext): Promise<RuleResult> {
   const phases: PhaseResult[] = [];
   const log = (s: string) => fs.appendFileSync(ctx.logFile, s);
   log(
-    `# ${ctx.run.label} -> ${ctx.env.IMAGE_NAME}\n# SOURCE_BRANCH=${ctx.env.SOURCE_BRANCH} SOURCE_COMMIT=${ctx.env.SOURCE_COMMIT} DOCKERFILE_PATH=${ctx.env.DOCKERFILE_PATH}\n`,
+    `# ${ctx.run.label} -> ${ctx.env.IMAGE_NAME}\n# SOURCE_BRANCH=${ctx.env.SOURCE_BRANCH} ` +
+      `SOURCE_COMMIT=${ctx.env.SOURCE_COMMIT} DOCKERFILE_PATH=${ctx.env.DOCKERFILE_PATH}\n`,
   );
   const done = (status: RuleStatus, failingPhase?: PhaseName, exit?: number | string): RuleResult => ({
     run: ctx.run,

@@ -4,8 +4,8 @@
  */
 import { posix } from 'node:path';
 import { UserError } from '../errors.js';
-import type { BuildRule } from '../generate/build-rules.js';
-import type { GeneratorRecord } from '../generate/record.js';
+import type { BuildRule } from '../record/index.js';
+import type { GeneratorRecord } from '../record/index.js';
 
 export type Source = { type: 'Branch' | 'Tag'; name: string };
 
@@ -29,7 +29,8 @@ export function sourceRegex(source: string): RegExp | undefined {
     return new RegExp(m[1]!);
   } catch (e) {
     throw new UserError(
-      `The build rule source ${source} is not a valid regular expression (${(e as Error).message}); fix it in .multiarch-hooks.json or re-run npx create-multiarch-hooks.`,
+      `The build rule source ${source} is not a valid regular expression (${(e as Error).message}); ` +
+        `fix it in .multiarch-hooks.json or re-run npx create-multiarch-hooks.`,
       2,
     );
   }
@@ -67,7 +68,9 @@ export function selectRuns(record: GeneratorRecord, source: Source): RuleRun[] {
     const dockerTag = expandDockerTag(rule.dockerTag, source.name, m);
     if (!DOCKER_TAG.test(dockerTag)) {
       throw new UserError(
-        `${source.type} ${source.name} gives the ${rule.arch} rule the Docker tag "${dockerTag}" (from ${rule.dockerTag}), which is not a valid tag; push a ${source.type.toLowerCase()} whose name makes a valid tag.`,
+        `${source.type} ${source.name} gives the ${rule.arch} rule the Docker tag "${dockerTag}" (from ` +
+          `${rule.dockerTag}), which is not a valid tag; push a ${source.type.toLowerCase()} whose name ` +
+          `makes a valid tag.`,
         2,
       );
     }
@@ -78,8 +81,12 @@ export function selectRuns(record: GeneratorRecord, source: Source): RuleRun[] {
     const kind = source.type === 'Tag' ? 'tag' : 'branch';
     throw new UserError(
       sources.length
-        ? `No build rule matches the ${kind} ${source.name} (the ${kind} rules take ${sources.join(', ')}); give a matching ${source.type === 'Tag' ? '--tag' : '--source-branch'}.`
-        : `The record has no ${kind} rules, so pushing the ${kind} ${source.name} builds nothing; ${source.type === 'Tag' ? 'set a tag regex with npx create-multiarch-hooks --tag-regex' : 'simulate a --tag instead'}.`,
+        ? `No build rule matches the ${kind} ${source.name} (the ${kind} rules take ` +
+            `${sources.join(', ')}); give a ` +
+            `matching ${source.type === 'Tag' ? '--tag' : '--source-branch'}.`
+        : `The record has no ${kind} rules, so ` +
+            `pushing the ${kind} ${source.name} ` +
+            `builds nothing; ${source.type === 'Tag' ? 'set a tag regex with npx create-multiarch-hooks --tag-regex' : 'simulate a --tag instead'}.`,
       2,
     );
   }
@@ -87,7 +94,8 @@ export function selectRuns(record: GeneratorRecord, source: Source): RuleRun[] {
   for (const r of runs) {
     if (seen.has(r.dockerTag)) {
       throw new UserError(
-        `Two build rules push the same Docker tag ${r.dockerTag}; fix the build rules in .multiarch-hooks.json or re-run npx create-multiarch-hooks.`,
+        `Two build rules push the same Docker tag ${r.dockerTag}; fix the build rules in ` +
+          `.multiarch-hooks.json or re-run npx create-multiarch-hooks.`,
         2,
       );
     }

@@ -5,7 +5,7 @@
  */
 import { UserError } from '../errors.js';
 import { printable } from '../registry/printable.js';
-import { renderTable, verifyImage, type VerifyReport } from '../verify/index.js';
+import { renderTable, verifyImage, type VerifyReport } from '../check/index.js';
 
 export interface ListCheck {
   image: string;
@@ -39,7 +39,9 @@ export async function verifyList(o: {
   if (report.found && stale.length > 0) {
     ok = false;
     o.out(
-      `error: ${stale.map((e) => printable(`${e.arch ?? e.platform} (${e.config!.revision!.slice(0, 12)})`)).join(', ')} in the list ${stale.length === 1 ? 'was' : 'were'} built from another commit than ${o.commit.slice(0, 12)}: the list points at images of an earlier build.`,
+      `error: ${stale.map((e) => printable(`${e.arch ?? e.platform} (${e.config!.revision!.slice(0, 12)})`)).join(', ')} ` +
+        `in the list ${stale.length === 1 ? 'was' : 'were'} built from another commit than ` +
+        `${o.commit.slice(0, 12)}: the list points at images of an earlier build.`,
     );
   }
   return { image: o.image, ok, report };

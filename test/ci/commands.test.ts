@@ -148,7 +148,8 @@ function runScriptRaw(script: string, env: Record<string, string>): { status: nu
   writeFileSync(join(dir, 'index.json'), INDEX);
   writeFileSync(
     join(dir, 'bin', 'docker'),
-    `#!/bin/sh\nfor a in "$@"; do printf '%s\\036' "$a"; done >> "${log}"\nprintf '\\n' >> "${log}"\nif [ "$2 $3" = "imagetools inspect" ]; then cat "${join(dir, 'index.json')}"; fi\n`,
+    `#!/bin/sh\nfor a in "$@"; do printf '%s\\036' "$a"; done >> "${log}"\nprintf '\\n' >> ` +
+      `"${log}"\nif [ "$2 $3" = "imagetools inspect" ]; then cat "${join(dir, 'index.json')}"; fi\n`,
   );
   chmodSync(join(dir, 'bin', 'docker'), 0o755);
   const r = spawnSync('sh', ['-c', script], { env: { PATH: `${join(dir, 'bin')}:${process.env.PATH}`, ...env }, encoding: 'utf8' });
@@ -206,7 +207,7 @@ describe('the shell steps of the pipelines run what publishCommands lists', () =
 
 describe('ciTargetOnDisk', () => {
   it('reads a generated folder back into the target the pipelines were written from', async () => {
-    const { ciTargetOnDisk } = await import('../../src/generate/ci-target.js');
+    const { ciTargetOnDisk } = await import('../../src/generate/read.js');
     const { ROOT } = await import('../cli/run-cli.js');
     const t = ciTargetOnDisk(join(ROOT, 'hooks-fixtures/ci-github-per-arch/expected'), '');
     expect(t).toMatchObject({

@@ -25,45 +25,48 @@ const commitAll = (dir: string) => {
 };
 
 describe('--retire-hooks', () => {
-  it('plans, then removes the Docker Hub-only files it generated, never one the user changed, and says what to delete in Docker Hub', () => {
-    const dir = repo({ Dockerfile: 'FROM alpine:3.20\nRUN echo hi\n' });
-    expect(runCli(dir, ['--yes', '--repo', 'acme/demo', '--ci', 'github']).code).toBe(0);
-    commitAll(dir);
-    writeFileSync(join(dir, 'Dockerfile.arm32v6'), readFileSync(join(dir, 'Dockerfile.arm32v6'), 'utf8') + '# mine\n');
-    const before = listFiles(dir);
+  it(
+    'plans, then removes the Docker Hub-only files it generated, never one the user changed, and ' + 'says what to delete in Docker Hub',
+    () => {
+      const dir = repo({ Dockerfile: 'FROM alpine:3.20\nRUN echo hi\n' });
+      expect(runCli(dir, ['--yes', '--repo', 'acme/demo', '--ci', 'github']).code).toBe(0);
+      commitAll(dir);
+      writeFileSync(join(dir, 'Dockerfile.arm32v6'), readFileSync(join(dir, 'Dockerfile.arm32v6'), 'utf8') + '# mine\n');
+      const before = listFiles(dir);
 
-    const dry = runCli(dir, ['--ci', 'github', '--retire-hooks', '--dry-run']);
-    expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stdout).toMatch(/delete\s+hooks\/post_push/);
-    expect(dry.stdout).toContain('Builds > Configure automated builds > Delete Build Configuration');
-    expect(listFiles(dir)).toEqual(before);
+      const dry = runCli(dir, ['--ci', 'github', '--retire-hooks', '--dry-run']);
+      expect(dry.code, dry.stderr).toBe(0);
+      expect(dry.stdout).toMatch(/delete\s+hooks\/post_push/);
+      expect(dry.stdout).toContain('Builds > Configure automated builds > Delete Build Configuration');
+      expect(listFiles(dir)).toEqual(before);
 
-    const r = runCli(dir, ['--ci', 'github', '--retire-hooks']);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain('Dockerfile.arm32v6 is no longer generated but you changed it, so it stays');
-    expect(listFiles(dir)).toEqual([
-      '.github/workflows/multiarch-hooks.yml',
-      '.multiarch-hooks.json',
-      'Dockerfile',
-      'Dockerfile.arm32v6',
-      'multi-arch-manifest.yaml',
-    ]);
-    expect(existsSync(join(dir, 'hooks'))).toBe(false);
-    const record = JSON.parse(readFileSync(join(dir, '.multiarch-hooks.json'), 'utf8')) as {
-      retired?: boolean;
-      ci?: string;
-      files: Record<string, string>;
-    };
-    expect(record).toMatchObject({ retired: true, ci: 'github' });
-    expect(Object.keys(record.files).sort()).toEqual(['.github/workflows/multiarch-hooks.yml', 'multi-arch-manifest.yaml']);
-    // A re-run keeps them retired; --check agrees.
-    expect(runCli(dir, ['--yes']).stdout).toContain('nothing changed');
-    expect(runCli(dir, ['--check']).code).toBe(0);
-    // simulate runs the Docker Hub hooks: there are none left, and it says why.
-    const sim = runCli(dir, ['simulate', '--registry', '127.0.0.1:1']);
-    expect(sim.code).toBe(2);
-    expect(sim.stderr).toContain('were retired for the github pipeline (--retire-hooks)');
-  });
+      const r = runCli(dir, ['--ci', 'github', '--retire-hooks']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain('Dockerfile.arm32v6 is no longer generated but you changed it, so it stays');
+      expect(listFiles(dir)).toEqual([
+        '.github/workflows/multiarch-hooks.yml',
+        '.multiarch-hooks.json',
+        'Dockerfile',
+        'Dockerfile.arm32v6',
+        'multi-arch-manifest.yaml',
+      ]);
+      expect(existsSync(join(dir, 'hooks'))).toBe(false);
+      const record = JSON.parse(readFileSync(join(dir, '.multiarch-hooks.json'), 'utf8')) as {
+        retired?: boolean;
+        ci?: string;
+        files: Record<string, string>;
+      };
+      expect(record).toMatchObject({ retired: true, ci: 'github' });
+      expect(Object.keys(record.files).sort()).toEqual(['.github/workflows/multiarch-hooks.yml', 'multi-arch-manifest.yaml']);
+      // A re-run keeps them retired; --check agrees.
+      expect(runCli(dir, ['--yes']).stdout).toContain('nothing changed');
+      expect(runCli(dir, ['--check']).code).toBe(0);
+      // simulate runs the Docker Hub hooks: there are none left, and it says why.
+      const sim = runCli(dir, ['simulate', '--registry', '127.0.0.1:1']);
+      expect(sim.code).toBe(2);
+      expect(sim.stderr).toContain('were retired for the github pipeline (--retire-hooks)');
+    },
+  );
 
   it('keeps the per-arch Dockerfiles a per-arch pipeline builds from', () => {
     const dir = repo({ Dockerfile: 'FROM --platform=linux/amd64 alpine:3.20\nRUN echo hi\n' });

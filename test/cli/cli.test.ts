@@ -292,7 +292,8 @@ describe('--ci github', () => {
     ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
-      'error: svc/api/Dockerfile and svc-api/Dockerfile would both write .github/workflows/multiarch-hooks-svc-api.yml; rename one of their folders.\n',
+      'error: svc/api/Dockerfile and svc-api/Dockerfile would both write ' +
+        '.github/workflows/multiarch-hooks-svc-api.yml; rename one of their folders.\n',
     );
     expect(tree(dir)).toEqual(before);
   });

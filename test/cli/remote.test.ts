@@ -44,7 +44,8 @@ describe('the repository guessed from the remote', () => {
     const r = runCli(dir, ['--yes']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
-      'error: Cannot tell the Docker Hub repository from the git remote (the repo has several remotes (fork, hub) and none is origin); pass it with --repo namespace/name (e.g. --repo acme/demo).\n',
+      'error: Cannot tell the Docker Hub repository from the git remote (the repo has several remotes ' +
+        '(fork, hub) and none is origin); pass it with --repo namespace/name (e.g. --repo acme/demo).\n',
     );
     expect(tree(dir)).toEqual(before);
   });
@@ -64,7 +65,9 @@ describe('the repository guessed from the remote', () => {
     const r = runCli(dir, ['--yes']);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
-      `error: Cannot tell the Docker Hub repository from the git remote (the remote's path ${path} has more parts than a Docker Hub namespace/name); pass it with --repo namespace/name (e.g. --repo acme/demo).\n`,
+      `error: Cannot tell the Docker Hub repository from the git remote (the remote's path ${path} has ` +
+        `more parts than a Docker Hub namespace/name); pass ` +
+        `it with --repo namespace/name (e.g. --repo acme/demo).\n`,
     );
     expect(tree(dir)).toEqual(before);
     expect(runCli(dir, ['--yes', '--repo', 'group/app']).code).toBe(0);
@@ -84,7 +87,8 @@ describe('--branch', () => {
     const r = runCli(dir, ['--yes', '--repo', 'acme/b', '--branch', 'nosuch']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe(
-      'warn: branch "nosuch" is not in this repository (it has main): Docker Hub builds latest only once it is pushed; check --branch if that is a typo.\n',
+      'warn: branch "nosuch" is not in this repository (it has main): Docker Hub builds latest only ' +
+        'once it is pushed; check --branch if that is a typo.\n',
     );
     // --check and --dry-run say it too (they plan the same choices).
     expect(runCli(dir, ['--check', '--branch', 'nosuch']).stderr).toContain('warn: branch "nosuch" is not in this repository');

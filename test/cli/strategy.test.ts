@@ -57,15 +57,19 @@ describe('--strategy buildx', () => {
     expect(readFileSync(join(dir, 'hooks/build'), 'utf8')).toContain('CMH_ARCH_TAGS=0');
   });
 
-  it('refuses a Dockerfile one build cannot serve for every platform, naming the reason and --strategy per-arch (exit 2, nothing written)', () => {
-    const dir = repo({ Dockerfile: 'FROM --platform=linux/amd64 alpine:3.20 AS tools\nRUN true\nFROM alpine:3.20\n' });
-    const r = runCli(dir, ['--yes', '--repo', 'acme/demo', '--strategy', 'buildx']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(
-      /^error: --strategy buildx builds Dockerfile unchanged for every platform, but .*--platform=linux\/amd64.*use --strategy per-arch/,
-    );
-    expect(gitStatus(dir)).toEqual([]);
-  });
+  it(
+    'refuses a Dockerfile one build cannot serve for every platform, naming the reason and ' +
+      '--strategy per-arch (exit 2, nothing written)',
+    () => {
+      const dir = repo({ Dockerfile: 'FROM --platform=linux/amd64 alpine:3.20 AS tools\nRUN true\nFROM alpine:3.20\n' });
+      const r = runCli(dir, ['--yes', '--repo', 'acme/demo', '--strategy', 'buildx']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(
+        /^error: --strategy buildx builds Dockerfile unchanged for every platform, but .*--platform=linux\/amd64.*use --strategy per-arch/,
+      );
+      expect(gitStatus(dir)).toEqual([]);
+    },
+  );
 
   it('refuses --qemu copy, which only per-arch Dockerfiles can carry', () => {
     const dir = repo(SIMPLE);

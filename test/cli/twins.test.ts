@@ -49,7 +49,8 @@ describe('official images checked before anything is written', () => {
     const r = runCli(dir, ['--yes', '--repo', 'acme/chosen', '--arch', 'amd64,arm64v8,i386'], { twinRegistry: host });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
-      'error: i386/busybox:latest does not exist on Docker Hub (busybox:latest has no i386 image): choose other architectures with --arch amd64,arm64v8, or a base image that has i386.\n',
+      'error: i386/busybox:latest does not exist on Docker Hub (busybox:latest has no i386 image): ' +
+        'choose other architectures with --arch amd64,arm64v8, or a base image that has i386.\n',
     );
     expect(tree(dir)).toEqual(before);
   });
@@ -79,7 +80,9 @@ describe('official images checked before anything is written', () => {
     const r = runCli(dir, ['--yes', '--repo', 'acme/defaults'], { twinRegistry: host });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe(
-      'info: left out arm32v6: arm32v6/busybox:twin-test does not exist on Docker Hub (busybox:twin-test has no arm32v6 image); building amd64, arm32v7, arm64v8 (choose others with --arch).\n',
+      'info: left out arm32v6: arm32v6/busybox:twin-test does not exist on Docker Hub ' +
+        '(busybox:twin-test has no arm32v6 image); building amd64, ' +
+        'arm32v7, arm64v8 (choose others with --arch).\n',
     );
     expect(record(dir).arches).toEqual(['amd64', 'arm32v7', 'arm64v8']);
     const files = listFiles(dir);
@@ -129,7 +132,9 @@ describe('official images checked before anything is written', () => {
     const r = runCli(dir, ['--yes', '--repo', 'acme/none'], { twinRegistry: host });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
-      'error: arm32v6/busybox:no-such-tag, arm32v7/busybox:no-such-tag, arm64v8/busybox:no-such-tag do not exist on Docker Hub (busybox:no-such-tag has no arm32v6, arm32v7, arm64v8 image): choose a base image that has arm32v6, arm32v7, arm64v8.\n',
+      'error: arm32v6/busybox:no-such-tag, arm32v7/busybox:no-such-tag, arm64v8/busybox:no-such-tag do ' +
+        'not exist on Docker Hub (busybox:no-such-tag has no arm32v6, arm32v7, arm64v8 image): choose a ' +
+        'base image that has arm32v6, arm32v7, arm64v8.\n',
     );
   });
 
@@ -142,7 +147,8 @@ describe('official images checked before anything is written', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(
       new RegExp(
-        `^warn: could not check that the official base images exist for every architecture \\(${closed} could not be reached: .*ECONNREFUSED.*\\); pass --offline to skip the check\\.\\n$`,
+        `^warn: could not check that the official base images exist for every architecture \\(${closed} ` +
+          `could not be reached: .*ECONNREFUSED.*\\); pass --offline to skip the check\\.\\n$`,
       ),
     );
     expect(record(dir).arches).toEqual(['amd64', 'i386']);
@@ -205,7 +211,8 @@ describe('a registry with token auth, as Docker Hub has', () => {
     });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe(
-      'info: left out arm32v6: arm32v6/busybox:latest does not exist on Docker Hub (busybox:latest has no arm32v6 image); building amd64, arm32v7, arm64v8 (choose others with --arch).\n',
+      'info: left out arm32v6: arm32v6/busybox:latest does not exist on Docker Hub (busybox:latest has ' +
+        'no arm32v6 image); building amd64, arm32v7, arm64v8 (choose others with --arch).\n',
     );
     const asked = reg.tokenServer!.requests.slice(before).map((q) => decodeURIComponent(q.url));
     for (const arch of ['arm32v6', 'arm32v7', 'arm64v8'])
@@ -238,7 +245,9 @@ describe('on a terminal', () => {
     const r = prompted(dir, 'acme/typed\namd64,arm32v6,arm64v8\n\n');
     expect(r.status, r.stdout).toBe(1);
     expect(r.stdout).toContain(
-      'error: arm32v6/busybox:twin-test does not exist on Docker Hub (busybox:twin-test has no arm32v6 image): choose other architectures with --arch amd64,arm64v8, or a base image that has arm32v6.',
+      'error: arm32v6/busybox:twin-test does not exist on Docker Hub (busybox:twin-test has no arm32v6 ' +
+        'image): choose other architectures with --arch amd64,arm64v8, ' +
+        'or a base image that has arm32v6.',
     );
   });
 });

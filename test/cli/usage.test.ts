@@ -134,7 +134,8 @@ describe('architecture names', () => {
     const r = runCli(dir, ['--yes', '--repo', 'acme/typo', '--arch', 'amd64,sparc']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      `error: Unknown architecture "sparc"; choose from amd64, arm32v5, arm32v6, arm32v7, arm64v8, i386, ppc64le, s390x, riscv64, mips64le.\n`,
+      `error: Unknown architecture "sparc"; choose from amd64, arm32v5, arm32v6, arm32v7, arm64v8, ` +
+        `i386, ppc64le, s390x, riscv64, mips64le.\n`,
     );
   });
 });

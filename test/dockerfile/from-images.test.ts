@@ -91,7 +91,9 @@ describe.each(['arm64v8', 'arm32v7'])('images in COPY --from and RUN --mount=fro
       const r = rewrite(src, name);
       expect(r.content.endsWith(`COPY --from=${value} /t /t\n`)).toBe(true);
       expect(r.warnings).toEqual([
-        `Dockerfile line 3: COPY --from=${value} cannot be read as a stage name or an image by create-multiarch-hooks, so each arch's Dockerfile keeps it as written; write the stage name or image plainly if it should follow the arch.`,
+        `Dockerfile line 3: COPY --from=${value} cannot be read as a stage name or an image by ` +
+          `create-multiarch-hooks, so each arch's Dockerfile keeps it as written; write the stage name or ` +
+          `image plainly if it should follow the arch.`,
       ]);
     });
   });

@@ -80,7 +80,8 @@ describe("the user's Dockerfile (the amd64 tag)", () => {
     it('does not check $BUILDPLATFORM stages, which run on the builder', () => {
       expect(() =>
         check(
-          'FROM --platform=$BUILDPLATFORM arm64v8/golang AS build\nCOPY --from=arm32v7/busybox /b /b\nFROM build AS test\nFROM alpine\nCOPY --from=build /app /app\n',
+          'FROM --platform=$BUILDPLATFORM arm64v8/golang AS build\nCOPY --from=arm32v7/busybox /b /b\nFROM ' +
+            'build AS test\nFROM alpine\nCOPY --from=build /app /app\n',
         ),
       ).not.toThrow();
     });

@@ -12,18 +12,21 @@ describe.each([
 
   it('adds the qemu stage before the first FROM and the copy after each emulated FROM', () => {
     const src =
-      'FROM debian:bookworm-slim AS build\nRUN echo built > /built\n\nFROM myorg/runtime:1\nCOPY --from=build /built /built\nRUN uname -m\n';
+      'FROM debian:bookworm-slim AS build\nRUN echo built > /built\n\nFROM myorg/runtime:1\nCOPY ' +
+      '--from=build /built /built\nRUN uname -m\n';
     expect(body(src, name, 'copy')).toBe(
       STAGE() +
         `FROM ${name}/debian:bookworm-slim AS build\n${copy()}RUN echo built > /built\n\n` +
-        `FROM --platform=${name === 'arm64v8' ? 'linux/arm64/v8' : 'linux/arm/v6'} myorg/runtime:1\n${copy()}COPY --from=build /built /built\nRUN uname -m\n`,
+        `FROM --platform=${name === 'arm64v8' ? 'linux/arm64/v8' : 'linux/arm/v6'} ` +
+        `myorg/runtime:1\n${copy()}COPY --from=build /built /built\nRUN uname -m\n`,
     );
   });
 
   it('puts the stage after the directives, the header and the global ARGs', () => {
     const src = '# syntax=docker/dockerfile:1\nARG V=3.20\nARG BASE=alpine:${V}\n# the app\nFROM ${BASE}\nRUN true\n';
     expect(rewrite(src, name, 'copy').content).toBe(
-      `# syntax=docker/dockerfile:1\n${header(arch(name))}ARG V=3.20\nARG BASE=${name}/alpine:\${V}\n${STAGE()}# the app\nFROM \${BASE}\n${copy()}RUN true\n`,
+      `# syntax=docker/dockerfile:1\n${header(arch(name))}ARG V=3.20\nARG ` +
+        `BASE=${name}/alpine:\${V}\n${STAGE()}# the app\nFROM \${BASE}\n${copy()}RUN true\n`,
     );
   });
 
@@ -66,7 +69,8 @@ describe.each([
     const src = 'FROM alpine AS a\nFROM alpine\nCOPY --from=0 /a /a\nRUN --mount=type=bind,from=0,target=/m true\nCOPY --from=a /b /b\n';
     expect(body(src, name, 'copy')).toBe(
       STAGE() +
-        `FROM ${name}/alpine AS a\n${copy()}FROM ${name}/alpine\n${copy()}COPY --from=1 /a /a\nRUN --mount=type=bind,from=1,target=/m true\nCOPY --from=a /b /b\n`,
+        `FROM ${name}/alpine AS a\n${copy()}FROM ${name}/alpine\n${copy()}COPY --from=1 /a /a\nRUN ` +
+        `--mount=type=bind,from=1,target=/m true\nCOPY --from=a /b /b\n`,
     );
     // binfmt adds no stage, so the indexes stay.
     expect(body(src, name, 'binfmt')).toContain('COPY --from=0 /a /a\nRUN --mount=type=bind,from=0,target=/m true\n');

@@ -40,7 +40,10 @@ describe('an arch baked into a base image name through an ARG default follows ea
       `ARG ARCH=${spelled}\nFROM --platform=${plat} quay.io/acme/busybox-linux-\${ARCH}:latest\nARG ARCH\nRUN echo $ARCH\n`,
     );
     expect(r.warnings).toContain(
-      "Dockerfile line 1: ARG ARCH=amd64 names the architecture in the base image quay.io/acme/busybox-linux-${ARCH}:latest (line 2), so each arch's Dockerfile sets it to that arch's Go-style name (armv6, armv7, arm64, ...), also in the stages that import it; that image must exist under each of those names.",
+      'Dockerfile line 1: ARG ARCH=amd64 names the architecture in the base image ' +
+        "quay.io/acme/busybox-linux-${ARCH}:latest (line 2), so each arch's Dockerfile sets it to that " +
+        "arch's Go-style name (armv6, armv7, arm64, ...), also in the stages that import it; that image " +
+        'must exist under each of those names.',
     );
     // The stage's own ARG ARCH gets the arch's name on purpose: no "rewritten base image" warning.
     expect(r.warnings.some((w) => w.includes('is also used inside its stage'))).toBe(false);
@@ -48,9 +51,12 @@ describe('an arch baked into a base image name through an ARG default follows ea
 
   it('in a tag (distroless nonroot-${DISTROLESS_ARCH}), quoted', () => {
     const s =
-      'ARG DISTROLESS_ARCH="amd64"\nFROM golang:1.22 AS build\nRUN go build\nFROM gcr.io/distroless/static:nonroot-${DISTROLESS_ARCH}\nCOPY --from=build /app /\n';
+      'ARG DISTROLESS_ARCH="amd64"\nFROM golang:1.22 AS build\nRUN go build\nFROM ' +
+      'gcr.io/distroless/static:nonroot-${DISTROLESS_ARCH}\nCOPY --from=build /app /\n';
     expect(body(s, 'arm64v8')).toBe(
-      'ARG DISTROLESS_ARCH="arm64"\nFROM arm64v8/golang:1.22 AS build\nRUN go build\nFROM --platform=linux/arm64/v8 gcr.io/distroless/static:nonroot-${DISTROLESS_ARCH}\nCOPY --from=build /app /\n',
+      'ARG DISTROLESS_ARCH="arm64"\nFROM arm64v8/golang:1.22 AS build\nRUN go build\nFROM ' +
+        '--platform=linux/arm64/v8 gcr.io/distroless/static:nonroot-${DISTROLESS_ARCH}\nCOPY ' +
+        '--from=build /app /\n',
     );
     // 32-bit arm carries its variant, as image names do (GOARCH alone is arm for v5, v6 and v7).
     expect(body(s, 'arm32v7')).toMatch(/^ARG DISTROLESS_ARCH="armv7"\n/);
@@ -59,13 +65,19 @@ describe('an arch baked into a base image name through an ARG default follows ea
 
   it('a stage declaring the ARG again with the same default gets the arch too (Prometheus exporters)', () => {
     const s =
-      'ARG ARCH="amd64"\nARG OS="linux"\nFROM quay.io/prometheus/busybox-${OS}-${ARCH}:glibc\nARG ARCH="amd64"\nARG OS="linux"\nCOPY .build/${OS}-${ARCH}/exporter /bin/exporter\n';
+      'ARG ARCH="amd64"\nARG OS="linux"\nFROM quay.io/prometheus/busybox-${OS}-${ARCH}:glibc\nARG ' +
+      'ARCH="amd64"\nARG OS="linux"\nCOPY .build/${OS}-${ARCH}/exporter /bin/exporter\n';
     const r = rewrite(s, 'arm32v7');
     expect(body(s, 'arm32v7')).toBe(
-      'ARG ARCH="armv7"\nARG OS="linux"\nFROM --platform=linux/arm/v7 quay.io/prometheus/busybox-${OS}-${ARCH}:glibc\nARG ARCH="armv7"\nARG OS="linux"\nCOPY .build/${OS}-${ARCH}/exporter /bin/exporter\n',
+      'ARG ARCH="armv7"\nARG OS="linux"\nFROM --platform=linux/arm/v7 ' +
+        'quay.io/prometheus/busybox-${OS}-${ARCH}:glibc\nARG ARCH="armv7"\nARG OS="linux"\nCOPY ' +
+        '.build/${OS}-${ARCH}/exporter /bin/exporter\n',
     );
     expect(r.warnings).toEqual([
-      "Dockerfile line 1: ARG ARCH=amd64 names the architecture in the base image quay.io/prometheus/busybox-${OS}-${ARCH}:glibc (line 3), so each arch's Dockerfile sets it to that arch's Go-style name (armv6, armv7, arm64, ...), also in the stages that import it or declare it again with amd64; that image must exist under each of those names.",
+      'Dockerfile line 1: ARG ARCH=amd64 names the architecture in the base image ' +
+        "quay.io/prometheus/busybox-${OS}-${ARCH}:glibc (line 3), so each arch's Dockerfile sets it to " +
+        "that arch's Go-style name (armv6, armv7, arm64, ...), also in the stages that import it or " +
+        'declare it again with amd64; that image must exist under each of those names.',
     ]);
     // Another default is the author's choice and stays.
     expect(body(s.replace('ARG ARCH="amd64"\nARG OS="linux"\nCOPY', 'ARG ARCH=arm64\nARG OS="linux"\nCOPY'), 'arm32v7')).toContain(
@@ -125,7 +137,9 @@ describe('a stage that only provides files, pinned by its author, is kept as wri
     const r = rewrite(src, name);
     expect(body(src, name)).toBe(src.replace('FROM alpine:3.20', `FROM ${name}/alpine:3.20`));
     expect(r.warnings).toEqual([
-      "Dockerfile line 1: stage assets only provides files (no RUN, nothing built FROM it) and is pinned with --platform=linux/amd64 and a digest, so every arch's Dockerfile keeps it as written; what the other stages copy from it must suit every arch.",
+      'Dockerfile line 1: stage assets only provides files (no RUN, nothing built FROM it) and is ' +
+        "pinned with --platform=linux/amd64 and a digest, so every arch's Dockerfile keeps it as " +
+        'written; what the other stages copy from it must suit every arch.',
     ]);
   });
 
@@ -174,10 +188,14 @@ describe('--qemu copy and ONBUILD triggers, which run at the FROM before the emu
   it('warns for an official onbuild variant and for any non-official base', () => {
     const w = rewrite('FROM node:8-onbuild AS app\nFROM acme/base:1\nRUN true\n', 'arm64v8', 'copy').warnings;
     expect(w).toContain(
-      'Dockerfile line 1: with --qemu copy, node:8-onbuild is an ONBUILD image, whose triggers run at the FROM, before the emulator is copied in, so a RUN trigger fails there; use --qemu binfmt (kernel 4.8 or later) for such a base.',
+      'Dockerfile line 1: with --qemu copy, node:8-onbuild is an ONBUILD image, whose triggers run at ' +
+        'the FROM, before the emulator is copied in, so a RUN trigger fails there; use --qemu binfmt ' +
+        '(kernel 4.8 or later) for such a base.',
     );
     expect(w).toContain(
-      "Dockerfile line 2: with --qemu copy, any ONBUILD trigger of acme/base:1 (docker inspect -f '{{json .Config.OnBuild}}' acme/base:1) runs at the FROM, before the emulator is copied in, so a RUN trigger fails there; use --qemu binfmt (kernel 4.8 or later) for such a base.",
+      'Dockerfile line 2: with --qemu copy, any ONBUILD trigger of acme/base:1 (docker inspect -f ' +
+        "'{{json .Config.OnBuild}}' acme/base:1) runs at the FROM, before the emulator is copied in, so " +
+        'a RUN trigger fails there; use --qemu binfmt (kernel 4.8 or later) for such a base.',
     );
   });
 

@@ -186,7 +186,8 @@ describe.each(['arm64v8', 'arm32v6'])('target %s', (name) => {
       const r = rewrite('ARG BASE=debian:bookworm-slim\nFROM ${BASE}\nARG BASE\nRUN echo "$BASE" > /base\n', name);
       expect(r.content).toContain(`ARG BASE=${name}/debian:bookworm-slim\n`);
       expect(r.warnings).toEqual([
-        "Dockerfile line 3: ARG BASE is also used inside its stage, where it now holds each arch's rewritten base image instead of debian:bookworm-slim.",
+        "Dockerfile line 3: ARG BASE is also used inside its stage, where it now holds each arch's " +
+          'rewritten base image instead of debian:bookworm-slim.',
       ]);
     });
 
@@ -486,7 +487,8 @@ describe('round trips: everything but the bases survives byte for byte', () => {
     expect(content.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
     expect(content.endsWith('CMD ["bash"]\r\n')).toBe(true);
     expect(content).toContain(
-      '\r\nFROM arm64v8/ubuntu:24.04\r\nCOPY --from=qemu-user-static /usr/bin/qemu-aarch64-static /usr/bin/qemu-aarch64-static\r\n# install tools\r\n',
+      '\r\nFROM arm64v8/ubuntu:24.04\r\nCOPY --from=qemu-user-static /usr/bin/qemu-aarch64-static ' +
+        '/usr/bin/qemu-aarch64-static\r\n# install tools\r\n',
     );
   });
 

@@ -103,37 +103,41 @@ describe('--strategy buildx: the generated hooks on a real engine', () => {
     sha = git(dir, ['rev-parse', 'HEAD']);
   });
 
-  it('pre_build, build and push publish one list: every entry its platform, RUN under QEMU, TARGETARCH right, the commit as revision', async () => {
-    const r = await runHooks(sha);
-    expect(r.code, r.log).toBe(0);
-    expect(r.log).toContain('no QEMU to register');
-    expect(r.log).toContain('nothing to push');
-    const list = { entries: readList(`${host()}/${repository}:latest`) };
-    expect(list.entries.map((e) => e.platform).sort()).toEqual(['linux/amd64', 'linux/arm/v6', 'linux/arm/v7', 'linux/arm64']);
-    for (const e of list.entries) expect(e.revision).toBe(sha);
-    for (const x of EXPECTED) {
-      const entry = list.entries.find((e) => e.platform === x.platform || `${e.platform}/v8` === x.platform);
-      expect(entry?.config, x.arch).toBe(x.config);
-      const read = (f: string) => readImageFile(env(), `${host()}/${repository}:latest`, f, { platform: x.platform }).trim();
-      expect(read('/etc/cross/run-arch'), x.arch).toBe(x.uname);
-      expect(read('/etc/cross/target'), x.arch).toBe(x.target);
-      expect(read('/etc/cross/build-arch'), x.arch).toBe('x86_64');
-      // The per-arch tag (--arch-tags, on by default): that platform's image of this list, alone.
-      const single = skopeoJson<{ os: string; architecture: string; variant?: string; config: { Labels: Record<string, string> } }>(
-        'inspect',
-        '--config',
-        `docker://${host()}/${repository}:${x.arch}`,
-      );
-      expect([single.os, single.architecture, single.variant].filter(Boolean).join('/'), x.arch).toBe(x.config);
-      expect(single.config.Labels['org.opencontainers.image.revision']).toBe(sha);
-    }
-    const verify = await run(process.execPath, [CLI, 'verify', `${host()}/${repository}:latest`], {
-      cwd: dir,
-      env: env(),
-      timeoutMs: 120_000,
-    });
-    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
-  }, 900_000);
+  it(
+    'pre_build, build and push publish one list: every entry its platform, RUN under QEMU, ' + 'TARGETARCH right, the commit as revision',
+    async () => {
+      const r = await runHooks(sha);
+      expect(r.code, r.log).toBe(0);
+      expect(r.log).toContain('no QEMU to register');
+      expect(r.log).toContain('nothing to push');
+      const list = { entries: readList(`${host()}/${repository}:latest`) };
+      expect(list.entries.map((e) => e.platform).sort()).toEqual(['linux/amd64', 'linux/arm/v6', 'linux/arm/v7', 'linux/arm64']);
+      for (const e of list.entries) expect(e.revision).toBe(sha);
+      for (const x of EXPECTED) {
+        const entry = list.entries.find((e) => e.platform === x.platform || `${e.platform}/v8` === x.platform);
+        expect(entry?.config, x.arch).toBe(x.config);
+        const read = (f: string) => readImageFile(env(), `${host()}/${repository}:latest`, f, { platform: x.platform }).trim();
+        expect(read('/etc/cross/run-arch'), x.arch).toBe(x.uname);
+        expect(read('/etc/cross/target'), x.arch).toBe(x.target);
+        expect(read('/etc/cross/build-arch'), x.arch).toBe('x86_64');
+        // The per-arch tag (--arch-tags, on by default): that platform's image of this list, alone.
+        const single = skopeoJson<{ os: string; architecture: string; variant?: string; config: { Labels: Record<string, string> } }>(
+          'inspect',
+          '--config',
+          `docker://${host()}/${repository}:${x.arch}`,
+        );
+        expect([single.os, single.architecture, single.variant].filter(Boolean).join('/'), x.arch).toBe(x.config);
+        expect(single.config.Labels['org.opencontainers.image.revision']).toBe(sha);
+      }
+      const verify = await run(process.execPath, [CLI, 'verify', `${host()}/${repository}:latest`], {
+        cwd: dir,
+        env: env(),
+        timeoutMs: 120_000,
+      });
+      expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    },
+    900_000,
+  );
 
   it('a per-arch rule left in Docker Hub is refused in one sentence', async () => {
     const r = await runHooks(sha, 'arm64v8');

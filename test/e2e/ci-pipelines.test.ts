@@ -17,7 +17,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { platformKey } from '../../src/arch.js';
 import { buildCommands, platformDigests, publishCommands } from '../../src/ci/index.js';
-import { ciTargetOnDisk } from '../../src/generate/ci-target.js';
+import { ciTargetOnDisk } from '../../src/generate/read.js';
 import { git } from '../cli/run-cli.js';
 import { DOCKER_CLI, startEngine, type Engine } from '../support/engine.js';
 import { cleanupTemps, hookEnv, REPO_ROOT, tmpDir } from '../support/env.js';

@@ -33,7 +33,8 @@ describe('recogniseHandMade', () => {
 
   it('a per-arch Dockerfile with steps of its own says what --force would lose', () => {
     const src =
-      'FROM arm64v8/python:3-slim\nCOPY qemu-aarch64-static /usr/bin/\nRUN pip install flask\nRUN pip install gunicorn\nCMD ["flask", "run"]\n';
+      'FROM arm64v8/python:3-slim\nCOPY qemu-aarch64-static /usr/bin/\nRUN pip install flask\nRUN pip ' +
+      'install gunicorn\nCMD ["flask", "run"]\n';
     const h = recogniseHandMade('Dockerfile.arm64v8', src, ctx)!;
     expect(h.wrong).toHaveLength(1);
     expect(handMadeNotes(h)).toContain(
@@ -48,7 +49,8 @@ describe('recogniseHandMade', () => {
       'do',
       '    TARGET_ARCH=$(echo "${FILE}" | cut -d \'.\' -f 2)',
       '    docker run --rm --privileged multiarch/qemu-user-static:register --reset',
-      '    docker build --file "${DOCKERFILE_PATH}.${TARGET_ARCH}" --build-arg COMMIT=$(git rev-parse --short HEAD) --build-arg VERSION=1 -t ${IMAGE_NAME}_${TARGET_ARCH} .',
+      '    docker build --file "${DOCKERFILE_PATH}.${TARGET_ARCH}" --build-arg COMMIT=$(git rev-parse ' +
+        '--short HEAD) --build-arg VERSION=1 -t ${IMAGE_NAME}_${TARGET_ARCH} .',
       'done',
     ].join('\n');
     const h = recogniseHandMade('hooks/build', src, ctx)!;
@@ -70,7 +72,8 @@ describe('recogniseHandMade', () => {
 
   it('a post_push that checks the checksum is not blamed for it, but extra commands are kept in view', () => {
     const src =
-      '#!/bin/bash\ncurl -Lo manifest-tool https://example.invalid/mt\necho "abc  manifest-tool" | sha256sum -c\n./manifest-tool push from-spec multi-arch-manifest.yaml\n./notify-slack.sh\n';
+      '#!/bin/bash\ncurl -Lo manifest-tool https://example.invalid/mt\necho "abc  manifest-tool" | ' +
+      'sha256sum -c\n./manifest-tool push from-spec multi-arch-manifest.yaml\n./notify-slack.sh\n';
     const h = recogniseHandMade('hooks/post_push', src, ctx)!;
     expect(h.wrong.map((w) => w.wrong)).not.toContain('downloads manifest-tool without checking a checksum');
     expect(h.beyond).toEqual(['runs `./notify-slack.sh`']);
@@ -78,7 +81,8 @@ describe('recogniseHandMade', () => {
 
   it('a hand-written spec with tags that are not the arch names', () => {
     const src =
-      'image: acme/x:latest\nmanifests:\n  - image: acme/x:amd64\n    platform: {architecture: amd64, os: linux}\n  - image: acme/x:armhf\n    platform: {architecture: arm, os: linux}\n';
+      'image: acme/x:latest\nmanifests:\n  - image: acme/x:amd64\n    platform: {architecture: amd64, ' +
+      'os: linux}\n  - image: acme/x:armhf\n    platform: {architecture: arm, os: linux}\n';
     expect(recogniseHandMade('multi-arch-manifest.yaml', src, ctx)!.beyond).toEqual([
       'lists the tags armhf, where the new spec uses the arch names (amd64, arm32v7, arm64v8)',
     ]);

@@ -1,7 +1,7 @@
 // The two ways the renderer writes text into a hook's configuration must mean the text exactly.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { shDoubleQuote, shQuote } from '../../src/hooks/render.js';
+import { shDoubleQuote, shQuote } from '../../src/hooks/render-hooks.js';
 
 const SAMPLES = [
   'plain',

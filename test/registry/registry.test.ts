@@ -98,7 +98,8 @@ describe('manifests read defensively', () => {
   };
   it('names what is wrong in one sentence', () => {
     expect(bad(() => parseManifest(Buffer.from('{"manifests":5}'), 'manifest for x:latest'))).toBe(
-      'The registry served a malformed manifest for x:latest (manifests is not a list); the registry or the tool that pushed it is broken: push it again or report it to the registry.',
+      'The registry served a malformed manifest for x:latest (manifests is not a list); the registry ' +
+        'or the tool that pushed it is broken: push it again or report it to the registry.',
     );
     expect(bad(() => parseManifest(Buffer.from('not json'), 'm'))).toContain('(it is not JSON)');
     expect(bad(() => parseManifest(Buffer.from('{"manifests":[{"digest":"sha256:aa","size":-1}]}'), 'm'))).toContain(

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { renderHooks } from '../../src/hooks/render.js';
+import { renderHooks } from '../../src/hooks/render-hooks.js';
 import { cleanupTemps, hubBuildEnv, readImageFile, readDockerLog, hookEnv, tmpDir, tmpGitRepo } from '../support/env.js';
 import { run } from '../support/proc.js';
 import { hookConfig, imageConfig, REVISION_LABEL, runHook, uniqueRepo } from './support.js';
@@ -69,7 +69,8 @@ describe('build hook', () => {
     expect(r.code, r.out).toBe(0);
     const root = fs.realpathSync(dir);
     expect(buildCalls(env)).toEqual([
-      `${BUILDX} -f ${root}/docker/Dockerfile.arm32v7 --label ${REVISION_LABEL}=c0ffee --platform linux/arm/v7 -t ${host}/${repo}:2.0-arm32v7 ${root}`,
+      `${BUILDX} -f ${root}/docker/Dockerfile.arm32v7 --label ${REVISION_LABEL}=c0ffee --platform ` +
+        `linux/arm/v7 -t ${host}/${repo}:2.0-arm32v7 ${root}`,
     ]);
     const digest = await pushed(env, dir);
     expect(readImageFile(env, `${host}/${repo}@${digest}`, '/greeting')).toBe('hello from the root context\n');
@@ -104,7 +105,9 @@ describe('build hook', () => {
     const r = await runHook(dir, 'build', env);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
-      "error: Dockerfile.arm32v7 needs BuildKit (FROM --platform=$BUILDPLATFORM (line 1)), but DOCKER_BUILDKIT=0 in this build's environment selects the legacy builder: remove it from the build rule's environment variables in Docker Hub.",
+      'error: Dockerfile.arm32v7 needs BuildKit (FROM --platform=$BUILDPLATFORM (line 1)), but ' +
+        "DOCKER_BUILDKIT=0 in this build's environment selects the legacy builder: remove it from the " +
+        "build rule's environment variables in Docker Hub.",
     );
     expect(r.stderr).not.toContain('failed to parse platform');
     expect(buildCalls(env)).toEqual([]);

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { sortArches } from '../../src/arch.js';
-import { renderBuildxHooks } from '../../src/hooks/render.js';
+import { renderBuildxHooks } from '../../src/hooks/render-hooks.js';
 import { PINS } from '../../src/pins.js';
 import { cleanupTemps, hookEnv, hubBuildEnv, readDockerLog, tmpGitRepo } from '../support/env.js';
 import { run } from '../support/proc.js';
@@ -41,7 +41,7 @@ const env = (commit: string, extra: Record<string, string | undefined> = {}) =>
 const lastLine = (s: string) => s.trimEnd().split('\n').at(-1)!;
 
 describe('--strategy buildx build hook: where it builds', () => {
-  /** locate_build of the rendered hook, defined in `<dir>/docker/web/hooks/` (where its BASH_SOURCE is), run from `/`. */
+  /** build_context (shared with the per-arch build hook) of the rendered hook, defined in `<dir>/docker/web/hooks/` (where its BASH_SOURCE is), run from `/`. */
   async function locate(dockerfilePath: string) {
     const { dir } = tmpGitRepo({ 'docker/web/Dockerfile': 'FROM busybox\n' });
     const build = buildxRepo().dir;
@@ -49,9 +49,13 @@ describe('--strategy buildx build hook: where it builds', () => {
     const lib = path.join(dir, 'docker/web/hooks/build-functions');
     fs.mkdirSync(path.dirname(lib), { recursive: true });
     fs.writeFileSync(lib, lines.slice(0, -1).join('\n') + '\n');
-    const r = await run('bash', ['-c', 'source "$1" && locate_build "$2" && echo "$PWD|$CONTEXT|$FILE"', 'bash', lib, dockerfilePath], {
-      cwd: '/',
-    });
+    const r = await run(
+      'bash',
+      ['-c', 'source "$1" && build_context "$2" fix && echo "$PWD|$CONTEXT|$FILE"', 'bash', lib, dockerfilePath],
+      {
+        cwd: '/',
+      },
+    );
     return { ...r, dir: fs.realpathSync(dir) };
   }
 
@@ -65,7 +69,8 @@ describe('--strategy buildx build hook: where it builds', () => {
     const r = await locate('other/Dockerfile');
     expect(r.code).toBe(1);
     expect(lastLine(r.stderr)).toBe(
-      `error: DOCKERFILE_PATH=other/Dockerfile does not lead to ${r.dir}/docker/web, where the hooks are; the Dockerfile and hooks/ must be in the same folder.`,
+      `error: DOCKERFILE_PATH=other/Dockerfile does not lead to ${r.dir}/docker/web, where the hooks ` +
+        `are; the Dockerfile and hooks/ must be in the same folder.`,
     );
   });
 });
@@ -77,7 +82,8 @@ describe('--strategy buildx hooks that cannot build', () => {
     const r = await runHook(dir, hook, env(sha, { CMH_DOCKER_NO_BUILDX: '1' }));
     expect(r.code).toBe(1);
     expect(lastLine(r.stderr)).toBe(
-      "error: this builder's docker has no buildx plugin, so it cannot build every platform in one build: regenerate the files with npx create-multiarch-hooks --strategy per-arch.",
+      "error: this builder's docker has no buildx plugin, so it cannot build every platform in one " +
+        'build: regenerate the files with npx create-multiarch-hooks --strategy per-arch.',
     );
   });
 
@@ -97,25 +103,30 @@ describe('--strategy buildx hooks that cannot build', () => {
     expect(readDockerLog(e).filter((l) => l.startsWith('docker run'))).toEqual([]);
   });
 
-  it('on the classic image store it builds with a docker-container builder (made once, reused), and one that does not start stops the build naming --strategy per-arch', async () => {
-    const { dir, sha } = buildxRepo();
-    const e = env(sha);
-    for (let i = 0; i < 2; i++) {
-      const r = await runHook(dir, 'build', e, 300_000);
-      expect(r.code, r.out).toBe(1);
-      expect(r.stderr).toContain(
-        '(docker driver, classic image store) cannot push a multi-platform list; building with the docker-container builder multiarch-hooks.',
-      );
-      expect(lastLine(r.stderr)).toMatch(
-        /^error: the buildx builder multiarch-hooks does not start \(.*\): regenerate the files with npx create-multiarch-hooks --strategy per-arch\.$/,
-      );
-    }
-    // Created the first time only; nothing was built or pushed.
-    const calls = readDockerLog(e);
-    expect(calls.filter((l) => l.startsWith('docker buildx create'))).toEqual([
-      'docker buildx create --name multiarch-hooks --driver docker-container',
-    ]);
-    expect(calls.filter((l) => l.startsWith('docker buildx build'))).toEqual([]);
-    fs.rmSync(path.join(e.DOCKER_CONFIG!, 'buildx'), { recursive: true, force: true });
-  });
+  it(
+    'on the classic image store it builds with a docker-container builder (made once, reused), and ' +
+      'one that does not start stops the build naming --strategy per-arch',
+    async () => {
+      const { dir, sha } = buildxRepo();
+      const e = env(sha);
+      for (let i = 0; i < 2; i++) {
+        const r = await runHook(dir, 'build', e, 300_000);
+        expect(r.code, r.out).toBe(1);
+        expect(r.stderr).toContain(
+          '(docker driver, classic image store) cannot push a multi-platform list; building with the ' +
+            'docker-container builder multiarch-hooks.',
+        );
+        expect(lastLine(r.stderr)).toMatch(
+          /^error: the buildx builder multiarch-hooks does not start \(.*\): regenerate the files with npx create-multiarch-hooks --strategy per-arch\.$/,
+        );
+      }
+      // Created the first time only; nothing was built or pushed.
+      const calls = readDockerLog(e);
+      expect(calls.filter((l) => l.startsWith('docker buildx create'))).toEqual([
+        'docker buildx create --name multiarch-hooks --driver docker-container',
+      ]);
+      expect(calls.filter((l) => l.startsWith('docker buildx build'))).toEqual([]);
+      fs.rmSync(path.join(e.DOCKER_CONFIG!, 'buildx'), { recursive: true, force: true });
+    },
+  );
 });

@@ -106,7 +106,8 @@ describe('parse_repo', () => {
 describe('retry settings and backoff', () => {
   it('doubles from MULTIARCH_RETRY_DELAY, stops at 60 s, and gives up after MULTIARCH_RETRIES', async () => {
     const script =
-      'retry_settings; pause() { :; }; for n in 1 2 3 4 12; do backoff $n x && printf "%s " "$REPLY" || printf "stop "; done; echo "$CMH_RETRIES"';
+      'retry_settings; pause() { :; }; for n in 1 2 3 4 12; do backoff $n x && printf "%s " "$REPLY" ' +
+      '|| printf "stop "; done; echo "$CMH_RETRIES"';
     const dflt = await withHookFunctions(postPush, script, cleanEnv({ MULTIARCH_RETRIES: '20' }));
     expect(dflt.stdout.trim()).toBe('1.000 2.000 4.000 8.000 60.000 20');
     expect(dflt.stderr).toContain('warn: x; retrying in 2.000s (2 of 20)');
@@ -128,7 +129,9 @@ describe('write_spec: the manifest-tool spec', () => {
   it('is YAML naming each image by digest with the table platform', async () => {
     const digests = all.arches.map((_, i) => `sha256:${String(i).repeat(64).slice(0, 64)}`);
     const file = path.join(tmpDir('cmh-spec-'), 'spec.yaml');
-    const script = `CMH_TMP=${path.dirname(file)} REPO_REF='127.0.0.1:5000/acme/demo' LIST='127.0.0.1:5000/acme/demo:1.2.3'; LIST_DIGESTS=(${digests.join(' ')}); LIST_PLATFORMS=("\${CMH_PLATFORMS[@]}"); write_spec`;
+    const script =
+      `CMH_TMP=${path.dirname(file)} REPO_REF='127.0.0.1:5000/acme/demo' LIST='127.0.0.1:5000/acme/demo:1.2.3'; ` +
+      `LIST_DIGESTS=(${digests.join(' ')}); LIST_PLATFORMS=("\${CMH_PLATFORMS[@]}"); write_spec`;
     const r = await withHookFunctions(postPush, script, cleanEnv());
     expect(r.code, r.out).toBe(0);
     const spec = parseYaml(fs.readFileSync(file, 'utf8')) as {

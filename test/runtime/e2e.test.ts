@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEFAULT_ARCHES, platformKey, platformString } from '../../src/arch.js';
-import { renderHooks } from '../../src/hooks/render.js';
+import { renderHooks } from '../../src/hooks/render-hooks.js';
 import { cleanupTemps, hubBuildEnv, readImageFile, hookEnv, tmpGitRepo } from '../support/env.js';
 import { startHttpServer, type HttpServer } from '../support/http-server.js';
 import { run } from '../support/proc.js';
@@ -157,7 +157,8 @@ describe('Docker Hub build rules, end to end', () => {
         expect(await readList(host, repoA, 'latest')).toBeNull();
       } else {
         expect(r.post.stderr).toContain(
-          `info: published ${host}/${repoA}:latest (commit ${hub.sha}): linux/amd64 linux/arm/v6 linux/arm/v7 linux/arm64/v8, by digest, with manifest-tool.`,
+          `info: published ${host}/${repoA}:latest (commit ${hub.sha}): linux/amd64 linux/arm/v6 ` +
+            `linux/arm/v7 linux/arm64/v8, by digest, with manifest-tool.`,
         );
       }
     }

@@ -167,7 +167,10 @@ describe('registries that require a login', () => {
     const r = await runHook(hooksDir(), 'post_push', env);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
-      `error: ${basic.host} requires a login to read ${basic.host}/${repo}; no credentials for ${basic.host} were found in ${env.DOCKER_CONFIG}/config.json, DOCKERCFG or MULTIARCH_REGISTRY_USER/MULTIARCH_REGISTRY_PASSWORD: give the build credentials that may push to ${basic.host}/${repo}.`,
+      `error: ${basic.host} requires a login to read ${basic.host}/${repo}; no credentials for ` +
+        `${basic.host} were found in ${env.DOCKER_CONFIG}/config.json, DOCKERCFG or ` +
+        `MULTIARCH_REGISTRY_USER/MULTIARCH_REGISTRY_PASSWORD: give the build credentials that may push ` +
+        `to ${basic.host}/${repo}.`,
     );
     expect(r.stderr).not.toMatch(/retrying/);
     expect(await readList(basic.host, repo, 'latest', creds)).toBeNull();
@@ -256,7 +259,9 @@ describe('registries that require a login', () => {
     fs.writeFileSync(answer, JSON.stringify({ ServerURL: basic.host, Username: creds.user, Secret: creds.password }));
     fs.writeFileSync(
       path.join(bin, 'docker-credential-cmhtest'),
-      `#!/bin/bash\n[ "$1" = get ] || exit 1\nread -r server\necho "$server" >>'${asked}'\n[ "$server" = '${basic.host}' ] || { echo "credentials not found in native keychain"; exit 1; }\ncat '${answer}'\n`,
+      `#!/bin/bash\n[ "$1" = get ] || exit 1\nread -r server\necho "$server" >>'${asked}'\n[ "$server" ` +
+        `= '${basic.host}' ] || { echo "credentials not ` +
+        `found in native keychain"; exit 1; }\ncat '${answer}'\n`,
       { mode: 0o755 },
     );
     const env = ruleEnv(basic.host, repo);
@@ -279,7 +284,8 @@ describe('registries that require a login', () => {
     const r = await runHook(hooksDir(), 'post_push', env);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
-      `the credentials from MULTIARCH_REGISTRY_USER/MULTIARCH_REGISTRY_PASSWORD were refused: fix them; they must be allowed to push to ${basic.host}/${repo}.`,
+      `the credentials from MULTIARCH_REGISTRY_USER/MULTIARCH_REGISTRY_PASSWORD were refused: fix ` +
+        `them; they must be allowed to push to ${basic.host}/${repo}.`,
     );
     expect(r.stderr).toMatch(new RegExp(`^error: ${basic.host} refused to show ${basic.host}/${repo}:\\w+; the credentials`, 'm'));
     expect(r.stderr.match(/retrying in .* \(2 of 5\)/g)).toBeNull();

@@ -195,7 +195,8 @@ describe('what a build rule can get wrong', () => {
     const r = await runHook(hooksDir(), 'pre_build', env);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
-      'error: MULTIARCH_QEMU_IMAGE=multiarch/qemu-user-static:latest runs privileged, so it must be pinned by digest: set it to <image>@sha256:<digest>',
+      'error: MULTIARCH_QEMU_IMAGE=multiarch/qemu-user-static:latest runs privileged, so it must be ' +
+        'pinned by digest: set it to <image>@sha256:<digest>',
     );
     expect(readDockerLog(env)).toEqual([]);
   });

@@ -90,7 +90,8 @@ describe('post_push with manifest-tool', () => {
     const r = await runHook(s.dir, 'post_push', s.env);
     expect(r.code, r.out).toBe(0);
     expect(r.stderr).toContain(
-      `published ${host}/${s.repo}:latest (commit ${SHA}): linux/amd64 linux/arm/v6 linux/arm/v7 linux/arm64/v8, by digest, with manifest-tool.`,
+      `published ${host}/${s.repo}:latest (commit ${SHA}): linux/amd64 linux/arm/v6 linux/arm/v7 ` +
+        `linux/arm64/v8, by digest, with manifest-tool.`,
     );
     expect(toolCalls(s)).toEqual([expect.stringMatching(/^manifest-tool --docker-cfg \S+ --plain-http push from-spec \S+$/)]);
     // The fake really published, through docker manifest, by digest.
@@ -129,7 +130,8 @@ describe('post_push with manifest-tool', () => {
     const r = await runHook(s.dir, 'post_push', s.env);
     expect(r.code, r.out).toBe(0);
     expect(r.stderr).toContain(
-      `warn: manifest-tool cannot be obtained (${server.url}/v2.2.1/gone.tar.gz answered HTTP 404); publishing with docker manifest instead.`,
+      `warn: manifest-tool cannot be obtained (${server.url}/v2.2.1/gone.tar.gz answered HTTP 404); ` +
+        `publishing with docker manifest instead.`,
     );
     expect(r.stderr).toMatch(/published .* with docker\.\n/);
     expect(toolCalls(s)).toEqual([]);
@@ -171,7 +173,8 @@ describe('post_push with manifest-tool', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
       new RegExp(
-        `error: the file from ${server.url}/rate-limited \\(an HTML page, not the archive\\) has sha256 [0-9a-f]{64}, not the pinned ${good.sha256}; nothing from it was run\\.`,
+        `error: the file from ${server.url}/rate-limited \\(an HTML page, not the archive\\) has sha256 ` +
+          `[0-9a-f]{64}, not the pinned ${good.sha256}; nothing from it was run\\.`,
       ),
     );
     expect(toolCalls(s)).toEqual([]);

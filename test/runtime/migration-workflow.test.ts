@@ -46,7 +46,9 @@ describe.each([
     }
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe(
-      `error: these hooks run Docker Hub autobuilds, which set DOCKER_TAG and DOCKER_REPO; this ${ci} pipeline sets neither, so build with the pipeline made for it: run npx create-multiarch-hooks --ci ${ci} and commit what it writes.`,
+      `error: these hooks run Docker Hub autobuilds, which set DOCKER_TAG and DOCKER_REPO; this ${ci} ` +
+        `pipeline sets neither, so build with the pipeline made for it: run npx create-multiarch-hooks ` +
+        `--ci ${ci} and commit what it writes.`,
     );
     expect(readDockerLog(env)).toEqual([]);
   });

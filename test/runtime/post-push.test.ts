@@ -147,7 +147,9 @@ describe('post_push', () => {
     const r = await runHook(hooks(), 'post_push', env(repo, 'arm64v8'));
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
-      `error: ${host}/${repo}:arm64v8, the image this build just pushed, is not in the registry, so the list can never be complete; check that DOCKER_REPO (${host}/${repo}) is where the push went.`,
+      `error: ${host}/${repo}:arm64v8, the image this build just pushed, is not in the registry, so ` +
+        `the list can never be complete; check that ` +
+        `DOCKER_REPO (${host}/${repo}) is where the push went.`,
     );
     expect(await readList(host, repo, 'latest')).toBeNull();
   });

@@ -98,7 +98,8 @@ describe('pre_build', () => {
     expect(r.code, r.out).toBe(0);
     expect(fake.args()).toEqual([`run --rm --privileged ${PINS.qemuImage} --reset -p yes`]);
     expect(r.stderr).toContain(
-      `info: registered QEMU with docker run --rm --privileged ${PINS.qemuImage} --reset -p yes because qemu-aarch64 is not registered in ${dir}: qemu-aarch64 is enabled with the F flag`,
+      `info: registered QEMU with docker run --rm --privileged ${PINS.qemuImage} --reset -p yes ` +
+        `because qemu-aarch64 is not registered in ${dir}: qemu-aarch64 is enabled with the F flag`,
     );
   });
 

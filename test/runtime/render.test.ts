@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { archNames, sortArches } from '../../src/arch.js';
-import { BUILDX_HOOK_PIECES, HOOK_PIECES, renderBuildxHooks, renderHooks, shQuote } from '../../src/hooks/render.js';
+import { BUILDX_HOOK_PIECES, HOOK_PIECES, renderBuildxHooks, renderHooks, shQuote } from '../../src/hooks/render-hooks.js';
 import { PINS } from '../../src/pins.js';
 import { cleanupTemps, REPO_ROOT, tmpDir } from '../support/env.js';
 import { hookConfig, hookContent, withHookFunctions, type ConfigOptions } from './support.js';

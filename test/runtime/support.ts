@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_ARCHES, findArch, NATIVE_ARCH, platformString, sortArches, type Arch, type Platform } from '../../src/arch.js';
-import { renderHooks, type HookConfig, type HookName } from '../../src/hooks/render.js';
+import { renderHooks, type HookConfig, type HookName } from '../../src/hooks/render-hooks.js';
 import { PINS, type Pins } from '../../src/pins.js';
 import { REPO_ROOT, tmpDir } from '../support/env.js';
 import { run, type RunResult } from '../support/proc.js';

@@ -52,7 +52,8 @@ describe('pre_build registers QEMU for real (host binfmt_misc, privileged contai
       expect(r.code, r.out).toBe(0);
       expect(readDockerLog(e)).toEqual([`docker run --rm --privileged ${qemu.pinned} --reset -p yes`]);
       expect(r.stderr).toContain(
-        `because qemu-aarch64 is not registered in ${BINFMT_DIR}: qemu-aarch64 is enabled with the F flag (interpreter /usr/bin/qemu-aarch64-static)`,
+        `because qemu-aarch64 is not registered in ${BINFMT_DIR}: qemu-aarch64 is enabled with the F ` +
+          `flag (interpreter /usr/bin/qemu-aarch64-static)`,
       );
       expect(handlerText('qemu-aarch64')).toMatch(/^enabled\ninterpreter \/usr\/bin\/qemu-aarch64-static\nflags: F\n/);
       const uname = await run('docker', ['run', '--rm', 'arm64v8/busybox', 'uname', '-m'], { env: e });

@@ -67,7 +67,8 @@ describe('simulate checks the Docker engine once, before any rule', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(
       new RegExp(
-        `^error: No Docker engine answers at DOCKER_HOST=unix://${sock} \\(.+\\); start it \\(or point DOCKER_HOST at one\\) and run simulate again\\.\\n$`,
+        `^error: No Docker engine answers at DOCKER_HOST=unix://${sock} \\(.+\\); start it \\(or point ` +
+          `DOCKER_HOST at one\\) and run simulate again\\.\\n$`,
       ),
     );
     expect(r.stdout).toBe('');

@@ -104,7 +104,10 @@ describe('hooks Docker Hub would not run', () => {
   it('hooks run as the files they are (their shebang), and one pre_build at a time when the rules run in parallel', async () => {
     const marks = tmpDir('cmh-turns-');
     // Not bash: simulate must execute the file, as Docker Hub does, not hand it to bash.
-    const preBuild = `#!/bin/sh\nset -e\n[ -z "\${BASH_VERSION:-}" ] || { echo "run by bash, not by its shebang" >&2; exit 9; }\necho "start $DOCKER_TAG $(date +%s%N)" >>'${marks}/log'\nsleep 1\necho "end $DOCKER_TAG $(date +%s%N)" >>'${marks}/log'\n`;
+    const preBuild =
+      `#!/bin/sh\nset -e\n[ -z "\${BASH_VERSION:-}" ] || { echo "run by bash, not by its shebang" >&2; ` +
+      `exit 9; }\necho "start $DOCKER_TAG $(date +%s%N)" >>'${marks}/log'\nsleep 1\necho "end ` +
+      `$DOCKER_TAG $(date +%s%N)" >>'${marks}/log'\n`;
     const { dir } = handMadeRepo({
       repository: 'acme/turns',
       arches: ['amd64', 'arm32v7', 'arm64v8'],

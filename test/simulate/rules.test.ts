@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import type { BuildRule } from '../../src/generate/build-rules.js';
-import type { GeneratorRecord } from '../../src/generate/record.js';
+import type { BuildRule } from '../../src/record/index.js';
+import type { GeneratorRecord } from '../../src/record/index.js';
 import { expandDockerTag, listTagOf, matchSource, rulePaths, selectRuns } from '../../src/simulate/rules.js';
 import { summaryTable } from '../../src/simulate/summary.js';
 

@@ -98,7 +98,8 @@ describe('credentials stay where they belong', () => {
     const e = await userError(runVerify({ image: reg.image, arches: ARCHES, env: loggedIn(reg.host) }));
     expect(e.exitCode).toBe(1);
     expect(e.message).toBe(
-      `${reg.host}/${REPO} sends clients to http://0.0.0.0:${ts.port} for tokens, over plain HTTP; refusing to send credentials there in clear text: pass --insecure if that is intended.`,
+      `${reg.host}/${REPO} sends clients to http://0.0.0.0:${ts.port} for tokens, over plain HTTP; ` +
+        `refusing to send credentials there in clear text: pass --insecure if that is intended.`,
     );
     expect(reg.requests.every((r) => r.tls)).toBe(true);
     expect(ts.requests).toEqual([]);
@@ -125,7 +126,8 @@ describe('credentials stay where they belong', () => {
       const e = await userError(runVerify({ image: reg.image, arches: ARCHES, insecure, env: loggedIn(reg.host) }));
       expect(e.exitCode).toBe(1);
       expect(e.message).toBe(
-        `${reg.host}/${REPO} sends clients to a token service whose address carries a user name (${realm}); refusing to send anything there: check the registry's auth setup.`,
+        `${reg.host}/${REPO} sends clients to a token service whose address carries a user name ` +
+          `(${realm}); refusing to send anything there: check the registry's auth setup.`,
       );
     }
     expect(ts.requests).toEqual([]);
@@ -154,7 +156,8 @@ describe('an overall deadline', () => {
     const took = Date.now() - started;
     expect(e.exitCode).toBe(1);
     expect(e.message).toBe(
-      `${reg.host}/${REPO} did not finish answering within 1.5 s (a slow or stalled registry); try again later, or allow more time with --timeout.`,
+      `${reg.host}/${REPO} did not finish answering within 1.5 s (a slow or stalled registry); try ` +
+        `again later, or allow more time with --timeout.`,
     );
     expect(took).toBeGreaterThanOrEqual(1400);
     expect(took).toBeLessThan(5000);
@@ -191,7 +194,8 @@ describe('an overall deadline', () => {
     });
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe(
-      `error: ${reg.host}/${REPO} did not finish answering within 1 s (a slow or stalled registry); try again later, or allow more time with --timeout.`,
+      `error: ${reg.host}/${REPO} did not finish answering within 1 s (a slow or stalled registry); ` +
+        `try again later, or allow more time with --timeout.`,
     );
     const bad = await run(process.execPath, [CLI, 'verify', reg.image, '--timeout', 'soon'], { cwd, timeoutMs: 20_000 });
     expect(bad.code).toBe(2);
@@ -281,7 +285,9 @@ describe('malformed answers are a sentence and exit 1, not a crash', () => {
     const r = await run(process.execPath, [CLI, 'verify', reg.image, '--arch', 'amd64'], { cwd: tmpDir(), timeoutMs: 20_000 });
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe(
-      `error: The registry served a malformed manifest for ${reg.host}/${REPO}:latest (manifests is not a list); the registry or the tool that pushed it is broken: push it again or report it to the registry.`,
+      `error: The registry served a malformed manifest for ${reg.host}/${REPO}:latest (manifests is ` +
+        `not a list); the registry or the tool that pushed it is broken: push it again or report it to ` +
+        `the registry.`,
     );
   });
 });

@@ -145,7 +145,8 @@ describe('verify on real lists', () => {
     expect(code).toBe(1);
     expect(report.findings.map((f) => [f.code, f.arch])).toEqual([['mixed-revisions', 'amd64']]);
     expect(report.findings[0].message).toBe(
-      `amd64 was built from revision ${REV_NEW.slice(0, 12)}, arm32v6, arm32v7, arm64v8 from ${REV_OLD.slice(0, 12)}; rebuild amd64 from the same commit and publish the list again.`,
+      `amd64 was built from revision ${REV_NEW.slice(0, 12)}, arm32v6, arm32v7, arm64v8 from ` +
+        `${REV_OLD.slice(0, 12)}; rebuild amd64 from the same commit and publish the list again.`,
     );
   });
 

@@ -100,7 +100,8 @@ it('retries a refused connection a bounded number of times, then says what faile
   expect(e.exitCode).toBe(1);
   expect(e.message).toMatch(
     new RegExp(
-      `^Could not reach http://127\\.0\\.0\\.1:${port} \\(.*ECONNREFUSED.*\\) after 3 attempts; check the registry address and your network\\.$`,
+      `^Could not reach http://127\\.0\\.0\\.1:${port} \\(.*ECONNREFUSED.*\\) after 3 attempts; check ` +
+        `the registry address and your network\\.$`,
     ),
   );
 });

@@ -75,10 +75,14 @@ it('renders the table exactly', async () => {
     `!  arm32v6  linux/arm/v6    linux/arm/v6  -             2023-11-14 22:13:20Z  ${sz(u.size)}  ${u.short}`,
     `✗  arm32v5  linux/arm/v5    -             -             -                     ${sz('-')}  missing`,
     '',
-    "✗ arm64v8: the list says linux/arm64/v8 but the image config says linux/amd64; the image was labelled with the builder's platform (moby/moby#36552); build it with --platform, or fix its config.",
+    '✗ arm64v8: the list says linux/arm64/v8 but the image config says linux/amd64; the image was ' +
+      "labelled with the builder's platform (moby/moby#36552); build " +
+      'it with --platform, or fix its config.',
     '✗ arm32v5 (linux/arm/v5) is not in the list; check that its build pushed, then publish the list again.',
-    '✗ arm32v7 was built from revision 0d1e2f3a4b5c, amd64, arm64v8 from f00dfeed0123; rebuild arm32v7 from the same commit and publish the list again.',
-    '! arm32v6: no org.opencontainers.image.revision label, so its source commit cannot be compared; build it with --label org.opencontainers.image.revision=$SOURCE_COMMIT.',
+    '✗ arm32v7 was built from revision 0d1e2f3a4b5c, amd64, arm64v8 from f00dfeed0123; rebuild ' +
+      'arm32v7 from the same commit and publish the list again.',
+    '! arm32v6: no org.opencontainers.image.revision label, so its source commit cannot be compared; ' +
+      'build it with --label org.opencontainers.image.revision=$SOURCE_COMMIT.',
     '',
     '✗ 3 errors, 1 warning: 4 of 5 expected platforms present',
     '',

@@ -153,7 +153,8 @@ export function buildReport(ref: ImageRef, facts: TagFacts, expected: ExpectedPl
     add(
       'error',
       'unsupported-manifest',
-      `${formatImageRef(ref)} is a ${facts.mediaType}, neither a manifest list, an OCI index nor an image; republish it with a current tool.`,
+      `${formatImageRef(ref)} is a ${facts.mediaType}, neither a manifest list, an OCI index nor an ` +
+        `image; republish it with a current tool.`,
     );
   }
 
@@ -169,7 +170,9 @@ export function buildReport(ref: ImageRef, facts: TagFacts, expected: ExpectedPl
     add(
       'error',
       'single-image',
-      `${formatImageRef(ref)} is a single image${p ? ` (${platformString(p)})` : ''}, not a manifest list; publish the multi-arch list to this tag (hooks/post_push does it once every arch is pushed).`,
+      `${formatImageRef(ref)} is a single image${p ? ` (${platformString(p)})` : ''}, not a manifest ` +
+        `list; publish the multi-arch list to this tag ` +
+        `(hooks/post_push does it once every arch is pushed).`,
       { arch: names[0], digest: facts.entries[0]?.digest },
     );
   }
@@ -218,7 +221,8 @@ export function buildReport(ref: ImageRef, facts: TagFacts, expected: ExpectedPl
       add(
         'warning',
         'missing-revision',
-        `${names[i]}: no ${REVISION_LABEL} label, so its source commit cannot be compared; build it with --label ${REVISION_LABEL}=$SOURCE_COMMIT.`,
+        `${names[i]}: no ${REVISION_LABEL} label, so its source commit cannot be compared; build it with ` +
+          `--label ${REVISION_LABEL}=$SOURCE_COMMIT.`,
         at,
       );
     }
@@ -242,7 +246,8 @@ export function buildReport(ref: ImageRef, facts: TagFacts, expected: ExpectedPl
       add(
         'error',
         'unexpected-platform',
-        `${names[i]} (${platformString(p)}) is in the ${single ? 'tag' : 'list'} but not expected; drop it from the list, or expect it with --arch.`,
+        `${names[i]} (${platformString(p)}) is in the ${single ? 'tag' : 'list'} but not expected; drop ` +
+          `it from the list, or expect it with --arch.`,
         { arch: names[i], digest: e.digest },
       );
     }
@@ -333,7 +338,9 @@ function mixedRevisions(
     add(
       'error',
       'mixed-revisions',
-      `${x.name} was built from revision ${x.e.config!.revision!.slice(0, 12)}, ${others.join(', ')} from ${current.slice(0, 12)}; rebuild ${x.name} from the same commit and publish the list again.`,
+      `${x.name} was built from revision ${x.e.config!.revision!.slice(0, 12)}, ${others.join(', ')} ` +
+        `from ${current.slice(0, 12)}; rebuild ${x.name} from the same ` +
+        `commit and publish the list again.`,
       { arch: x.name, digest: x.e.digest },
     );
   }

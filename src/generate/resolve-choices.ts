@@ -10,7 +10,7 @@ import {
   validateRepository,
   validateStrategy,
   validateTagRegex,
-} from './options.js';
+} from './choice-values.js';
 import { archHelp, ask, type Question } from './prompts.js';
 import type { RepoState } from './repo.js';
 import { posix, relative, sep } from 'node:path';
@@ -156,7 +156,8 @@ export async function resolveChoices(repo: RepoState, flags: ChoiceFlags): Promi
   }
   if (choices.strategy === 'buildx' && choices.qemu === 'copy') {
     throw new UserError(
-      '--qemu copy puts QEMU into per-arch Dockerfiles, which --strategy buildx does not write; use --qemu binfmt with buildx, or --strategy per-arch for kernels older than 4.8.',
+      '--qemu copy puts QEMU into per-arch Dockerfiles, which --strategy buildx does not write; use ' +
+        '--qemu binfmt with buildx, or --strategy per-arch for kernels older than 4.8.',
       2,
     );
   }
@@ -164,8 +165,10 @@ export async function resolveChoices(repo: RepoState, flags: ChoiceFlags): Promi
 }
 
 const STRATEGY_HELP = [
-  '  per-arch: one Docker Hub build rule per arch and a per-arch Dockerfile each; the last build publishes the list (works on every builder)',
-  '  buildx:   one build rule per source builds every platform with docker buildx and pushes one index at once (needs buildx on the builder)',
+  '  per-arch: one Docker Hub build rule per arch and a per-arch Dockerfile each; the last build ' +
+    'publishes the list (works on every builder)',
+  '  buildx:   one build rule per source builds every platform with docker buildx and pushes one ' +
+    'index at once (needs buildx on the builder)',
 ].join('\n');
 
 /**
@@ -177,7 +180,8 @@ function branchWarnings(repo: RepoState, branch: string): string[] {
   if (!known || known.length === 0 || known.includes(branch)) return [];
   const has = `${known.slice(0, 5).join(', ')}${known.length > 5 ? ', ...' : ''}`;
   return [
-    `branch "${branch}" is not in this repository (it has ${has}): Docker Hub builds latest only once it is pushed; check --branch if that is a typo.`,
+    `branch "${branch}" is not in this repository (it has ${has}): Docker Hub builds latest only ` +
+      `once it is pushed; check --branch if that is a typo.`,
   ];
 }
 

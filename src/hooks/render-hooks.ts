@@ -3,19 +3,18 @@
  * `templates/hooks/<name>.sh.hbs`) followed by the bash runtime pieces it uses
  * (`templates/runtime/*.sh`), inlined so every hook runs on its own from any working directory.
  */
-import { readFileSync } from 'node:fs';
-import Handlebars from 'handlebars';
 import { type Arch, NATIVE_ARCH, platformString } from '../arch.js';
-import { templatePath } from '../package-root.js';
 import type { Pins } from '../pins.js';
+import type { Publisher, QemuStrategy } from '../strategies.js';
+import { template, templateText } from '../templates.js';
 
 export interface HookConfig {
   version: string;
   arches: Arch[];
   /** `buildkit`: what in that Dockerfile only BuildKit builds (the hook refuses the legacy builder for it). */
   dockerfiles: { file: string; arch: string; buildkit?: string }[];
-  qemu: 'binfmt' | 'copy';
-  publisher: 'manifest-tool' | 'docker';
+  qemu: QemuStrategy;
+  publisher: Publisher;
   pins: Pins;
 }
 
@@ -33,50 +32,7 @@ export const HOOK_PIECES: Record<HookName, readonly string[]> = {
 };
 const HOOKS = Object.keys(HOOK_PIECES) as HookName[];
 
-/** A bash word that means exactly `s`: bare when that is safe, else single-quoted. */
-export function shQuote(s: string): string {
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s)) return s;
-  // A `$` or backquote in single quotes reads to shellcheck as a forgotten expansion (SC2016):
-  // such values go in double quotes with every special character escaped.
-  if (/[$`]/.test(s)) return `"${s.replace(/[\\"$`]/g, (c) => `\\${c}`)}"`;
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-/**
- * A bash word that means exactly `s`, double-quoted with `\`, `"`, `$` and backquotes escaped:
- * for text that quotes a Dockerfile (`$BUILDPLATFORM`), which shellcheck would take for an
- * expansion someone forgot inside single quotes.
- */
-export function shDoubleQuote(s: string): string {
-  return `"${s.replace(/[\\"$`]/g, (c) => `\\${c}`)}"`;
-}
-
-const hbs = Handlebars.create();
-hbs.registerHelper('sh', (v: unknown) => shQuote(String(v)));
-hbs.registerHelper('shArray', (v: unknown) => `(${(v as unknown[]).map((x) => shQuote(String(x ?? ''))).join(' ')})`);
-hbs.registerHelper('shTextArray', (v: unknown) => `(${(v as unknown[]).map((x) => shDoubleQuote(String(x ?? ''))).join(' ')})`);
-
-const cache = new Map<string, string>();
-function read(...parts: string[]): string {
-  const file = templatePath(...parts);
-  let text = cache.get(file);
-  if (text === undefined) {
-    text = readFileSync(file, 'utf8').replace(/\r\n/g, '\n');
-    cache.set(file, text);
-  }
-  return text;
-}
-
-const compiled = new Map<string, HandlebarsTemplateDelegate>();
-/** `templates/hooks/<file>.sh.hbs`, compiled once. */
-function template(file: string): HandlebarsTemplateDelegate {
-  let t = compiled.get(file);
-  if (!t) {
-    t = hbs.compile(read('hooks', `${file}.sh.hbs`), { noEscape: true, strict: true });
-    compiled.set(file, t);
-  }
-  return t;
-}
+export { shDoubleQuote, shQuote } from './quote.js';
 
 function checkConfig(cfg: HookConfig): void {
   if (cfg.arches.length === 0) throw new Error('renderHooks: no arches');
@@ -109,9 +65,9 @@ function view(cfg: HookConfig, hook: HookName) {
 
 /** A hook: its template's header and configuration, then the runtime pieces `names` (the last defines main). */
 function assemble(file: string, data: object, names: readonly string[]): string {
-  const head = template(file)(data).trimEnd();
+  const head = template(`hooks/${file}.sh.hbs`)(data).trimEnd();
   // main right under the configuration, so a reader sees the steps first (as in rustup-init.sh).
-  const pieces = [names.at(-1)!, ...names.slice(0, -1)].map((p) => `# --- ${p}.sh ---\n${read('runtime', `${p}.sh`).trim()}`);
+  const pieces = [names.at(-1)!, ...names.slice(0, -1)].map((p) => `# --- ${p}.sh ---\n${templateText(`runtime/${p}.sh`).trim()}`);
   return `${[head, ...pieces].join('\n\n')}\n\nmain "$@"\n`;
 }
 

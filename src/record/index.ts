@@ -1,6 +1,24 @@
+/**
+ * The record the generator keeps next to each Dockerfile (.multiarch-hooks.json): its model, how it
+ * is read and checked, and the hashes of what was generated. Read by generate (re-runs),
+ * simulate and the CI targets.
+ */
 import { sha256Hex } from '../registry/digest.js';
-import type { BuildRule } from './build-rules.js';
-import type { Choices } from './options.js';
+import type { CiChoice, Publisher, QemuStrategy, Strategy } from '../strategies.js';
+
+/** One Docker Hub build rule, as entered under Builds > Configure Automated Builds. */
+export interface BuildRule {
+  arch: string;
+  sourceType: 'Branch' | 'Tag';
+  source: string;
+  dockerTag: string;
+  /** Dockerfile location, relative to the build context (as Docker Hub takes it). */
+  dockerfile: string;
+  context: string;
+}
+
+/** The `arch` of a rule that builds every platform in one build (`--strategy buildx`). */
+export const EVERY_ARCH = 'all';
 
 export const RECORD_FILE = '.multiarch-hooks.json';
 
@@ -12,13 +30,13 @@ export interface GeneratorRecord {
   dockerfile: string;
   branch: string;
   arches: string[];
-  qemu: Choices['qemu'];
-  publisher: Choices['publisher'];
+  qemu: QemuStrategy;
+  publisher: Publisher;
   context: string;
   tagRegex: string;
-  ci?: Choices['ci'];
+  ci?: CiChoice;
   /** Absent: per-arch. */
-  strategy?: Choices['strategy'];
+  strategy?: Strategy;
   /** Absent: true (the per-arch tags are published). */
   archTags?: boolean;
   /** The Docker Hub hooks were removed for the CI pipeline (--retire-hooks). */

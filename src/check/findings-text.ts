@@ -1,10 +1,10 @@
 /**
- * The report as a table for a person, or as JSON for a script (shape documented in report.ts).
+ * The report as a table for a person, or as JSON for a script (shape documented in findings.ts).
  * Both print what a registry sent (media types, platforms, labels, messages naming them): the
  * table shows its control characters as escapes, the JSON escapes them (registry/printable.ts).
  */
 import { printable, safeJson } from '../registry/printable.js';
-import type { VerifyReport } from './report.js';
+import type { VerifyReport } from './findings.js';
 
 const KIND: Record<string, string> = {
   'docker-list': 'Docker manifest list',
@@ -54,7 +54,8 @@ export function renderTable(report: VerifyReport, color: boolean): string {
   } else {
     const extra = report.ignored.length ? `, ${plural(report.ignored.length, 'attestation')} ignored` : '';
     lines.push(
-      `${printable(report.image)}  ${KIND[report.kind ?? 'unsupported']}  ${short(report.digest)}  (${plural(report.entries.length, 'image')}${extra})`,
+      `${printable(report.image)}  ${KIND[report.kind ?? 'unsupported']}  ` +
+        `${short(report.digest)}  (${plural(report.entries.length, 'image')}${extra})`,
     );
   }
 

@@ -1,14 +1,7 @@
 import { ARCHES, DEFAULT_ARCHES, NATIVE_ARCH, archNames, nearestArch, resolveArch } from '../arch.js';
 import { UserError } from '../errors.js';
 
-export type QemuStrategy = 'binfmt' | 'copy';
-export type Publisher = 'manifest-tool' | 'docker';
-export type CiChoice = 'github' | 'bitbucket' | 'none';
-/** per-arch: one build rule per arch and source, merged by post_push; buildx: one rule per source builds every platform. */
-export type Strategy = 'per-arch' | 'buildx';
-export const STRATEGIES: readonly Strategy[] = ['per-arch', 'buildx'];
-export const QEMU_STRATEGIES: readonly QemuStrategy[] = ['binfmt', 'copy'];
-export const PUBLISHERS: readonly Publisher[] = ['manifest-tool', 'docker'];
+import { type CiChoice, PUBLISHERS, type Publisher, QEMU_STRATEGIES, type QemuStrategy, STRATEGIES, type Strategy } from '../strategies.js';
 
 /** Every choice the generator makes; each has a flag, a prompt (on a TTY) and a default. */
 export interface Choices {
@@ -27,7 +20,10 @@ export interface Choices {
   archTags: boolean;
   /** How Docker Hub builds the platforms: one rule per arch (per-arch) or one buildx build per source (buildx). */
   strategy: Strategy;
-  /** The CI pipeline has replaced the Docker Hub autobuilds: the hooks, the rules file and unneeded per-arch Dockerfiles are no longer generated. */
+  /**
+   * The CI pipeline has replaced the Docker Hub autobuilds: the hooks, the rules file and unneeded
+   * per-arch Dockerfiles are no longer generated.
+   */
   retired: boolean;
 }
 
@@ -103,7 +99,8 @@ export function validatePublisher(value: string): Publisher {
 export function validateStrategy(value: string): Strategy {
   if ((STRATEGIES as readonly string[]).includes(value)) return value as Strategy;
   throw new UserError(
-    `Unknown strategy "${value}"; use --strategy per-arch (default: one build rule per arch) or --strategy buildx (one build rule builds every platform).`,
+    `Unknown strategy "${value}"; use --strategy per-arch (default: one build rule per arch) or ` +
+      `--strategy buildx (one build rule builds every platform).`,
   );
 }
 
