@@ -41,7 +41,7 @@ const env = (commit: string, extra: Record<string, string | undefined> = {}) =>
 const lastLine = (s: string) => s.trimEnd().split('\n').at(-1)!;
 
 describe('--strategy buildx build hook: where it builds', () => {
-  /** build_context (shared with the per-arch build hook) of the rendered hook, defined in `<dir>/docker/web/hooks/` (where its BASH_SOURCE is), run from `/`. */
+  /** build_context (shared with the per-arch build) of the rendered hook, in `<dir>/docker/web/hooks/`, run from `/`. */
   async function locate(dockerfilePath: string) {
     const { dir } = tmpGitRepo({ 'docker/web/Dockerfile': 'FROM busybox\n' });
     const build = buildxRepo().dir;
