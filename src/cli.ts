@@ -124,6 +124,24 @@ async function main(argv: string[]): Promise<number> {
             default: false,
             describe: 'overwrite files you changed or did not generate (keeps a .bak copy)',
           })
+          .option('include', {
+            type: 'string',
+            array: true,
+            requiresArg: true,
+            describe:
+              'IMAGE of this repository built elsewhere (e.g. acme/demo:windows-ltsc2022) that every published list also names, by digest (repeatable)',
+          })
+          .option('include-revision', {
+            type: 'string',
+            requiresArg: true,
+            describe: 'verify: the included images carry the same revision label as the others (same, default) or any',
+          })
+          .option('adopt', {
+            type: 'boolean',
+            default: false,
+            describe:
+              'replace a hand-made multi-arch setup (per-arch Dockerfiles copying qemu, hooks from the blog recipes), keeping .bak copies',
+          })
           .option('offline', {
             type: 'boolean',
             default: false,
@@ -145,12 +163,15 @@ async function main(argv: string[]): Promise<number> {
             strategy: args.strategy,
             archTags: args['arch-tags'],
             retireHooks: args['retire-hooks'],
+            include: args.include,
+            includeRevision: args['include-revision'],
             yes: args.yes,
             interactive: Boolean(process.stdin.isTTY) && !args.check,
           },
           dryRun: args['dry-run'],
           check: args.check,
           force: args.force,
+          adopt: args.adopt,
           offline: args.offline,
           env: process.env,
           out: (s) => process.stdout.write(s + '\n'),

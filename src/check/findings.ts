@@ -44,6 +44,7 @@ import { ARCHES, platformKey, platformString, type Platform } from '../arch.js';
 import type { EntryFacts, TagFacts, TagKind } from '../registry/inspect.js';
 import { REVISION_LABEL } from '../registry/manifest.js';
 import { formatImageRef, type ImageRef } from '../registry/reference.js';
+import { type Includes, includeFindings, includedMarks } from './include.js';
 
 export type Severity = 'error' | 'warning';
 export type FindingCode =
@@ -60,7 +61,11 @@ export type FindingCode =
   | 'not-an-image'
   | 'manifest-unknown'
   | 'missing-revision'
-  | 'missing-variant';
+  | 'missing-variant'
+  | 'include-missing'
+  | 'include-not-listed'
+  | 'include-platform'
+  | 'include-revision';
 
 export interface Finding {
   severity: Severity;
@@ -136,7 +141,9 @@ function configPlatform(e: EntryFacts): Platform | undefined {
 
 const short = (digest: string) => digest.replace(/^sha256:/, '').slice(0, 12);
 
-export function buildReport(ref: ImageRef, facts: TagFacts, expected: ExpectedPlatform[]): VerifyReport {
+export function buildReport(ref: ImageRef, facts: TagFacts, expected: ExpectedPlatform[], include?: Includes): VerifyReport {
+  // The images --include adds (a Windows image built elsewhere): expected in the list, checked in include.ts.
+  const { digests: included, platforms: includedPlatforms } = includedMarks(include);
   const findings: Finding[] = [];
   const add = (severity: Severity, code: FindingCode, message: string, at?: { arch?: string; digest?: string }) =>
     findings.push({ severity, code, message, ...(at?.arch ? { arch: at.arch } : {}), ...(at?.digest ? { digest: at.digest } : {}) });
@@ -191,15 +198,17 @@ export function buildReport(ref: ImageRef, facts: TagFacts, expected: ExpectedPl
       );
       return;
     }
+    // Windows images of one architecture differ by os.version: that is part of what makes two entries the same.
     const key = platformKey(p);
-    if (seenKeys.has(key)) {
+    const sameAs = key + (e.osVersion ? ` os.version ${e.osVersion}` : '');
+    if (seenKeys.has(sameAs)) {
       add(
         'error',
         'duplicate-platform',
-        `${names[i]}: a second entry for ${platformString(p)} (the first is ${seenKeys.get(key)}); runtimes take the first, so remove one.`,
+        `${names[i]}: a second entry for ${platformString(p)} (the first is ${seenKeys.get(sameAs)}); runtimes take the first, so remove one.`,
         at,
       );
-    } else seenKeys.set(key, short(e.digest));
+    } else seenKeys.set(sameAs, short(e.digest));
     if (!single && p.architecture === 'arm' && !p.variant) {
       add(
         'warning',
@@ -217,7 +226,7 @@ export function buildReport(ref: ImageRef, facts: TagFacts, expected: ExpectedPl
           : `rebuild it for ${platformString(p)}, or correct the list entry`;
       add('error', 'config-mismatch', `${names[i]}: the list says ${platformString(p)} but the image config says ${said}; ${hint}.`, at);
     }
-    if (e.config && !e.config.revision) {
+    if (e.config && !e.config.revision && !included.has(e.digest)) {
       add(
         'warning',
         'missing-revision',
@@ -242,7 +251,7 @@ export function buildReport(ref: ImageRef, facts: TagFacts, expected: ExpectedPl
   const expectedNorm = new Set([...expectedKeys].map(platformKeyOf));
   facts.entries.forEach((e, i) => {
     const p = listed[i];
-    if (p && !expectedNorm.has(platformKey(p))) {
+    if (p && !expectedNorm.has(platformKey(p)) && !included.has(e.digest) && !includedPlatforms.has(platformKey(p))) {
       add(
         'error',
         'unexpected-platform',
@@ -253,7 +262,17 @@ export function buildReport(ref: ImageRef, facts: TagFacts, expected: ExpectedPl
     }
   });
 
-  const revisions = mixedRevisions(facts.entries, names, add);
+  const own = facts.entries.map((e, i) => ({ e, name: names[i]! })).filter((x) => !included.has(x.e.digest));
+  const revisions = mixedRevisions(
+    own.map((x) => x.e),
+    own.map((x) => x.name),
+    add,
+  );
+  if (include && facts.found && !single) {
+    includeFindings(include, facts.entries, revisions.length === 1 ? revisions[0] : undefined, (code, message, digest) =>
+      add('error', code, message, digest ? { digest } : undefined),
+    );
+  }
 
   const entries: ReportEntry[] = facts.entries.map((e, i) => {
     const mine = findings.filter((f) => f.digest === e.digest);

@@ -11,6 +11,7 @@ import { UserError } from '../errors.js';
 import { inspectTag } from '../registry/inspect.js';
 import { resolveImageRef } from '../registry/reference.js';
 import { buildReport, expectedFromPlatforms, type VerifyReport } from './findings.js';
+import { readIncludes } from './include.js';
 
 export type { VerifyReport } from './findings.js';
 export { renderJson, renderTable } from './findings-text.js';
@@ -108,6 +109,8 @@ export async function verifyImage(opts: CheckOptions): Promise<VerifyReport> {
   }
   const fromSpec = specPlatforms(spec);
   const platforms = opts.arches?.length ? expectedArches(opts.arches) : fromSpec.length ? fromSpec : expectedArches(DEFAULT_ARCHES);
-  const facts = await inspectTag(ref, { insecure: opts.insecure, env, deadlineMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_S * 1000 });
-  return buildReport(ref, facts, expectedFromPlatforms(platforms));
+  const inspect = { insecure: opts.insecure, env, deadlineMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_S * 1000 };
+  // --include (the generator's record): the images built elsewhere, read with the tag.
+  const [facts, include] = await Promise.all([inspectTag(ref, inspect), readIncludes(opts.dir, ref, inspect)]);
+  return buildReport(ref, facts, expectedFromPlatforms(platforms), include);
 }

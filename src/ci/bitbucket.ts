@@ -24,7 +24,7 @@ import { BITBUCKET_DOCKER_IMAGE } from './actions.js';
 import { buildCommands, shellQuote } from './commands.js';
 import { bitbucketGlob, toEre } from './filters.js';
 import { ARCH_TAGS_SCRIPT, MERGE_SCRIPT } from './scripts.js';
-import { type CiTarget, perArch } from './target.js';
+import { type CiTarget, perArch, tagName } from './target.js';
 import { toYaml } from './yaml-out.js';
 import { BITBUCKET_FILE } from './bitbucket-facts.js';
 
@@ -98,17 +98,17 @@ function step(t: CiTarget, kind: 'branch' | 'tag', regex?: string): Record<strin
   if (!perArch(t)) {
     if (t.archTags) {
       script.push(
-        `export DIGEST="$(jq -r ` +
-          `'."containerimage.digest"' ${meta(null)})" ` +
-          `PLATFORMS=${shellQuote(t.arches.map((a) => `${a.name}=${platformString(a.platform)}`).join(' '))}`,
+        `export DIGEST="$(jq -r '."containerimage.digest"' ${meta(null)})" PLATFORMS=${shellQuote(t.arches.map((a) => `${tagName(t, a)}=${platformString(a.platform)}`).join(' '))}`,
         ARCH_TAGS_SCRIPT,
       );
     }
   } else {
     script.push(
-      `mkdir -p /tmp/digests\nfor arch in ${t.arches.map((a) => a.name).join(' ')}; do jq -r ` +
-        `'."containerimage.digest"' "/tmp/build-$arch.json" > "/tmp/digests/$arch"; done`,
-      `export ARCHES=${shellQuote(t.arches.map((a) => a.name).join(' '))} DIGESTS=/tmp/digests ARCH_TAGS=${t.archTags}`,
+      t.arches.every((a) => tagName(t, a) === a.name)
+        ? `mkdir -p /tmp/digests\nfor arch in ${t.arches.map((a) => a.name).join(' ')}; do jq -r '."containerimage.digest"' "/tmp/build-$arch.json" > "/tmp/digests/$arch"; done`
+        : // Each digest under the arch's tag name (`armhf`), which MERGE_SCRIPT tags it with.
+          `mkdir -p /tmp/digests\n${t.arches.map((a) => `jq -r '."containerimage.digest"' /tmp/build-${a.name}.json > /tmp/digests/${tagName(t, a)}`).join('\n')}`,
+      `export ARCHES=${shellQuote(t.arches.map((a) => tagName(t, a)).join(' '))} DIGESTS=/tmp/digests ARCH_TAGS=${t.archTags}`,
       MERGE_SCRIPT,
     );
   }

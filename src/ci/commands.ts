@@ -5,7 +5,7 @@
  * caller runs them (the real-engine tests do, against a loopback registry, then `verify`).
  */
 import { type Arch, platformString } from '../arch.js';
-import { archTagFor, type CiTarget, perArch, platformList } from './target.js';
+import { archTagFor, type CiTarget, perArch, platformList, tagName } from './target.js';
 
 export interface BuildValues {
   /** Where to push: the repository, or `127.0.0.1:5000/acme/demo` in tests. */
@@ -143,7 +143,7 @@ export function publishCommands(t: CiTarget, v: Pick<BuildValues, 'image' | 'lis
         'imagetools',
         'create',
         '--prefer-index=false',
-        ...v.listTags.flatMap((tag) => ['--tag', `${v.image}:${archTagFor(tag, a.name)}`]),
+        ...v.listTags.flatMap((tag) => ['--tag', `${v.image}:${archTagFor(tag, tagName(t, a))}`]),
         ref(a),
       ]);
     }

@@ -9,8 +9,8 @@
 import { platformString } from '../arch.js';
 import { ACTIONS } from './actions.js';
 import { filterGlob } from './filters.js';
-import { ARCH_TAGS_SCRIPT, MERGE_SCRIPT } from './scripts.js';
-import { type CiTarget, perArch, platformList } from './target.js';
+import { ARCH_TAGS_SCRIPT, INCLUDE_SCRIPT, MERGE_SCRIPT } from './scripts.js';
+import { type CiTarget, perArch, platformList, tagName } from './target.js';
 import { toYaml, uses } from './yaml-out.js';
 
 /**
@@ -116,6 +116,7 @@ export function githubWorkflow(t: CiTarget, version: string): { path: string; co
           'cache-to': 'type=gha,mode=max',
         },
       },
+      ...includeStep(t, image),
       ...(t.archTags
         ? [
             {
@@ -125,7 +126,7 @@ export function githubWorkflow(t: CiTarget, version: string): { path: string; co
                 IMAGE: image,
                 DIGEST: '${{ steps.build.outputs.digest }}',
                 TAGS: '${{ steps.meta.outputs.tags }}',
-                PLATFORMS: t.arches.map((a) => `${a.name}=${platformString(a.platform)}`).join(' '),
+                PLATFORMS: t.arches.map((a) => `${tagName(t, a)}=${platformString(a.platform)}`).join(' '),
               },
               run: ARCH_TAGS_SCRIPT,
             },
@@ -139,7 +140,7 @@ export function githubWorkflow(t: CiTarget, version: string): { path: string; co
   }
 
   const include = t.arches.map((a) => ({
-    arch: a.name,
+    arch: tagName(t, a),
     platform: platformString(a.platform),
     dockerfile: ghLiteral(t.perArchDockerfiles[a.name]!),
   }));
@@ -206,13 +207,27 @@ export function githubWorkflow(t: CiTarget, version: string): { path: string; co
         env: {
           IMAGE: image,
           TAGS: '${{ steps.meta.outputs.tags }}',
-          ARCHES: t.arches.map((a) => a.name).join(' '),
+          ARCHES: t.arches.map((a) => tagName(t, a)).join(' '),
           DIGESTS: '${{ runner.temp }}/digests',
           ARCH_TAGS: t.archTags ? 'true' : 'false',
         },
         run: MERGE_SCRIPT,
       },
+      ...includeStep(t, image),
     ],
   };
   return { path: workflowPath(t.dir), content: toYaml({ ...common, jobs: { build, merge } }, header) };
+}
+
+/** --include: the step adding the images built elsewhere to every list tag, by digest; none without. */
+function includeStep(t: CiTarget, image: string): Record<string, unknown>[] {
+  if (!t.include?.length) return [];
+  return [
+    {
+      name: 'Add the images built elsewhere (--include) to the list',
+      if: "steps.meta.outputs.tags != ''",
+      env: { IMAGE: image, TAGS: '${{ steps.meta.outputs.tags }}', INCLUDE: t.include.join(' ') },
+      run: INCLUDE_SCRIPT,
+    },
+  ];
 }

@@ -45,3 +45,37 @@ if [ "$ARCH_TAGS" = true ]; then
   done
 fi
 `;
+
+/**
+ * --include: adds the images of IMAGE built elsewhere (a Windows image) to each list tag just
+ * published, by digest, read now, with the os, architecture and os.version of each image's own
+ * config. Through docker manifest, as post_push does: imagetools create leaves os.version out of
+ * a single image's platform, and a descriptor given to it with -f is merged with the target tag's
+ * (buildx 0.2x), so it cannot add one. The list keeps its images (attestations left out). One
+ * that is not in the registry stops the run in one sentence. Needs jq.
+ */
+export const INCLUDE_SCRIPT = `set -eu
+# IMAGE, TAGS (IMAGE:TAG, one a line), INCLUDE (:TAG or @DIGEST of IMAGE, space-separated);
+# PLAIN_HTTP=true for a registry without TLS (docker manifest needs --insecure for it).
+insecure=
+if [ "\${PLAIN_HTTP:-}" = true ]; then insecure=--insecure; fi
+set --
+for inc in $INCLUDE; do
+  if ! digest=$(docker buildx imagetools inspect "$IMAGE$inc" --format '{{$m := .Manifest}}{{$m.Digest}}' 2>/dev/null); then
+    echo "error: $IMAGE$inc, which every list of $IMAGE includes (--include), is not in the registry; push it, then re-run this workflow." >&2
+    exit 1
+  fi
+  set -- "$@" "$IMAGE@$digest"
+done
+for ref in $TAGS; do
+  images=$(docker buildx imagetools inspect "$ref" --raw | jq -r --arg image "$IMAGE" '.manifests[] | select(.platform.os != "unknown") | $image + "@" + .digest')
+  docker manifest rm "$ref" >/dev/null 2>&1 || :
+  # shellcheck disable=SC2086 # one image reference a word; $insecure is one flag or none
+  docker manifest create $insecure "$ref" $images "$@"
+  for inc in "$@"; do
+    os_version=$(docker buildx imagetools inspect "$inc" --format '{{json .Image}}' | jq -r '."os.version" // empty')
+    if [ -n "$os_version" ]; then docker manifest annotate "$ref" "$inc" --os-version "$os_version"; fi
+  done
+  docker manifest push --purge $insecure "$ref"
+done
+`;

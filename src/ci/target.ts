@@ -27,7 +27,14 @@ export interface CiTarget {
   perArchDockerfiles: Record<string, string>;
   /** Also publish the per-arch tags (`arm64v8`, `1.2.3-arm64v8`) that Docker Hub's rules published. */
   archTags: boolean;
+  /** Per-arch tag names that are not the table's (`{"arm32v7": "armhf"}`), kept from a hand-made setup. */
+  tagNames?: Record<string, string>;
+  /** --include: `:TAG` or `@DIGEST` of images of the repository built elsewhere that every list also names. */
+  include?: string[];
 }
+
+/** The name an arch's per-arch tags (and the pipeline's per-arch steps) use: its tag name, else the table's. */
+export const tagName = (t: Pick<CiTarget, 'tagNames'>, a: Arch): string => t.tagNames?.[a.name] ?? a.name;
 
 export const perArch = (t: CiTarget): boolean => t.perArchReasons.length > 0;
 

@@ -17,6 +17,7 @@ import { gitAddExecutable } from './git.js';
 import { restoreIndex, snapshotIndex } from './git-index.js';
 import type { Plan, PlannedFile } from './plan.js';
 import { stageGenerated } from './stage.js';
+import { adoptRefusal, handMadeOnly } from './adopt.js';
 
 export interface ApplyResult {
   written: PlannedFile[];
@@ -26,12 +27,22 @@ export interface ApplyResult {
   staged: boolean | undefined;
 }
 
-/** Why a real run would stop before writing (conflicts without --force), or undefined. Shared with --dry-run. */
-export function refusal(plans: readonly Plan[], opts: { force: boolean }): UserError | undefined {
+/**
+ * Why a real run would stop before writing (conflicts without --force; with --adopt, conflicts
+ * that are not a recognised hand-made setup or that do more than it), or undefined. Shared with --dry-run.
+ */
+export function refusal(plans: readonly Plan[], opts: { force: boolean; adopt?: boolean }): UserError | undefined {
   if (opts.force) return undefined;
   for (const plan of plans) {
     const conflicts = plan.files.filter((f) => f.action === 'conflict');
-    if (conflicts.length > 0) return conflictError(plan, conflicts);
+    if (conflicts.length === 0) continue;
+    // A hand-made setup's files: --adopt replaces them (adoptRefusal says when it may not).
+    if (handMadeOnly(conflicts)) {
+      const refused = adoptRefusal(conflicts, opts.adopt === true);
+      if (refused) return refused;
+      continue;
+    }
+    return conflictError(plan, conflicts);
   }
   return undefined;
 }
@@ -50,7 +61,7 @@ export function refusal(plans: readonly Plan[], opts: { force: boolean }): UserE
  * saying which, and the undo must know the topmost one before a mkdir that may fail half-way. It
  * would also add 48 kB (graceful-fs, which patches node:fs) to the bundle every run loads.
  */
-export async function applyPlans(plans: readonly Plan[], opts: { force: boolean }): Promise<ApplyResult> {
+export async function applyPlans(plans: readonly Plan[], opts: { force: boolean; adopt?: boolean }): Promise<ApplyResult> {
   const refused = refusal(plans, opts);
   if (refused) throw refused;
   const isWrite = (f: PlannedFile) => f.action === 'create' || f.action === 'update' || f.action === 'conflict';

@@ -16,11 +16,14 @@ export function buildRules(opts: {
   arches: readonly Arch[];
   /** Dockerfile per arch, relative to the repo root, POSIX separators. */
   dockerfileFor: (arch: Arch) => string;
+  /** The arch's per-arch tag name (the table's name unless a hand-made setup used another). */
+  tagFor?: (arch: Arch) => string;
   branch: string;
   tagRegex: string;
   context: string;
 }): BuildRule[] {
   const rules: BuildRule[] = [];
+  const tag = opts.tagFor ?? ((a: Arch) => a.name);
   const ctx = opts.context.replace(/^\/+/, '');
   const location = (a: Arch) => posix.relative(ctx || '.', opts.dockerfileFor(a)) || posix.basename(opts.dockerfileFor(a));
   for (const a of opts.arches) {
@@ -28,7 +31,7 @@ export function buildRules(opts: {
       arch: a.name,
       sourceType: 'Branch',
       source: opts.branch,
-      dockerTag: archTag('latest', a.name),
+      dockerTag: archTag('latest', tag(a)),
       dockerfile: location(a),
       context: opts.context,
     });
@@ -39,7 +42,7 @@ export function buildRules(opts: {
         arch: a.name,
         sourceType: 'Tag',
         source: opts.tagRegex,
-        dockerTag: `{\\1}-${a.name}`,
+        dockerTag: `{\\1}-${tag(a)}`,
         dockerfile: location(a),
         context: opts.context,
       });

@@ -25,6 +25,24 @@ export interface Choices {
    * per-arch Dockerfiles are no longer generated.
    */
   retired: boolean;
+  /**
+   * The per-arch tag name of an arch whose tags are not named after the table (`arm32v7` ->
+   * `armhf`), kept from a hand-made setup so existing pulls of its tags keep working; an arch
+   * not listed is tagged with its table name.
+   */
+  archTagNames: Record<string, string>;
+  /** Images built elsewhere (`acme/demo:windows-ltsc2022`) that every published list also names by digest (include.ts). */
+  include: string[];
+  /** Whether verify lets the included images' revision differ from the Linux images' (`any`) or not (`same`). */
+  includeRevision: 'same' | 'any';
+}
+
+/** A per-arch tag name: a tag's last part after `-` (`1.2-armhf`), so no `-` or `.` in it. */
+export const TAG_NAME_RE = /^[a-z0-9][a-z0-9_]*$/;
+
+/** The tag name of `arch`: the user's (archTagNames), else the table's. */
+export function tagNameOf(choices: Pick<Choices, 'archTagNames'>, arch: string): string {
+  return choices.archTagNames?.[arch] ?? arch;
 }
 
 export const DEFAULT_TAG_REGEX = '/^v([0-9.]+)$/';

@@ -43,7 +43,7 @@ const HOOK_NOISE = [
   /^[{}]$/,
   /^\[\[? .*\]\]? *(&&|\|\|)/,
   /^[A-Z_]+=\$\(echo "?\$\{?DOCKERFILE_PATH/,
-  /^(if|then|else|fi|done|esac|;;)\b/,
+  /^(?:(?:if|then|else|fi|done|esac|break|continue)\b|;;)/,
 ];
 
 /** The hook's commands that are not the recipe's, as one phrase (or none). */
@@ -106,7 +106,7 @@ function build(content: string): HandMade | null {
   const wrong: Wrong[] = [];
   if (/qemu-user-static/.test(content))
     wrong.push({ wrong: 'registers an unpinned QEMU image with --privileged', instead: 'leaves registration to pre_build' });
-  if (/DOCKERFILE_PATH\}?\.\*/.test(content)) {
+  if (/DOCKERFILE_PATH\}?"?\.\*/.test(content)) {
     wrong.push({
       wrong: 'builds every arch in one Docker Hub build, one after the other',
       instead: "builds the rule's own arch with --platform and the revision label",
@@ -166,10 +166,10 @@ function perArchDockerfile(content: string, ctx: Context): HandMade | null {
   };
 }
 
-function manifestSpec(content: string, archNames: readonly string[]): HandMade | null {
+function manifestSpec(content: string, tagNames: readonly string[]): HandMade | null {
   if (!/^manifests:/m.test(content)) return null;
   const tags = [...content.matchAll(/^\s*-\s*image:\s*\S+?:(\S+)\s*$/gm)].map((m) => m[1]);
-  const unknown = tags.filter((t) => !archNames.includes(t));
+  const unknown = tags.filter((t) => !tagNames.includes(t));
   return {
     what: 'hand-written manifest list spec',
     wrong: [
@@ -178,8 +178,7 @@ function manifestSpec(content: string, archNames: readonly string[]): HandMade |
         instead: 'is generated from the arch table, variants included',
       },
     ],
-    beyond:
-      unknown.length > 0 ? [`lists the tags ${unknown.join(', ')}, where the new spec uses the arch names (${archNames.join(', ')})`] : [],
+    beyond: unknown.length > 0 ? [`lists the tags ${unknown.join(', ')}, where the new spec uses the tags ${tagNames.join(', ')}`] : [],
   };
 }
 
@@ -187,6 +186,7 @@ interface Context {
   /** The Dockerfile's basename and text. */
   dockerfile: string;
   dockerfileSource: string;
+  /** Each arch's per-arch tag name, as the new spec lists them. */
   arches: readonly string[];
   qemu: QemuStrategy;
 }
@@ -205,6 +205,6 @@ export function recogniseHandMade(path: string, content: string, ctx: Context): 
 export function handMadeNotes(h: HandMade): string[] {
   return [
     ...h.wrong.map((w) => `it ${w.wrong}; the new one ${w.instead}`),
-    ...h.beyond.map((b) => `it also ${b}: --force would lose that (the .bak copy keeps it)`),
+    ...h.beyond.map((b) => `it also ${b}: replacing it loses that, so --adopt leaves it (--force replaces it anyway, keeping a .bak copy)`),
   ];
 }

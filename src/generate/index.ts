@@ -11,6 +11,8 @@ import { readSnapshot } from './read.js';
 import { type RepoState, readRepo } from './repo.js';
 import { formatPlan, formatRules } from './plan-text.js';
 import { RULES_FILE } from './rules-file.js';
+import { adoptQuestion, handMadeOnly } from './adopt.js';
+import { ask } from './prompts.js';
 
 const CHECK_LABEL: Record<string, string> = { create: 'missing', update: 'out of date', delete: 'stale', conflict: 'changed by hand' };
 
@@ -22,6 +24,8 @@ export interface GenerateOptions {
   dryRun: boolean;
   check: boolean;
   force: boolean;
+  /** Replace a recognised hand-made setup's files (not those doing more than the recipe), keeping .bak copies. */
+  adopt?: boolean;
   /** Skip asking Docker Hub whether each arch's official base image exists. */
   offline: boolean;
   env: NodeJS.ProcessEnv;
@@ -125,7 +129,7 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
     rules();
     o.out('');
     // Honest about the outcome: a plan the real run would refuse fails here too, as it does with --check.
-    const refused = refusal(plans, { force: o.force });
+    const refused = refusal(plans, { force: o.force, adopt: o.adopt });
     o.out(refused ? 'Dry run: nothing was written; a real run would refuse:' : 'Dry run: nothing was written.');
     if (refused) throw refused;
     return 0;
@@ -135,7 +139,7 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
     o.out('Everything is up to date; nothing changed.');
     return 0;
   }
-  const result = await applyPlans(plans, { force: o.force });
+  const result = await applyPlans(plans, await confirmAdoption(plans, o));
   for (const b of result.backups) o.warn(`kept your previous version as ${relative(o.cwd, b)}`);
   // Everything generated is staged (by applyPlans, undone with the rest on a cancel), not only
   // the hooks: a bare `git commit` then commits hooks with the Dockerfiles and record they go with.
@@ -176,6 +180,32 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
     );
   }
   return 0;
+}
+
+/**
+ * On a terminal (no --yes, --adopt or --force), a plan whose only conflicts are a recognised
+ * hand-made setup's files asks once whether to replace them; yes adopts them, and replaces those
+ * that do more than the recipe too, since the question said what they would lose.
+ */
+async function confirmAdoption(plans: readonly Plan[], o: GenerateOptions): Promise<{ force: boolean; adopt: boolean }> {
+  const asked = { force: o.force, adopt: o.adopt === true };
+  if (o.force || o.adopt || !o.flags.interactive || o.flags.yes) return asked;
+  const files = handMadeOnly(plans.flatMap((p) => p.files.filter((f) => f.action === 'conflict')));
+  if (!files) return asked;
+  const q = adoptQuestion(files);
+  const answer = await ask([
+    {
+      key: 'adopt',
+      text: q.text,
+      def: 'no',
+      help: q.help,
+      check: (a) => {
+        if (!/^(y|yes|n|no)$/i.test(a)) throw new UserError('Answer yes or no.');
+      },
+    },
+  ]);
+  if (/^y/i.test(answer.adopt ?? '')) return { force: true, adopt: true };
+  throw new UserError('Nothing was written: the hand-made files stay; re-run and answer yes, or pass --adopt, to replace them.');
 }
 
 /** The git commands that stage what `plans` generate, relative to `cwd`, for when staging failed. */

@@ -8,14 +8,14 @@ import { archTag } from './build-rules.js';
  * render their own spec per tag (by digest); this file documents the list and lets a person
  * publish it by hand: `manifest-tool push from-spec multi-arch-manifest.yaml`.
  */
-export function manifestSpec(repository: string, arches: readonly Arch[]): string {
+export function manifestSpec(repository: string, arches: readonly Arch[], tagOf: (arch: string) => string = (a) => a): string {
   // Rendering YAML costs a few ms; a run over many Dockerfiles with the same arches renders the
   // document once, with a stand-in for the repository, and puts each repository in. A repository
   // (Docker's reference grammar: [a-z0-9._/:-]) is a plain scalar wherever the stand-in is.
-  const key = arches.map((a) => a.name).join(',');
+  const key = arches.map((a) => `${a.name}=${tagOf(a.name)}`).join(',');
   let text = rendered.get(key);
   if (text === undefined) {
-    text = render(REPOSITORY_STAND_IN, arches);
+    text = render(REPOSITORY_STAND_IN, arches, tagOf);
     rendered.set(key, text);
   }
   return text.replaceAll(REPOSITORY_STAND_IN, repository);
@@ -24,11 +24,11 @@ export function manifestSpec(repository: string, arches: readonly Arch[]): strin
 const REPOSITORY_STAND_IN = 'cmh-repository-stand-in';
 const rendered = new Map<string, string>();
 
-function render(repository: string, arches: readonly Arch[]): string {
+function render(repository: string, arches: readonly Arch[], tagOf: (arch: string) => string): string {
   const doc = new Document({
     image: `${repository}:latest`,
     manifests: arches.map((a) => ({
-      image: `${repository}:${archTag('latest', a.name)}`,
+      image: `${repository}:${archTag('latest', tagOf(a.name))}`,
       platform: {
         architecture: a.platform.architecture,
         os: a.platform.os,

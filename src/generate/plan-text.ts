@@ -10,7 +10,11 @@ export function formatPlan(plan: Plan): string {
   const where = relative(plan.repo.cwd, plan.repo.dir);
   const prefix = where ? where + '/' : '';
   const arches = sortArches(plan.choices.arches)
-    .map((a) => `${a.name} (${platformString(a.platform)})`)
+    .map((a) => {
+      // An arch kept under a hand-made setup's tag name says so: its tags are `armhf`, not `arm32v7`.
+      const tag = plan.choices.archTagNames?.[a.name];
+      return `${a.name} (${platformString(a.platform)}${tag ? `, tagged ${tag}` : ''})`;
+    })
     .join(', ');
   const lines = [
     plan.choices.strategy === 'buildx'

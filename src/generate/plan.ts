@@ -11,8 +11,9 @@ import { buildRules } from './build-rules.js';
 import { buildxFiles, checkBuildxDockerfile } from './buildx.js';
 import { ciTarget } from './ci-target.js';
 import { handMadeNotes, recogniseHandMade } from './hand-made.js';
+import { includeSuffix } from './include.js';
 import { manifestSpec } from './manifest-spec.js';
-import type { Choices } from './choice-values.js';
+import { type Choices, tagNameOf } from './choice-values.js';
 import { type BuildRule, type GeneratorRecord, RECORD_FILE, contentHash, matchesRecorded, toLF } from '../record/index.js';
 import type { RepoState } from './repo.js';
 import { rulesMarkdown, RULES_FILE } from './rules-file.js';
@@ -31,6 +32,11 @@ export interface PlannedFile {
   reason?: string;
   /** More about a conflict, one line each (what a hand-made file did wrong, what --force would lose). */
   notes?: string[];
+  /**
+   * A conflict that is a recognised hand-made setup's file (hand-made.ts): --adopt or one
+   * confirmation replaces it, unless it does more than the recipe (`beyond`: what would be lost).
+   */
+  handMade?: { beyond: string[] };
 }
 
 export interface Plan {
@@ -133,7 +139,10 @@ function planTarget(repo: RepoState, choices: Choices) {
   const arches = sortArches(choices.arches);
   const base = basename(repo.dockerfilePath);
   const dirRel = toPosix(relative(repo.root, repo.dir));
-  const fileFor = (arch: string) => (arch === NATIVE_ARCH ? base : `${base}.${arch}`);
+  // A hand-made setup's per-arch Dockerfile (`Dockerfile.armhf`) is replaced where it is; a new
+  // one is named after the arch's tag name.
+  const fileFor = (arch: string) => (arch === NATIVE_ARCH ? base : (repo.perArchFiles[arch] ?? `${base}.${tagNameOf(choices, arch)}`));
+  const tagOf = (arch: string) => tagNameOf(choices, arch);
   const dockerfileRel = toPosix(relative(repo.root, repo.dockerfilePath));
   // --strategy buildx: one rule per source builds the user's Dockerfile for every platform.
   const buildx = choices.strategy === 'buildx' ? buildxFiles({ choices, arches, dockerfileRel }) : undefined;
@@ -142,6 +151,7 @@ function planTarget(repo: RepoState, choices: Choices) {
     buildRules({
       arches,
       dockerfileFor: (a) => posix.join(dirRel, fileFor(a.name)),
+      tagFor: (a) => tagOf(a.name),
       branch: choices.branch,
       tagRegex: choices.tagRegex,
       context: choices.context,
@@ -154,8 +164,11 @@ function planTarget(repo: RepoState, choices: Choices) {
     arches,
     rules,
     archTags: choices.archTags,
+    perArchFile: (a) => fileFor(a.name),
+    tagNames: choices.archTagNames,
+    include: (choices.include ?? []).map(includeSuffix),
   });
-  return { arches, base, dirRel, fileFor, rules, target, buildx };
+  return { arches, base, dirRel, fileFor, tagOf, rules, target, buildx };
 }
 
 /**
@@ -174,7 +187,7 @@ function buildPlan(
   // directory: the same repo must generate the same bytes from wherever the CLI runs.
   const dockerfileRel = toPosix(relative(repo.root, repo.dockerfilePath));
   const warnings: string[] = [];
-  const { arches, base, dirRel, fileFor, rules, target, buildx } = planTarget(repo, choices);
+  const { arches, base, dirRel, fileFor, tagOf, rules, target, buildx } = planTarget(repo, choices);
 
   if (repo.record && repo.record.dockerfile !== base) {
     throw new UserError(
@@ -213,12 +226,14 @@ function buildPlan(
       dockerfiles: arches.map((a) => ({
         file: fileFor(a.name),
         arch: a.name,
+        tag: tagOf(a.name),
         buildkit: buildkitSummary(
           buildkitOnly(a.name === NATIVE_ARCH ? repo.dockerfileSource : generated.find((g) => g.path === fileFor(a.name))!.content),
         ),
       })),
       qemu: choices.qemu,
       publisher: choices.publisher,
+      include: (choices.include ?? []).map(includeSuffix),
       pins: PINS,
     });
     for (const h of hooks) generated.push({ path: `hooks/${h.name}`, content: h.content, mode: 0o755 });
@@ -240,7 +255,7 @@ function buildPlan(
         `context ${choices.context}; the generated hooks are there.`,
     );
   }
-  generated.push({ path: 'multi-arch-manifest.yaml', content: manifestSpec(choices.repository, arches), mode: 0o644 });
+  generated.push({ path: 'multi-arch-manifest.yaml', content: manifestSpec(choices.repository, arches, tagOf), mode: 0o644 });
   if (dockerHub) {
     generated.push({
       path: RULES_FILE,
@@ -264,6 +279,8 @@ function buildPlan(
     ...(buildx ? { strategy: choices.strategy } : {}),
     ...(choices.archTags ? {} : { archTags: false }),
     ...(choices.retired ? { retired: true } : {}),
+    ...(Object.keys(choices.archTagNames ?? {}).length > 0 ? { archTagNames: choices.archTagNames } : {}),
+    ...(choices.include?.length ? { include: choices.include, includeRevision: choices.includeRevision } : {}),
     buildRules: rules,
   };
   if (choices.ci !== 'none') {
@@ -286,7 +303,7 @@ function buildPlan(
       g.path,
       g.content,
       g.mode === 0o755,
-      arches.map((a) => a.name),
+      arches.map((a) => tagOf(a.name)),
       choices.qemu,
     );
     // Same content is not enough for a hook: Docker Hub runs it only if git has it as 100755.
@@ -365,7 +382,7 @@ function classify(
   isHook: boolean,
   arches: readonly string[],
   qemu: Choices['qemu'],
-): Pick<PlannedFile, 'action' | 'reason' | 'notes'> {
+): Pick<PlannedFile, 'action' | 'reason' | 'notes' | 'handMade'> {
   const repo = snap.repo;
   const current = fileFact(snap, path).bytes;
   if (!current) return { action: 'create' };
@@ -378,7 +395,8 @@ function classify(
   if (recorded === undefined) {
     const ctx = { dockerfile: basename(repo.dockerfilePath), dockerfileSource: repo.dockerfileSource, arches, qemu };
     const handMade = recogniseHandMade(path, current.toString('utf8'), ctx);
-    if (handMade) return { action: 'conflict', reason: handMade.what, notes: handMadeNotes(handMade) };
+    if (handMade)
+      return { action: 'conflict', reason: handMade.what, notes: handMadeNotes(handMade), handMade: { beyond: handMade.beyond } };
     return { action: 'conflict', reason: 'create-multiarch-hooks did not write it' };
   }
   if (!matchesRecorded(current, recorded)) return { action: 'conflict', reason: 'it was changed after it was generated' };

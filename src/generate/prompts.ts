@@ -15,9 +15,17 @@ export interface Question {
   check?: (answer: string) => unknown;
 }
 
+// One readline for the whole run, paused between asks: a second interface on stdin would miss
+// the lines the first one had already read ahead (typed or pasted before the question).
+let session: { rl: ReturnType<typeof createInterface>; lines: AsyncIterator<string> } | undefined;
+
 export async function ask(questions: Question[]): Promise<Record<string, string>> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  const lines = rl[Symbol.asyncIterator]();
+  if (!session) {
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    session = { rl, lines: rl[Symbol.asyncIterator]() };
+  }
+  const { rl, lines } = session;
+  rl.resume();
   const answers: Record<string, string> = {};
   try {
     for (const q of questions) {
@@ -41,7 +49,8 @@ export async function ask(questions: Question[]): Promise<Record<string, string>
       }
     }
   } finally {
-    rl.close();
+    // Paused, not closed: a later ask (the adoption question) reads on; paused stdin keeps nothing running.
+    rl.pause();
   }
   return answers;
 }

@@ -57,6 +57,9 @@ function candidatePaths(repo: RepoState, choices: Choices, render: CiRenderers |
   const dirRel = relative(repo.root, repo.dir).split(sep).join('/');
   const paths = new Set<string>([
     ...archNames().map((a) => `${base}.${a}`),
+    // A hand-made setup's per-arch Dockerfiles (`Dockerfile.armhf`), and those named after kept tag names.
+    ...Object.values(repo.perArchFiles),
+    ...Object.values(choices.archTagNames ?? {}).map((t) => `${base}.${t}`),
     ...[...Object.keys(HOOK_PIECES), ...Object.keys(BUILDX_HOOK_PIECES)].map((h) => `hooks/${h}`),
     'hooks/.gitattributes',
     'multi-arch-manifest.yaml',

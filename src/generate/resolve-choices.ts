@@ -12,6 +12,7 @@ import {
   validateTagRegex,
 } from './choice-values.js';
 import { archHelp, ask, type Question } from './prompts.js';
+import { validateInclude, validateIncludeRevision } from './include.js';
 import type { RepoState } from './repo.js';
 import { posix, relative, sep } from 'node:path';
 
@@ -27,6 +28,8 @@ export interface ChoiceFlags {
   strategy?: string;
   archTags?: boolean;
   retireHooks?: boolean;
+  include?: string[];
+  includeRevision?: string;
   yes?: boolean;
   interactive: boolean;
 }
@@ -76,6 +79,7 @@ export function checkFlags(flags: ChoiceFlags): ChoiceFlags {
     branch: flags.branch === undefined ? undefined : usage(() => validateBranch(flags.branch!)),
     context: flags.context === undefined ? undefined : usage(() => validateContext(flags.context!)),
     tagRegex: flags.tagRegex === undefined ? undefined : usage(() => validateTagRegex(flags.tagRegex!)),
+    includeRevision: flags.includeRevision === undefined ? undefined : validateIncludeRevision(flags.includeRevision),
     strategy: flags.strategy === undefined ? undefined : usage(() => validateStrategy(flags.strategy!)),
   };
 }
@@ -145,7 +149,23 @@ export async function resolveChoices(repo: RepoState, flags: ChoiceFlags): Promi
     strategy: validateStrategy(strategy),
     archTags: flags.archTags ?? prev?.archTags ?? true,
     retired: flags.retireHooks === true || prev?.retired === true,
+    archTagNames: {},
+    include: [],
+    includeRevision: (flags.includeRevision ?? prev?.includeRevision ?? 'same') as Choices['includeRevision'],
   };
+  // --include (an empty value clears the recorded ones), checked against the chosen repository.
+  const include = flags.include ?? prev?.include ?? [];
+  choices.include = [...new Set(include.filter((i) => i.trim() !== '').map((i) => validateInclude(i, choices.repository)))];
+  if (choices.include.length > 0 && choices.strategy === 'buildx') {
+    throw new UserError(
+      '--include works with the per-arch build rules only for now (the buildx hooks have no post_push to add the images); use --strategy per-arch, or drop --include.',
+      2,
+    );
+  }
+  // The tag names a hand-made setup published under (`armhf`), else the last run's: kept for the
+  // arches still built, so pulls of the old tags keep working.
+  const tagNames = prev ? (prev.archTagNames ?? {}) : repo.handMadeTagNames;
+  choices.archTagNames = Object.fromEntries(Object.entries(tagNames).filter(([a]) => choices.arches.includes(a)));
   if (choices.retired && choices.ci === 'none') {
     throw new UserError(
       flags.retireHooks

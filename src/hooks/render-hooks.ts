@@ -12,9 +12,12 @@ export interface HookConfig {
   version: string;
   arches: Arch[];
   /** `buildkit`: what in that Dockerfile only BuildKit builds (the hook refuses the legacy builder for it). */
-  dockerfiles: { file: string; arch: string; buildkit?: string }[];
+  /** `tag`: the arch's per-arch tag name, when not the table's (`armhf` for arm32v7). */
+  dockerfiles: { file: string; arch: string; tag?: string; buildkit?: string }[];
   qemu: QemuStrategy;
   publisher: Publisher;
+  /** --include: `:TAG` or `@DIGEST` of images of the same repository that every list also names. */
+  include?: string[];
   pins: Pins;
 }
 
@@ -28,7 +31,21 @@ export interface RenderedHook {
 export const HOOK_PIECES: Record<HookName, readonly string[]> = {
   pre_build: ['core', 'retry', 'ci', 'arch', 'binfmt', 'main-pre_build'],
   build: ['core', 'arch', 'context', 'dockerfile', 'revision', 'main-build'],
-  post_push: ['core', 'tmp', 'retry', 'ci', 'arch', 'context', 'revision', 'repo', 'credentials', 'registry', 'publish', 'main-post_push'],
+  post_push: [
+    'core',
+    'tmp',
+    'retry',
+    'ci',
+    'arch',
+    'context',
+    'revision',
+    'repo',
+    'credentials',
+    'registry',
+    'publish',
+    'include',
+    'main-post_push',
+  ],
 };
 const HOOKS = Object.keys(HOOK_PIECES) as HookName[];
 
@@ -41,6 +58,8 @@ function checkConfig(cfg: HookConfig): void {
     const files = cfg.dockerfiles.filter((d) => d.arch === a.name);
     if (files.length !== 1) throw new Error(`renderHooks: arch ${a.name} needs exactly one Dockerfile, got ${files.length}`);
     if (files[0]!.file.includes('/')) throw new Error(`renderHooks: Dockerfile ${files[0]!.file} must be a basename`);
+    const tag = files[0]!.tag ?? a.name;
+    if (!/^[a-z0-9][a-z0-9_]*$/.test(tag)) throw new Error(`renderHooks: tag name ${tag} is not [a-z0-9_]+`);
   }
 }
 
@@ -51,7 +70,8 @@ function view(cfg: HookConfig, hook: HookName) {
     hook,
     version: cfg.version,
     nativeArch: NATIVE_ARCH,
-    archNames: cfg.arches.map((a) => a.name),
+    // The hooks know each arch by its per-arch tag name (the DOCKER_TAG suffix they match).
+    archNames: cfg.arches.map((a) => entryFor(a).tag ?? a.name),
     dockerfiles: cfg.arches.map((a) => entryFor(a).file),
     needsBuildkit: cfg.arches.map((a) => entryFor(a).buildkit ?? ''),
     platforms: cfg.arches.map((a) => platformString(a.platform)),
@@ -59,6 +79,7 @@ function view(cfg: HookConfig, hook: HookName) {
     qemuBinaries: cfg.arches.map((a) => a.qemu ?? ''),
     qemu: cfg.qemu,
     publisher: cfg.publisher,
+    include: cfg.include ?? [],
     pins: cfg.pins,
   };
 }

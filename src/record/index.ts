@@ -41,6 +41,12 @@ export interface GeneratorRecord {
   archTags?: boolean;
   /** The Docker Hub hooks were removed for the CI pipeline (--retire-hooks). */
   retired?: boolean;
+  /** Arches tagged under another name than the table's (`{"arm32v7": "armhf"}`), kept from a hand-made setup. */
+  archTagNames?: Record<string, string>;
+  /** --include: images built elsewhere that every list names by digest; absent: none. */
+  include?: string[];
+  /** --include-revision; absent: same. */
+  includeRevision?: 'same' | 'any';
   buildRules: BuildRule[];
   /** contentHash (sha256 of the LF form) of each generated file, by path relative to the Dockerfile's folder. */
   files: Record<string, string>;

@@ -25,6 +25,8 @@ export interface ImageConfigFacts {
   os?: string;
   architecture?: string;
   variant?: string;
+  /** `os.version` (Windows images). */
+  osVersion?: string;
   created?: string;
   revision?: string;
 }
@@ -36,6 +38,8 @@ export interface EntryFacts {
   size: number;
   /** As the list states it; absent for a single-image tag or an index entry without one. */
   platform?: Platform;
+  /** The list's `os.version` for this entry (Windows images), when it states one. */
+  osVersion?: string;
   config?: ImageConfigFacts;
   /** Config plus layers, compressed: what a pull downloads. */
   imageSize?: number;
@@ -142,7 +146,13 @@ export async function inspectTag(ref: ImageRef, opts: InspectOptions): Promise<T
   }
   const images = descriptors.filter((d) => !isAttestation(d));
   facts.entries = await mapLimit(images, 4, async (d) => {
-    const entry: EntryFacts = { digest: d.digest, mediaType: d.mediaType ?? '', size: d.size ?? 0, platform: toPlatform(d.platform) };
+    const entry: EntryFacts = {
+      digest: d.digest,
+      mediaType: d.mediaType ?? '',
+      size: d.size ?? 0,
+      platform: toPlatform(d.platform),
+      ...(d.platform?.osVersion ? { osVersion: d.platform.osVersion } : {}),
+    };
     if (d.mediaType && !ACCEPT_IMAGE.includes(d.mediaType as never)) {
       entry.problem = { code: 'not-an-image', message: `the entry is a ${d.mediaType}, not an image manifest` };
       return entry;
@@ -185,6 +195,7 @@ async function readImage(client: RegistryClient, entry: EntryFacts, manifest: Ma
     os: config.os,
     architecture: config.architecture,
     variant: config.variant || undefined,
+    ...(config.osVersion ? { osVersion: config.osVersion } : {}),
     created: config.created,
     revision: config.labels[REVISION_LABEL] || undefined,
   };

@@ -31,6 +31,8 @@ export interface PlatformField {
   os?: string;
   architecture?: string;
   variant?: string;
+  /** `os.version`: a Windows image's build (`10.0.20348.2762`). */
+  osVersion?: string;
 }
 
 export interface Descriptor {
@@ -53,6 +55,7 @@ export interface ImageConfigDoc {
   os?: string;
   architecture?: string;
   variant?: string;
+  osVersion?: string;
   created?: string;
   labels: Record<string, string>;
 }
@@ -103,6 +106,8 @@ function descriptor(v: unknown, where: string): Descriptor {
       const s = optString(v.platform, key, `${where}.platform.`);
       if (s !== undefined) p[key] = s;
     }
+    const osVersion = optString(v.platform, 'os.version', `${where}.platform.`);
+    if (osVersion !== undefined) p.osVersion = osVersion;
     d.platform = p;
   }
   const annotations = stringMap(v.annotations, `${where}.annotations`);
@@ -166,6 +171,7 @@ export function parseImageConfig(body: Buffer, what: string): ImageConfigDoc {
       os: optString(v, 'os', ''),
       architecture: optString(v, 'architecture', ''),
       variant: optString(v, 'variant', ''),
+      osVersion: optString(v, 'os.version', ''),
       created: optString(v, 'created', ''),
       labels: (inner && stringMap(inner.Labels, 'config.Labels')) ?? {},
     };

@@ -44,6 +44,7 @@ waiting_for() {
 # build publishes it), and is never written from images the tags no longer hold.
 publish() {
     local rev=$1
+    read_includes # --include: the images built elsewhere, resolved now (include.sh)
     if [ "$CMH_PUBLISH_WITH" = manifest-tool ] && ! fetch_manifest_tool; then
         docker manifest --help >/dev/null 2>&1 ||
             err "manifest-tool cannot be obtained ($CMH_MT_WHY) and there is no docker CLI with docker manifest to fall back on; set MULTIARCH_MANIFEST_TOOL_URL to a mirror of $CMH_MANIFEST_TOOL_URL (same sha256)."

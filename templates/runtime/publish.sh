@@ -27,6 +27,7 @@ list_entries() {
         arch_tag "$LIST_TAG" "${CMH_ARCHES[i]}"
         if [ "${ARCH_TAG[i]}" = "${ARCH_DIGEST[i]}" ]; then LIST_REFS+=("$REPO_REF:$REPLY"); else LIST_REFS+=("$REPO_REF@${ARCH_DIGEST[i]}"); fi
     done
+    include_entries # --include: the images built elsewhere, appended by digest (include.sh)
 }
 
 # prepare_list: the list in this run's docker manifest store, with the table's platforms; false
@@ -44,6 +45,7 @@ prepare_list() {
         docker manifest annotate "$LIST" "${LIST_REFS[i]}" --os "${p[0]}" --arch "${p[1]}" ${p[2]:+--variant "${p[2]}"} ||
             err "docker manifest annotate $LIST ${LIST_REFS[i]} failed."
     done
+    include_os_versions # --include: their os.version (include.sh)
 }
 
 # write_spec: manifest-tool's spec of the list, each entry by digest with its platform.
@@ -55,6 +57,7 @@ write_spec() {
             IFS=/ read -r -a p <<<"${LIST_PLATFORMS[i]}"
             printf "  - image: '%s'\n    platform:\n      os: %s\n      architecture: %s\n" "$REPO_REF@${LIST_DIGESTS[i]}" "${p[0]}" "${p[1]}"
             if [ -n "${p[2]:-}" ]; then printf '      variant: %s\n' "${p[2]}"; fi
+            include_spec_os_version "${LIST_DIGESTS[i]}" # --include (include.sh)
         done
     } >"$CMH_TMP/spec.yaml"
 }

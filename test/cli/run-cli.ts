@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -58,6 +58,18 @@ export function runCli(
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** The built CLI on a real pseudo-terminal (util-linux `script`) in `dir`, with `input` typed into it. */
+export function typedAt(dir: string, input: string, args = ''): SpawnSyncReturns<string> {
+  const r = spawnSync('script', ['-qec', `${process.execPath} ${CLI} --offline ${args}`, '/dev/null'], {
+    cwd: dir,
+    input,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  if (r.error) throw new Error('util-linux script is needed for the TTY tests', { cause: r.error });
+  return r;
+}
+
 /**
  * The tests' one `git`: runs in `cwd` with a test identity (commits work in any repo, whatever
  * the machine's config), throws with git's stderr when it fails, returns stdout without the
@@ -106,18 +118,6 @@ export function repoWith(files: Record<string, string>, opts: { remote?: string;
   git(dir, ['add', '-A']);
   git(dir, ['commit', '-qm', 'files']);
   return dir;
-}
-
-/** The built CLI on a real pseudo-terminal (util-linux `script`), with `input` typed into it. */
-export function typedAt(dir: string, input: string) {
-  const r = spawnSync('script', ['-qec', `${process.execPath} ${CLI} --offline`, '/dev/null'], {
-    cwd: dir,
-    input,
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  if (r.error) throw new Error(`util-linux script is needed for the TTY tests: ${r.error.message}`);
-  return r;
 }
 
 /** Every file's content below `dir` (without .git), to prove that a run left the repo exactly as it was. */

@@ -38,7 +38,7 @@ describe('recogniseHandMade', () => {
     const h = recogniseHandMade('Dockerfile.arm64v8', src, ctx)!;
     expect(h.wrong).toHaveLength(1);
     expect(handMadeNotes(h)).toContain(
-      'it also has `RUN pip install gunicorn` that Dockerfile lacks: --force would lose that (the .bak copy keeps it)',
+      'it also has `RUN pip install gunicorn` that Dockerfile lacks: replacing it loses that, so --adopt leaves it (--force replaces it anyway, keeping a .bak copy)',
     );
   });
 
@@ -84,7 +84,7 @@ describe('recogniseHandMade', () => {
       'image: acme/x:latest\nmanifests:\n  - image: acme/x:amd64\n    platform: {architecture: amd64, ' +
       'os: linux}\n  - image: acme/x:armhf\n    platform: {architecture: arm, os: linux}\n';
     expect(recogniseHandMade('multi-arch-manifest.yaml', src, ctx)!.beyond).toEqual([
-      'lists the tags armhf, where the new spec uses the arch names (amd64, arm32v7, arm64v8)',
+      'lists the tags armhf, where the new spec uses the tags amd64, arm32v7, arm64v8',
     ]);
   });
 

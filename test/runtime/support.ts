@@ -186,6 +186,8 @@ export interface ImageOptions {
   revision?: string;
   /** Override the config's platform (default: the arch's). */
   platform?: Platform;
+  /** The config's os.version (a Windows image's build, `10.0.20348.2762`). */
+  osVersion?: string;
   creds?: Creds;
   format?: 'docker' | 'oci';
 }
@@ -204,6 +206,7 @@ export async function putImage(host: string, repo: string, tag: string, archName
       architecture: p.architecture,
       os: p.os,
       ...(p.variant ? { variant: p.variant } : {}),
+      ...(o.osVersion ? { 'os.version': o.osVersion } : {}),
       config: {
         Env: ['PATH=/bin'],
         Labels: o.revision ? { [REVISION_LABEL]: o.revision, 'org.example.note': 'braces {} and "quotes", commas' } : {},
@@ -286,7 +289,12 @@ export async function readList(
   tag: string,
   creds?: Creds,
 ): Promise<{ mediaType: string; entries: ListEntry[] } | null> {
-  const m = await getManifest(host, repo, tag, creds);
+  // A 500 while another PUT rewrites the tag's link file (see tagImage) is retried, as the hooks do.
+  let m = await getManifest(host, repo, tag, creds);
+  for (let attempt = 1; m.status >= 500 && attempt < 5; attempt++) {
+    await new Promise((r) => setTimeout(r, 100 * attempt));
+    m = await getManifest(host, repo, tag, creds);
+  }
   if (m.status === 404) return null;
   if (m.status !== 200) throw new Error(`GET ${repo}:${tag} answered ${m.status}`);
   const doc = JSON.parse(m.bytes.toString()) as { mediaType?: string; manifests?: ListEntry[] };
