@@ -55,7 +55,7 @@ tag_each_platform() {
         err "docker buildx imagetools inspect $repo@$DIGEST failed (exit $?); the list is pushed, the per-arch tags are not."
     for i in "${!CMH_ARCHES[@]}"; do
         digest=$(awk -v p="${CMH_PLATFORMS[i]}" '$1 == p || $1 "/v8" == p { d = $2 } END { print d }' <<<"$out")
-        [ -n "$digest" ] || err "the list $repo@$DIGEST has no ${CMH_PLATFORMS[i]} image; this is a bug in these hooks or in buildx."
+        [[ $digest =~ ^sha256:[0-9a-f]{64}$ ]] || err "the list $repo@$DIGEST has no ${CMH_PLATFORMS[i]} image; this is a bug in these hooks or in buildx."
         arch_tag "$tag" "${CMH_ARCHES[i]}"
         docker buildx imagetools create --builder "$BX_NAME" --prefer-index=false -t "$repo:$REPLY" "$repo@$digest" >&2 ||
             err "docker buildx imagetools create $repo:$REPLY failed (exit $?); the list is pushed, the per-arch tags are not all."
