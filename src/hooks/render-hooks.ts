@@ -29,9 +29,23 @@ export interface RenderedHook {
 
 /** The runtime pieces each hook inlines; the last one defines `main`, which goes first. */
 export const HOOK_PIECES: Record<HookName, readonly string[]> = {
-  pre_build: ['core', 'retry', 'context', 'binfmt', 'main-pre_build'],
-  build: ['core', 'context', 'revision', 'main-build'],
-  post_push: ['core', 'retry', 'context', 'revision', 'repo', 'credentials', 'registry', 'publish', 'include', 'main-post_push'],
+  pre_build: ['core', 'retry', 'ci', 'arch', 'binfmt', 'main-pre_build'],
+  build: ['core', 'arch', 'context', 'dockerfile', 'revision', 'main-build'],
+  post_push: [
+    'core',
+    'tmp',
+    'retry',
+    'ci',
+    'arch',
+    'context',
+    'revision',
+    'repo',
+    'credentials',
+    'registry',
+    'publish',
+    'include',
+    'main-post_push',
+  ],
 };
 const HOOKS = Object.keys(HOOK_PIECES) as HookName[];
 
@@ -112,11 +126,12 @@ export type BuildxHookName = 'pre_build' | 'build' | 'push';
 
 /**
  * The runtime pieces of the buildx hooks (templates/hooks/buildx-<name>.sh.hbs); pre_build reuses
- * binfmt.sh's check and registration, always with the F flag (buildx builds no per-arch image).
+ * binfmt.sh's check and registration, always with the F flag (buildx builds no per-arch image);
+ * build trusts pre_build's check that every platform builds, so it inlines no binfmt.sh.
  */
 export const BUILDX_HOOK_PIECES: Record<BuildxHookName, readonly string[]> = {
   pre_build: ['core', 'retry', 'binfmt', 'buildx', 'main-buildx-pre_build'],
-  build: ['core', 'retry', 'revision', 'binfmt', 'buildx', 'main-buildx-build'],
+  build: ['core', 'arch', 'dockerfile', 'revision', 'buildx', 'main-buildx-build'],
   push: ['core', 'main-buildx-push'],
 };
 

@@ -1,30 +1,14 @@
-# Which build this is: the architecture (from DOCKERFILE_PATH, else the DOCKER_TAG suffix), the
-# per-arch tag and the list tag it belongs to (arm64v8 -> latest, 1.2.3-arm64v8 -> 1.2.3).
-
-# arch_tag LIST_TAG ARCH: REPLY = the per-arch tag (ARCH for latest, else LIST_TAG-ARCH).
-arch_tag() { if [ "$1" = latest ]; then REPLY=$2; else REPLY="$1-$2"; fi; }
-
-# A CI that runs these hooks after autobuilds retired (docker/autobuilds-actions, a Bitbucket step)
-# sets none of Docker Hub's variables: stop, naming the pipeline the generator writes for it.
-not_on_docker_hub() {
-    local ci=""
-    [ -z "${DOCKER_TAG:-}${DOCKER_REPO:-}${IMAGE_NAME:-}" ] || return 0
-    if [ -n "${GITHUB_ACTIONS:-}${DOCKER_AUTOBUILDS_DOCKERFILE_PATH:-}${DOCKER_REPOSITORY_NAME:-}" ]; then ci=github; fi
-    if [ -n "${BITBUCKET_BUILD_NUMBER:-}${BITBUCKET_COMMIT:-}" ]; then ci=bitbucket; fi
-    [ -n "$ci" ] || return 0
-    err "these hooks run Docker Hub autobuilds, which set DOCKER_TAG and DOCKER_REPO; this $ci pipeline sets neither, so build with the pipeline made for it: run npx create-multiarch-hooks --ci $ci and commit what it writes."
-}
-
-# Sets BUILD_I (index into the CMH_* arrays), BUILD_ARCH and LIST_TAG.
+# The whole build rule: BUILD_I (index into the CMH_* arrays) and BUILD_ARCH (from DOCKERFILE_PATH,
+# else the DOCKER_TAG suffix), and LIST_TAG, the list it belongs to (arm64v8 -> latest, 1.2.3-arm64v8
+# -> 1.2.3).
 detect_build() {
     local tag=${DOCKER_TAG:-} path=${DOCKERFILE_PATH:-} i by_file="" by_tag="" known="${CMH_ARCHES[*]}"
     [[ $path != -* ]] || err "DOCKERFILE_PATH=$path starts with '-'; set it to the Dockerfile's path in the build rule."
-    not_on_docker_hub
     [ -n "$tag" ] || err "DOCKER_TAG is not set; set it to this build's tag: <arch> for latest or <version>-<arch>, with <arch> one of: $known."
     [[ $tag =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] || err "DOCKER_TAG=$tag is not a valid image tag."
+    if tag_arch "$tag"; then by_tag=$REPLY; fi
     for i in "${!CMH_ARCHES[@]}"; do
         if [ -n "$path" ] && [ "${CMH_DOCKERFILES[i]}" = "${path##*/}" ]; then by_file=$i; fi
-        if [ "$tag" = "${CMH_ARCHES[i]}" ] || [[ $tag == *-"${CMH_ARCHES[i]}" ]]; then by_tag=$i; fi
     done
     if [ -n "$by_file" ] && [ -z "$by_tag" ]; then
         err "DOCKER_TAG=$tag builds $path (${CMH_ARCHES[by_file]}) but does not end in ${CMH_ARCHES[by_file]}, so its push would overwrite a multi-arch list; set this build rule's Docker tag to ${CMH_ARCHES[by_file]} (or <version>-${CMH_ARCHES[by_file]}), see DOCKER_HUB_BUILD_RULES.md."

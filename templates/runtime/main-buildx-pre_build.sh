@@ -1,33 +1,25 @@
-# The pre_build hook (--strategy buildx): QEMU is registered only when the builder cannot build a
-# platform yet.
+# The pre_build hook (--strategy buildx): QEMU only for what the builder cannot build yet.
 
 main() {
-    local i missing=() why="" how
+    local i missing=() why=""
     need_buildx
-    retry_settings
     builder_facts "" || err "docker buildx inspect failed ($REPLY); the build cannot start without a buildx builder: regenerate the files with npx create-multiarch-hooks --strategy per-arch."
-    for i in "${!CMH_ARCHES[@]}"; do
-        if can_build "$i"; then
-            say "${CMH_PLATFORMS[i]}: $REPLY."
-        else
-            missing+=("$i") why="${CMH_PLATFORMS[i]}: $REPLY"
-        fi
+    BX_PLATFORMS=$REPLY
+    for i in "${!CMH_PLATFORMS[@]}"; do
+        if can_build "$i"; then say "${CMH_PLATFORMS[i]}: $REPLY." && continue; fi
+        [ -n "${CMH_BINFMT[i]}" ] ||
+            err "the buildx builder $BX_NAME cannot build ${CMH_PLATFORMS[i]} ($REPLY): regenerate the files with npx create-multiarch-hooks --strategy per-arch."
+        missing+=("$i") why="${CMH_PLATFORMS[i]}: $REPLY"
     done
-    if [ "${#missing[@]}" = 0 ]; then
-        say "the builder $BX_NAME builds every platform; no QEMU to register."
-        return 0
-    fi
-    make_tmp
-    binfmt_register
-    how=$REPLY
-    builder_facts "" || err "docker buildx inspect failed after $how ($REPLY)."
-    for i in "${missing[@]}"; do
-        if can_build "$i"; then continue; fi
-        if [ ! -f "${MULTIARCH_BINFMT_DIR:-/proc/sys/fs/binfmt_misc}/status" ]; then
-            warn "ran $how because $why; binfmt_misc cannot be read here, so the build will tell."
-            return 0
-        fi
-        err "after $how, ${CMH_PLATFORMS[i]} still cannot be built ($REPLY): regenerate the files with npx create-multiarch-hooks --strategy per-arch."
-    done
-    say "registered QEMU with $how because $why."
+    if [ "${#missing[@]}" -gt 0 ]; then register_qemu "$why" "${missing[@]}" && return 0; fi
+    say "the builder $BX_NAME ($BX_DRIVER driver) builds every platform; no QEMU to register."
+}
+
+# can_build I: true when the builder lists CMH_PLATFORMS[I] (linux/arm64/v8 as linux/arm64) or QEMU
+# runs it with the F flag (a docker driver may list fewer than it builds); else REPLY says why not.
+can_build() {
+    local p=${CMH_PLATFORMS[$1]}
+    if [[ $BX_PLATFORMS == *",$p,"* || $BX_PLATFORMS == *",${p%/v8},"* ]]; then REPLY="the builder lists it" && return 0; fi
+    REPLY="the builder does not list it"
+    [ -n "${CMH_BINFMT[$1]}" ] && binfmt_ok "$1"
 }

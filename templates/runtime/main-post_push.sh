@@ -1,13 +1,14 @@
 # The post_push hook: publish the list once every architecture's image of this commit is in.
 
 main() {
-    local dir rev
+    local rev
     umask 077
+    not_on_docker_hub
     detect_build
     retry_settings
     parse_repo
-    dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd) || err "cannot find the folder holding hooks/."
-    revision "$dir"
+    cd "$(dirname "${BASH_SOURCE[0]}")/.." || err "cannot enter the folder holding hooks/."
+    revision "$PWD"
     rev=$REPLY LIST=$REPO_REF:$LIST_TAG
     CMH_PUBLISH_WITH=${MULTIARCH_PUBLISHER:-$CMH_PUBLISHER}
     [[ $CMH_PUBLISH_WITH == @(manifest-tool|docker) ]] || err "MULTIARCH_PUBLISHER=$CMH_PUBLISH_WITH: use manifest-tool or docker."
@@ -21,10 +22,7 @@ main() {
         err "$REPO_REF:$REPLY, the image this build just pushed, is not in the registry, so the list can never be complete; check that DOCKER_REPO ($DOCKER_REPO) is where the push went."
     fi
     waiting_for "$rev"
-    if [ -n "$REPLY" ]; then
-        say "waiting for $REPLY; the post_push of the last of them publishes $LIST."
-        return 0
-    fi
+    if [ -n "$REPLY" ]; then say "waiting for $REPLY; the post_push of the last of them publishes $LIST." && return 0; fi
     publish "$rev"
 }
 
@@ -32,11 +30,8 @@ main() {
 waiting_for() {
     local i parts=()
     for i in "${!CMH_ARCHES[@]}"; do
-        if [ -n "${ARCH_WHY[i]}" ]; then
-            parts+=("${CMH_ARCHES[i]} (${ARCH_WHY[i]})")
-        elif [ "${ARCH_REV[i]}" != "$1" ]; then
-            parts+=("${CMH_ARCHES[i]} (is commit ${ARCH_REV[i]:0:12})")
-        fi
+        if [ -n "${ARCH_WHY[i]}" ]; then parts+=("${CMH_ARCHES[i]} (${ARCH_WHY[i]})"); continue; fi
+        if [ "${ARCH_REV[i]}" != "$1" ]; then parts+=("${CMH_ARCHES[i]} (is commit ${ARCH_REV[i]:0:12})"); fi
     done
     REPLY=$(IFS=, && printf '%s' "${parts[*]}")
     REPLY=${REPLY//,/, }
@@ -58,15 +53,13 @@ publish() {
     fi
     for _ in 1 2 3; do
         if prepare_list && push_list && own_tag_unchanged; then
-            say "published $LIST (commit $rev): ${CMH_PLATFORMS[*]}, by digest, with $CMH_PUBLISH_WITH."
-            return 0
+            say "published $LIST (commit $rev): ${CMH_PLATFORMS[*]}, by digest, with $CMH_PUBLISH_WITH." && return 0
         fi
         say "the arch images of $LIST changed while this build published it; looking again."
         read_arches
         waiting_for "${ARCH_REV[0]}"
         if [ -n "$REPLY" ] || [ -z "${ARCH_REV[0]}" ]; then
-            say "the arch images of $LIST now come from different commits (${REPLY}): another commit's builds are landing, and the post_push of its last build publishes the list."
-            return 0
+            say "the arch images of $LIST now come from different commits (${REPLY}): another commit's builds are landing, and the post_push of its last build publishes the list." && return 0
         fi
         if [ "${ARCH_REV[0]}" != "$rev" ]; then say "meanwhile every image of $LIST became commit ${ARCH_REV[0]}; publishing that list."; fi
         rev=${ARCH_REV[0]}

@@ -1,31 +1,14 @@
 # The pre_build hook: nothing for the native architecture; otherwise QEMU must be registered.
 
 main() {
-    local why
-    detect_build
-    retry_settings
-    if [ -z "${CMH_BINFMT[BUILD_I]}" ]; then
-        say "$BUILD_ARCH builds natively; no QEMU needed."
-        return 0
+    not_on_docker_hub
+    tag_arch "${DOCKER_TAG:-}" || err "cannot tell which architecture this build is for: DOCKER_TAG=${DOCKER_TAG:-} ends in none of the generated ones (${CMH_ARCHES[*]}); name the tag <arch> or <version>-<arch>."
+    local i=$REPLY arch=${CMH_ARCHES[REPLY]}
+    if [ -z "${CMH_BINFMT[i]}" ]; then
+        say "$arch builds natively; no QEMU needed."
+    elif binfmt_ok "$i"; then
+        say "$arch builds under QEMU: $REPLY; nothing to do."
+    else
+        register_qemu "$REPLY" "$i"
     fi
-    if binfmt_ok "$BUILD_I"; then
-        say "$BUILD_ARCH builds under QEMU: $REPLY; nothing to do."
-        return 0
-    fi
-    why=$REPLY
-    make_tmp
-    binfmt_register
-    local how=$REPLY
-    if ! binfmt_ok "$BUILD_I"; then
-        local dir=${MULTIARCH_BINFMT_DIR:-/proc/sys/fs/binfmt_misc}
-        if [ ! -f "$dir/status" ]; then
-            warn "ran $how because $why, so the registration cannot be checked: the build will tell."
-            return 0
-        fi
-        if [ "$CMH_QEMU" = binfmt ]; then
-            err "after $how, $REPLY; kernels before 4.8 cannot register the F flag: regenerate the files with npx create-multiarch-hooks --qemu copy."
-        fi
-        err "after $how, $REPLY; set MULTIARCH_QEMU_IMAGE to an image that registers /usr/bin/qemu-*-static handlers."
-    fi
-    say "registered QEMU with $how because $why: $REPLY."
 }

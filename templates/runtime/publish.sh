@@ -87,12 +87,9 @@ own_tag_unchanged() {
 # fetch_manifest_tool: CMH_MT_BIN = the pinned manifest-tool, run only once its archive's sha256
 # matches. A failed or cut-short download is retried; false (CMH_MT_WHY) when it cannot be had.
 fetch_manifest_tool() {
-    local url=${MULTIARCH_MANIFEST_TOOL_URL:-$CMH_MANIFEST_TOOL_URL} dir="$CMH_TMP/mt" n=0 rc status sum=""
+    local url=${MULTIARCH_MANIFEST_TOOL_URL:-$CMH_MANIFEST_TOOL_URL} dir="$CMH_TMP/mt" n=0 rc status sum="" c
     [[ $url =~ ^https?:// ]] || err "MULTIARCH_MANIFEST_TOOL_URL=$url is not an http(s) URL."
-    need_cmd curl "or set MULTIARCH_PUBLISHER=docker"
-    need_cmd tar "or set MULTIARCH_PUBLISHER=docker"
-    need_cmd sha256sum "or set MULTIARCH_PUBLISHER=docker"
-    need_cmd gzip "or set MULTIARCH_PUBLISHER=docker"
+    for c in curl tar sha256sum gzip; do need_cmd "$c" "or set MULTIARCH_PUBLISHER=docker"; done
     mkdir -p "$dir" || err "cannot create $dir."
     while :; do
         rc=0 status="" sum=""

@@ -1,8 +1,6 @@
-# Where the image lives: DOCKER_REPO split into registry and path.
-
-# Sets REG_HOST (docker.io for Docker Hub), REG_PATH (acme/demo), REPO_REF (REG_HOST/REG_PATH),
-# REG_KEY (the docker config key) and INSECURE (--insecure for a loopback or
-# MULTIARCH_INSECURE_REGISTRY=1 registry, spoken to over plain HTTP).
+# Where the image lives, from DOCKER_REPO: REG_HOST (docker.io for Docker Hub), REG_PATH (acme/demo),
+# REPO_REF (REG_HOST/REG_PATH), REG_KEY (the docker config key) and INSECURE (--insecure for a
+# loopback or MULTIARCH_INSECURE_REGISTRY=1 registry, spoken to over plain HTTP).
 parse_repo() {
     local repo=${DOCKER_REPO:-} first
     [ -n "$repo" ] || err "DOCKER_REPO is not set; set it to the image repository (e.g. acme/demo or 127.0.0.1:5000/acme/demo)."

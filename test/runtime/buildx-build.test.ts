@@ -41,7 +41,7 @@ const env = (commit: string, extra: Record<string, string | undefined> = {}) =>
 const lastLine = (s: string) => s.trimEnd().split('\n').at(-1)!;
 
 describe('--strategy buildx build hook: where it builds', () => {
-  /** locate_build of the rendered hook, defined in `<dir>/docker/web/hooks/` (where its BASH_SOURCE is), run from `/`. */
+  /** build_context (shared with the per-arch build) of the rendered hook, in `<dir>/docker/web/hooks/`, run from `/`. */
   async function locate(dockerfilePath: string) {
     const { dir } = tmpGitRepo({ 'docker/web/Dockerfile': 'FROM busybox\n' });
     const build = buildxRepo().dir;
@@ -49,9 +49,13 @@ describe('--strategy buildx build hook: where it builds', () => {
     const lib = path.join(dir, 'docker/web/hooks/build-functions');
     fs.mkdirSync(path.dirname(lib), { recursive: true });
     fs.writeFileSync(lib, lines.slice(0, -1).join('\n') + '\n');
-    const r = await run('bash', ['-c', 'source "$1" && locate_build "$2" && echo "$PWD|$CONTEXT|$FILE"', 'bash', lib, dockerfilePath], {
-      cwd: '/',
-    });
+    const r = await run(
+      'bash',
+      ['-c', 'source "$1" && build_context "$2" fix && echo "$PWD|$CONTEXT|$FILE"', 'bash', lib, dockerfilePath],
+      {
+        cwd: '/',
+      },
+    );
     return { ...r, dir: fs.realpathSync(dir) };
   }
 

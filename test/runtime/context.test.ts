@@ -106,7 +106,7 @@ describe('parse_repo', () => {
 describe('retry settings and backoff', () => {
   it('doubles from MULTIARCH_RETRY_DELAY, stops at 60 s, and gives up after MULTIARCH_RETRIES', async () => {
     const script =
-      'retry_settings; run_bg() { :; }; for n in 1 2 3 4 12; do backoff $n x && printf "%s " "$REPLY" ' +
+      'retry_settings; pause() { :; }; for n in 1 2 3 4 12; do backoff $n x && printf "%s " "$REPLY" ' +
       '|| printf "stop "; done; echo "$CMH_RETRIES"';
     const dflt = await withHookFunctions(postPush, script, cleanEnv({ MULTIARCH_RETRIES: '20' }));
     expect(dflt.stdout.trim()).toBe('1.000 2.000 4.000 8.000 60.000 20');

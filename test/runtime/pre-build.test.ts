@@ -150,7 +150,7 @@ describe('pre_build', () => {
     expect(r.code).toBe(1);
     expect(fake.calls()).toBe(1);
     expect(r.stderr).toMatch(
-      /error: the kernel \(.+\) refused the QEMU registration .*kernels before 4\.8 have no F flag: regenerate the files with npx create-multiarch-hooks --qemu copy\./,
+      /error: the kernel \(.+\) refused the QEMU registration .*kernels before 4\.8 have no F flag: regenerate the files with npx create-multiarch-hooks --strategy per-arch --qemu copy\./,
     );
   });
 
@@ -161,7 +161,7 @@ describe('pre_build', () => {
     expect(r.code).toBe(1);
     expect(fake.calls()).toBe(1);
     expect(r.stderr).toMatch(
-      /error: after docker run .*, qemu-aarch64 is enabled without the F flag.*kernels before 4\.8 cannot register the F flag: regenerate the files with npx create-multiarch-hooks --qemu copy\./,
+      /error: after docker run .*, qemu-aarch64 is enabled without the F flag.*kernels before 4\.8 cannot register the F flag: regenerate the files with npx create-multiarch-hooks --strategy per-arch --qemu copy\./,
     );
   });
 
@@ -189,10 +189,14 @@ describe('pre_build', () => {
     );
   });
 
-  it('stops before the build when the tag would overwrite the list', async () => {
+  // pre_build needs only the arch (hooks/build, next, checks the rest of the rule before building).
+  it('stops when the tag names no arch, naming the tag scheme', async () => {
     const e = env('amd64', { DOCKER_TAG: 'latest' }, binfmtDir());
     const r = await runHook(repoWithHooks(), 'pre_build', e);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^error: DOCKER_TAG=latest builds Dockerfile \(amd64\) but does not end in amd64/);
+    expect(r.stderr).toBe(
+      'error: cannot tell which architecture this build is for: DOCKER_TAG=latest ends in none of the generated ones (amd64 arm32v6 arm32v7 arm64v8); name the tag <arch> or <version>-<arch>.\n',
+    );
+    expect(readDockerLog(e)).toEqual([]);
   });
 });

@@ -1,0 +1,19 @@
+# A temp dir only this user can read (it may hold the login), removed on exit. A signal ends the
+# hook at once: long commands and waits run in the background (run_bg), so no trap waits for them.
+CMH_TMP="" CMH_CHILD=()
+cleanup() {
+    if [ "${#CMH_CHILD[@]}" -gt 0 ]; then kill "${CMH_CHILD[@]}" 2>/dev/null || :; fi
+    if [ -n "$CMH_TMP" ]; then rm -rf "$CMH_TMP"; fi
+}
+make_tmp() {
+    CMH_TMP=$(umask 077 && mktemp -d "${TMPDIR:-/tmp}/multiarch-hooks.XXXXXXXX") || err "cannot create a temp dir in ${TMPDIR:-/tmp}."
+    trap cleanup EXIT && trap 'exit 129' HUP && trap 'exit 130' INT && trap 'exit 143' TERM
+}
+run_bg() {
+    local rc=0
+    "$@" &
+    CMH_CHILD=("$!")
+    wait "$!" || rc=$?
+    CMH_CHILD=()
+    return "$rc"
+}
