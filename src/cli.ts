@@ -3,7 +3,6 @@ import { hideBin } from 'yargs/helpers';
 import { ARCHES, DEFAULT_ARCHES, platformString } from './arch.js';
 import { UserError } from './errors.js';
 import { resolve } from 'node:path';
-import { runGenerate } from './generate/index.js';
 import { parseArchList } from './generate/choice-values.js';
 import { VERSION } from './version.js';
 
@@ -148,6 +147,9 @@ async function main(argv: string[]): Promise<number> {
             describe: "do not ask Docker Hub whether each arch's official base image exists",
           }),
       async (args) => {
+        // Imported when it runs, as verify and simulate are: --help, --version and the other
+        // commands then never load the Dockerfile parser or the yaml library.
+        const { runGenerate } = await import('./generate/index.js');
         exitCode = await runGenerate({
           cwd: process.cwd(),
           dockerfiles: args.dockerfile ?? ['Dockerfile'],
