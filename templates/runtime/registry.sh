@@ -81,7 +81,7 @@ read_arches() {
         pids+=("$!")
     done
     CMH_CHILD=("${pids[@]}")
-    for i in "${!pids[@]}"; do wait "${pids[i]}" || exit 1; done
+    for i in "${!pids[@]}"; do wait "${pids[i]}" || exit; done # a subshell's error, or a signal's 128+N
     CMH_CHILD=()
     for i in "${!CMH_ARCHES[@]}"; do
         { read -r "ARCH_TAG[i]" && read -r "ARCH_DIGEST[i]" && read -r "ARCH_REV[i]" && read -r "ARCH_WHY[i]"; } <"$CMH_TMP/state.$i"

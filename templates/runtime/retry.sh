@@ -16,5 +16,5 @@ backoff() {
     warn "$2; retrying in ${REPLY}s ($1 of $CMH_RETRIES)"
     pause "$REPLY"
 }
-# pause SECONDS: sleep in the background, so that a signal's trap (tmp.sh) runs at once, not after.
-pause() { sleep "$1" & wait "$!"; }
+# pause SECONDS: sleeps in the background so a signal's trap runs at once; a cut-short wait exits 128+N.
+pause() { sleep "$1" & wait "$!" || exit; }

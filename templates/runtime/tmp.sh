@@ -14,6 +14,6 @@ run_bg() {
     "$@" &
     CMH_CHILD=("$!")
     wait "$!" || rc=$?
-    CMH_CHILD=()
-    return "$rc"
+    if [ "$rc" -gt 128 ] && kill -0 "$!" 2>/dev/null; then exit "$rc"; fi # a signal cut the wait short
+    CMH_CHILD=() && return "$rc"
 }
