@@ -6,11 +6,9 @@
  * Hand-written because a JWT here is three base64url parts and one signature: no library needed.
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { runOk } from './proc.js';
+import { selfSignedCert } from './self-signed.js';
 
 export interface TokenServer {
   /** `http://127.0.0.1:PORT/token`: the registry's `auth.token.realm`. */
@@ -31,27 +29,9 @@ const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');
  * Not given: anyone gets a token for whatever scope they ask (an anonymous-pull registry).
  */
 export async function startTokenServer(dir: string, credentials?: { user: string; password: string }): Promise<TokenServer> {
-  const keyFile = path.join(dir, 'token.key');
-  const certFile = path.join(dir, 'token.crt');
-  await runOk('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    keyFile,
-    '-out',
-    certFile,
-    '-days',
-    '2',
-    '-subj',
-    '/CN=cmh-test-token-issuer',
-  ]);
-  const key = crypto.createPrivateKey(fs.readFileSync(keyFile));
-  const certDer = new crypto.X509Certificate(fs.readFileSync(certFile)).raw;
+  const pem = await selfSignedCert(dir, '/CN=cmh-test-token-issuer');
+  const key = crypto.createPrivateKey(pem.key);
+  const certDer = new crypto.X509Certificate(pem.cert).raw;
   const service = 'cmh-test-registry';
   const issuer = 'cmh-test-token-issuer';
   const requests: TokenServer['requests'] = [];
@@ -107,7 +87,7 @@ export async function startTokenServer(dir: string, credentials?: { user: string
     realm: `http://127.0.0.1:${port}/token`,
     service,
     issuer,
-    certFile,
+    certFile: pem.certFile,
     requests,
     stop: () =>
       new Promise<void>((r) => {

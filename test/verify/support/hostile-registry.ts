@@ -10,14 +10,12 @@
  * same host and port, another scheme.
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { tmpDir } from '../../support/env.js';
-import { runOk } from '../../support/proc.js';
+import { selfSignedCert } from '../../support/self-signed.js';
 
 export const REPO = 'hostile/app';
 export const REVISION = '0123456789abcdef0123456789abcdef01234567';
@@ -66,28 +64,8 @@ let certs: { key: Buffer; cert: Buffer } | undefined;
 async function selfSigned(): Promise<{ key: Buffer; cert: Buffer }> {
   if (certs) return certs;
   const dir = tmpDir('cmh-hostile-tls-');
-  const keyFile = path.join(dir, 'key.pem');
-  const certFile = path.join(dir, 'cert.pem');
-  await runOk('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    keyFile,
-    '-out',
-    certFile,
-    '-days',
-    '2',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-addext',
-    'subjectAltName=IP:127.0.0.1',
-  ]);
-  certs = { key: fs.readFileSync(keyFile), cert: fs.readFileSync(certFile) };
+  const { key, cert } = await selfSignedCert(dir, '/CN=127.0.0.1', ['-addext', 'subjectAltName=IP:127.0.0.1']);
+  certs = { key, cert };
   return certs;
 }
 
