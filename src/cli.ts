@@ -72,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
             type: 'string',
             requiresArg: true,
             choices: ['manifest-tool', 'docker'],
-            describe: 'what publishes the list: pinned manifest-tool (default) or docker manifest',
+            describe: 'what publishes the list: docker manifest (default) or the pinned manifest-tool',
           })
           .option('branch', {
             type: 'string',

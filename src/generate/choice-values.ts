@@ -111,7 +111,7 @@ export function validateQemu(value: string): QemuStrategy {
 
 export function validatePublisher(value: string): Publisher {
   if ((PUBLISHERS as readonly string[]).includes(value)) return value as Publisher;
-  throw new UserError(`Unknown publisher "${value}"; use --publisher manifest-tool (default) or --publisher docker.`);
+  throw new UserError(`Unknown publisher "${value}"; use --publisher docker (default) or --publisher manifest-tool.`);
 }
 
 export function validateStrategy(value: string): Strategy {

@@ -141,7 +141,7 @@ export async function resolveChoices(repo: RepoState, flags: ChoiceFlags): Promi
     repository: validateRepository(repository),
     arches: parseArches(arches),
     qemu: validateQemu(flags.qemu ?? prev?.qemu ?? 'binfmt'),
-    publisher: validatePublisher(flags.publisher ?? prev?.publisher ?? 'manifest-tool'),
+    publisher: validatePublisher(flags.publisher ?? prev?.publisher ?? 'docker'),
     branch: validateBranch(flags.branch ?? prev?.branch ?? repo.currentBranch ?? 'main'),
     context: validateContext(flags.context ?? prev?.context ?? '/' + dirRel),
     tagRegex: validateTagRegex(flags.tagRegex ?? prev?.tagRegex ?? DEFAULT_TAG_REGEX),

@@ -30,23 +30,15 @@ export interface RenderedHook {
 /** The runtime pieces each hook inlines; the last one defines `main`, which goes first. */
 export const HOOK_PIECES: Record<HookName, readonly string[]> = {
   pre_build: ['core', 'retry', 'ci', 'arch', 'binfmt', 'main-pre_build'],
-  build: ['core', 'arch', 'context', 'dockerfile', 'revision', 'main-build'],
-  post_push: [
-    'core',
-    'tmp',
-    'retry',
-    'ci',
-    'arch',
-    'context',
-    'revision',
-    'repo',
-    'credentials',
-    'registry',
-    'publish',
-    'include',
-    'main-post_push',
-  ],
+  build: ['core', 'arch', 'list', 'context', 'dockerfile', 'revision', 'main-build'],
+  post_push: ['core', 'tmp', 'retry', 'arch', 'list', 'revision', 'repo', 'credentials', 'registry', 'publish', 'main-post_push'],
 };
+
+/** The pieces a post_push inlines only when its configuration uses them (before main's). */
+export const OPTIONAL_PIECES: { piece: string; when: (cfg: HookConfig) => boolean }[] = [
+  { piece: 'manifest-tool', when: (cfg) => cfg.publisher === 'manifest-tool' },
+  { piece: 'include', when: (cfg) => (cfg.include ?? []).length > 0 },
+];
 const HOOKS = Object.keys(HOOK_PIECES) as HookName[];
 
 export { shDoubleQuote, shQuote } from './quote.js';
@@ -79,6 +71,7 @@ function view(cfg: HookConfig, hook: HookName) {
     qemuBinaries: cfg.arches.map((a) => a.qemu ?? ''),
     qemu: cfg.qemu,
     publisher: cfg.publisher,
+    manifestTool: cfg.publisher === 'manifest-tool',
     include: cfg.include ?? [],
     pins: cfg.pins,
   };
@@ -89,11 +82,18 @@ function assemble(file: string, data: object, names: readonly string[]): string 
   const head = template(`hooks/${file}.sh.hbs`)(data).trimEnd();
   // main right under the configuration, so a reader sees the steps first (as in rustup-init.sh).
   const pieces = [names.at(-1)!, ...names.slice(0, -1)].map((p) => `# --- ${p}.sh ---\n${templateText(`runtime/${p}.sh`).trim()}`);
-  return `${[head, ...pieces].join('\n\n')}\n\nmain "$@"\n`;
+  return `${head}\n\n${pieces.join('\n')}\n\nmain "$@"\n`;
+}
+
+/** The pieces hook `name` inlines for `cfg`: its own, plus the optional ones the configuration uses. */
+export function hookPieces(cfg: HookConfig, name: HookName): readonly string[] {
+  if (name !== 'post_push') return HOOK_PIECES[name];
+  const extra = OPTIONAL_PIECES.filter((o) => o.when(cfg)).map((o) => o.piece);
+  return [...HOOK_PIECES[name].slice(0, -1), ...extra, HOOK_PIECES[name].at(-1)!];
 }
 
 function renderOne(cfg: HookConfig, name: HookName): string {
-  return assemble(name, view(cfg, name), HOOK_PIECES[name]);
+  return assemble(name, view(cfg, name), hookPieces(cfg, name));
 }
 
 // Dockerfiles of one run with the same arches and choices get the same hooks: rendered once.

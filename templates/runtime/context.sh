@@ -1,6 +1,5 @@
-# The whole build rule: BUILD_I (index into the CMH_* arrays) and BUILD_ARCH (from DOCKERFILE_PATH,
-# else the DOCKER_TAG suffix), and LIST_TAG, the list it belongs to (arm64v8 -> latest, 1.2.3-arm64v8
-# -> 1.2.3).
+# detect_build: the checks of the build rule (DOCKERFILE_PATH and DOCKER_TAG agree on one
+# architecture, and its list tag is not an arch tag), then list_of DOCKER_TAG.
 detect_build() {
     local tag=${DOCKER_TAG:-} path=${DOCKERFILE_PATH:-} i by_file="" by_tag="" known="${CMH_ARCHES[*]}"
     [[ $path != -* ]] || err "DOCKERFILE_PATH=$path starts with '-'; set it to the Dockerfile's path in the build rule."
@@ -17,8 +16,7 @@ detect_build() {
         err "DOCKERFILE_PATH=$path is the ${CMH_ARCHES[by_file]} Dockerfile but DOCKER_TAG=$tag is for ${CMH_ARCHES[by_tag]}; fix this build rule in Docker Hub (see DOCKER_HUB_BUILD_RULES.md)."
     fi
     [ -n "$by_tag" ] || err "cannot tell which architecture this build is for: DOCKER_TAG=$tag${path:+ and DOCKERFILE_PATH=$path} match none of the generated ones ($known); name the tag <arch> or <version>-<arch>."
-    BUILD_I=$by_tag BUILD_ARCH=${CMH_ARCHES[by_tag]} LIST_TAG=latest
-    if [ "$tag" != "$BUILD_ARCH" ]; then LIST_TAG=${tag%-"$BUILD_ARCH"}; fi
+    list_of "$tag"
     for i in "${!CMH_ARCHES[@]}"; do
         [ "$LIST_TAG" != "${CMH_ARCHES[i]}" ] || err "DOCKER_TAG=$tag would publish its list as $LIST_TAG, the tag of the ${CMH_ARCHES[i]} image of latest; name the build rule's tag <version>-$BUILD_ARCH with a version that is not an architecture."
     done

@@ -1,5 +1,4 @@
 # Messages (stderr) and command checks. Functions answer in REPLY, not $(...), so err can exit.
-
 say() { printf 'info: %s\n' "$*" >&2; }
 warn() { printf 'warn: %s\n' "$*" >&2; }
 err() { printf 'error: %s\n' "$*" >&2; exit 1; }

@@ -1,8 +1,6 @@
-# The login the tools use: a docker config dir of this run's own (DOCKER_CONFIG), so docker
-# manifest's local store is this run's alone and goes with the temp dir. Its config.json is, first
-# found: the builder's docker config ($DOCKER_CONFIG or ~/.docker, helpers included) when it names
-# this registry or a credential store; DOCKERCFG (Docker Hub's builders); MULTIARCH_REGISTRY_USER
-# + MULTIARCH_REGISTRY_PASSWORD. Secrets never reach arguments or output.
+# The login the tools use: DOCKER_CONFIG, a dir of this run's own whose config.json is, first found: the
+# builder's ($DOCKER_CONFIG or ~/.docker) when it names this registry or a credential helper; DOCKERCFG
+# (Docker Hub's builders); MULTIARCH_REGISTRY_USER + _PASSWORD. Secrets never reach arguments or output.
 private_docker_config() {
     local file=${DOCKER_CONFIG:-${HOME:-/root}/.docker}/config.json out="$CMH_TMP/docker-config"
     CMH_CRED_SOURCE="" CMH_CRED_WHERE="$file, DOCKERCFG or MULTIARCH_REGISTRY_USER/MULTIARCH_REGISTRY_PASSWORD"
@@ -25,9 +23,8 @@ private_docker_config() {
     export DOCKER_CONFIG=$out
 }
 
-# refused FILE: true when a tool's output says the registry refused the login (or there was none).
+# refused FILE: a tool's output says the registry refused the login; creds_hint: REPLY = what to do.
 refused() { grep -qiE 'unauthorized|denied|authentication required|40[13] (unauthorized|forbidden)|no basic auth' "$1"; }
-# creds_hint: REPLY = what to do about the login the registry refused.
 creds_hint() {
     REPLY="the credentials from $CMH_CRED_SOURCE were refused: fix them; they must be allowed to push to $REPO_REF"
     [ -n "$CMH_CRED_SOURCE" ] || REPLY="no credentials for $REG_HOST were found in $CMH_CRED_WHERE: give the build credentials that may push to $REPO_REF"

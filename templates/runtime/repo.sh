@@ -1,6 +1,5 @@
-# Where the image lives, from DOCKER_REPO: REG_HOST (docker.io for Docker Hub), REG_PATH (acme/demo),
-# REPO_REF (REG_HOST/REG_PATH), REG_KEY (the docker config key) and INSECURE (--insecure for a
-# loopback or MULTIARCH_INSECURE_REGISTRY=1 registry, spoken to over plain HTTP).
+# From DOCKER_REPO: REG_HOST (docker.io for Docker Hub), REG_PATH (acme/demo), REPO_REF (both), REG_KEY
+# (the docker config key), INSECURE (--insecure: plain HTTP to loopback or MULTIARCH_INSECURE_REGISTRY=1).
 parse_repo() {
     local repo=${DOCKER_REPO:-} first
     [ -n "$repo" ] || err "DOCKER_REPO is not set; set it to the image repository (e.g. acme/demo or 127.0.0.1:5000/acme/demo)."
@@ -17,7 +16,6 @@ parse_repo() {
             if [[ $REG_HOST =~ ^(localhost|127\.[0-9]+\.[0-9]+\.[0-9]+)(:[0-9]+)?$ ]] || [ "${MULTIARCH_INSECURE_REGISTRY:-}" = 1 ]; then INSECURE=(--insecure); fi
             ;;
     esac
-    [[ $REG_PATH =~ ^[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*$ ]] ||
-        err "DOCKER_REPO=$repo: $REG_PATH is not a valid repository path (lowercase letters, digits, . _ - and /)."
+    [[ $REG_PATH =~ ^[a-z0-9]+([._-]+[a-z0-9]+)*(/[a-z0-9]+([._-]+[a-z0-9]+)*)*$ ]] || err "DOCKER_REPO=$repo: $REG_PATH is not a valid repository path (lowercase letters, digits, . _ - and /)."
     REPO_REF=$REG_HOST/$REG_PATH
 }

@@ -1,5 +1,4 @@
-# Retries: MULTIARCH_RETRIES (after the first attempt, default 5) and MULTIARCH_RETRY_DELAY (the
-# first wait in seconds, doubled each retry, at most 60 s).
+# Retries: MULTIARCH_RETRIES more attempts (default 5), the first after MULTIARCH_RETRY_DELAY s (default 1), doubling to 60 s.
 retry_settings() {
     local r=${MULTIARCH_RETRIES:-5} d=${MULTIARCH_RETRY_DELAY:-1}
     [[ $r =~ ^[0-9]{1,2}$ ]] || err "MULTIARCH_RETRIES=$r is not a number from 0 to 99."

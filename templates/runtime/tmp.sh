@@ -1,8 +1,8 @@
 # A temp dir only this user can read (it may hold the login), removed on exit. A signal ends the
-# hook at once: long commands and waits run in the background (run_bg), so no trap waits for them.
+# hook at once: long commands and waits run in the background (CMH_CHILD), stopped before the removal.
 CMH_TMP="" CMH_CHILD=()
 cleanup() {
-    if [ "${#CMH_CHILD[@]}" -gt 0 ]; then kill "${CMH_CHILD[@]}" 2>/dev/null || :; fi
+    if [ "${#CMH_CHILD[@]}" -gt 0 ]; then kill "${CMH_CHILD[@]}" 2>/dev/null || :; wait "${CMH_CHILD[@]}" 2>/dev/null || :; fi
     if [ -n "$CMH_TMP" ]; then rm -rf "$CMH_TMP"; fi
 }
 make_tmp() {

@@ -12,6 +12,8 @@ afterAll(() => cleanupTemps());
 
 const all = hookConfig({ arches: archNames() });
 const postPush = hookContent(all, 'post_push');
+const build = hookContent(all, 'build');
+const withManifestTool = hookContent({ ...all, publisher: 'manifest-tool' }, 'post_push');
 const cleanEnv = (extra: Record<string, string> = {}) => {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...extra };
   return env;
@@ -26,7 +28,7 @@ describe('detect_build: arch and list tag for every arch of the table', () => {
         arch_tag "$LIST_TAG" "$BUILD_ARCH"
         echo "$BUILD_ARCH \${CMH_ARCHES[BUILD_I]} $LIST_TAG $REPLY"
       done`;
-    const r = await withHookFunctions(postPush, script, cleanEnv());
+    const r = await withHookFunctions(build, script, cleanEnv());
     expect(r.stderr).toBe('');
     expect(r.stdout.trim().split('\n')).toEqual([
       `${name} ${name} latest ${name}`,
@@ -61,7 +63,7 @@ describe('detect_build: builds it refuses', () => {
     ],
   ];
   it.each(cases)('%s', async (_name, env, message) => {
-    const r = await withHookFunctions(postPush, 'detect_build; echo "no error"', cleanEnv(env));
+    const r = await withHookFunctions(build, 'detect_build; echo "no error"', cleanEnv(env));
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^error: /);
@@ -132,7 +134,7 @@ describe('write_spec: the manifest-tool spec', () => {
     const script =
       `CMH_TMP=${path.dirname(file)} REPO_REF='127.0.0.1:5000/acme/demo' LIST='127.0.0.1:5000/acme/demo:1.2.3'; ` +
       `LIST_DIGESTS=(${digests.join(' ')}); LIST_PLATFORMS=("\${CMH_PLATFORMS[@]}"); write_spec`;
-    const r = await withHookFunctions(postPush, script, cleanEnv());
+    const r = await withHookFunctions(withManifestTool, script, cleanEnv());
     expect(r.code, r.out).toBe(0);
     const spec = parseYaml(fs.readFileSync(file, 'utf8')) as {
       image: string;

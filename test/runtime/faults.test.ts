@@ -71,7 +71,7 @@ describe('a registry with faults (fault proxy in front of the real registry)', (
     const r = await runHook(hooksDir(), 'post_push', ruleEnv(proxy.host, repo));
     expect(r.code, r.out).toBe(0);
     for (const line of r.stderr.split('\n').filter((l) => l.startsWith('warn:')))
-      expect(line).toMatch(/^warn: docker buildx imagetools inspect \S+: .*500.*; retrying in 0\.0[124]0s \(\d of 5\)$/);
+      expect(line).toMatch(/^warn: cannot read \S+: .*500.*; retrying in 0\.0[124]0s \(\d of 5\)$/);
     expect(proxy.requests.filter((q) => q.faulted)).toHaveLength(3);
     expect(r.stderr).toContain(`published ${proxy.host}/${repo}:latest`);
     expect(platformsOf((await readList(host, repo, 'latest'))!.entries)).toEqual(tablePlatforms(DEFAULT_ARCHES));
@@ -104,8 +104,8 @@ describe('a registry with faults (fault proxy in front of the real registry)', (
     proxy.addFault({ method: 'PUT', path: '/manifests/latest', status: 500, times: Infinity });
     const r = await runHook(hooksDir(), 'post_push', ruleEnv(proxy.host, repo, { MULTIARCH_RETRIES: '1' }));
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^warn: docker manifest push failed; retrying/m);
-    expect(r.stderr).toMatch(/^error: docker manifest push could not publish \S+:latest \(2 attempts\); see its output above\.$/m);
+    expect(r.stderr).toMatch(/^warn: cannot publish \S+:latest with docker manifest push: .*500.*; retrying/m);
+    expect(r.stderr).toMatch(/^error: cannot publish \S+:latest with docker manifest push \(2 attempts\); see the error above\.$/m);
     expect(proxy.count({ method: 'PUT', path: '/manifests/latest' })).toBeGreaterThanOrEqual(2);
     expect(await readList(host, repo, 'latest')).toBeNull();
   });
@@ -115,7 +115,7 @@ describe('a registry with faults (fault proxy in front of the real registry)', (
     proxy.addFault({ method: 'PUT', path: '/manifests/latest', status: 500, times: 1 });
     const r = await runHook(hooksDir(), 'post_push', ruleEnv(proxy.host, repo));
     expect(r.code, r.out).toBe(0);
-    expect(r.stderr).toMatch(/^warn: docker manifest push failed/m);
+    expect(r.stderr).toMatch(/^warn: cannot publish \S+:latest with docker manifest push: /m);
     expect(await readList(host, repo, 'latest')).not.toBeNull();
   });
 });
@@ -170,9 +170,9 @@ describe('registries that require a login', () => {
     const env = ruleEnv(basic.host, repo);
     const r = await runHook(hooksDir(), 'post_push', env);
     expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^error: ${basic.host} refused to read ${basic.host}/${repo}:\\w+; no credentials for `, 'm'));
     expect(r.stderr).toContain(
-      `error: ${basic.host} requires a login to read ${basic.host}/${repo}; no credentials for ` +
-        `${basic.host} were found in ${env.DOCKER_CONFIG}/config.json, DOCKERCFG or ` +
+      `; no credentials for ${basic.host} were found in ${env.DOCKER_CONFIG}/config.json, DOCKERCFG or ` +
         `MULTIARCH_REGISTRY_USER/MULTIARCH_REGISTRY_PASSWORD: give the build credentials that may push ` +
         `to ${basic.host}/${repo}.`,
     );
@@ -291,7 +291,7 @@ describe('registries that require a login', () => {
       `the credentials from MULTIARCH_REGISTRY_USER/MULTIARCH_REGISTRY_PASSWORD were refused: fix ` +
         `them; they must be allowed to push to ${basic.host}/${repo}.`,
     );
-    expect(r.stderr).toMatch(new RegExp(`^error: ${basic.host} refused to show ${basic.host}/${repo}:\\w+; the credentials`, 'm'));
+    expect(r.stderr).toMatch(new RegExp(`^error: ${basic.host} refused to read ${basic.host}/${repo}:\\w+; the credentials`, 'm'));
     expect(r.stderr.match(/retrying in .* \(2 of 5\)/g)).toBeNull();
     expect(r.out).not.toContain('not it');
   });
@@ -323,7 +323,7 @@ describe('registries that require a login', () => {
     const r = await runHook(hooksDir(), 'post_push', env);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
-      new RegExp(`error: ${token.host} refused to show ${token.host}/${repo}:\\w+; the credentials from DOCKERCFG were refused: fix them`),
+      new RegExp(`error: ${token.host} refused to read ${token.host}/${repo}:\\w+; the credentials from DOCKERCFG were refused: fix them`),
     );
   });
 });

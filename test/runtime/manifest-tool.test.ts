@@ -107,7 +107,9 @@ describe('post_push with manifest-tool', () => {
     const s = await setup({ manifestToolUrl: `${proxy.url}/v2.2.1/binaries-manifest-tool-2.2.1.tar.gz` });
     const r = await runHook(s.dir, 'post_push', s.env);
     expect(r.code, r.out).toBe(0);
-    expect(r.stderr.match(/^warn: GET \S+binaries-manifest-tool-2\.2\.1\.tar\.gz: HTTP 503; retrying/gm), r.out).toHaveLength(2);
+    expect(r.stderr.match(/^warn: GET \S+binaries-manifest-tool-2\.2\.1\.tar\.gz: \S+ answered HTTP 503; retrying/gm), r.out).toHaveLength(
+      2,
+    );
     expect(proxy.count({ path: '/v2.2.1/' })).toBe(3);
     expect(toolCalls(s)).toHaveLength(1);
     await expectList(s);

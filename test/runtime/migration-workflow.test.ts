@@ -45,6 +45,14 @@ describe.each([
       return;
     }
     expect(r.code).toBe(1);
+    // post_push runs after pre_build, which stops first; its own sentence names both pipelines.
+    if (hook === 'post_push') {
+      expect(r.stderr.trim()).toMatch(
+        /^error: DOCKER_TAG is not set; [^\n]*npx create-multiarch-hooks --ci github or --ci bitbucket writes\)\.$/,
+      );
+      expect(readDockerLog(env)).toEqual([]);
+      return;
+    }
     expect(r.stderr.trim()).toBe(
       `error: these hooks run Docker Hub autobuilds, which set DOCKER_TAG and DOCKER_REPO; this ${ci} ` +
         `pipeline sets neither, so build with the pipeline made for it: run npx create-multiarch-hooks ` +

@@ -164,7 +164,13 @@ describe('post_push', () => {
   });
 
   it.each([
-    ['MULTIARCH_PUBLISHER=buildx', { MULTIARCH_PUBLISHER: 'buildx' }, /error: MULTIARCH_PUBLISHER=buildx: use manifest-tool or docker\./],
+    ['MULTIARCH_PUBLISHER=buildx', { MULTIARCH_PUBLISHER: 'buildx' }, /error: MULTIARCH_PUBLISHER=buildx: use docker or manifest-tool, /],
+    // A docker-publisher hook carries no manifest-tool download: the override names the generator's option.
+    [
+      'MULTIARCH_PUBLISHER=manifest-tool in a post_push generated for docker',
+      { MULTIARCH_PUBLISHER: 'manifest-tool' },
+      /^error: MULTIARCH_PUBLISHER=manifest-tool: use docker or manifest-tool, which needs a post_push generated for it \(run npx create-multiarch-hooks --publisher manifest-tool and commit what it writes\)\.$/m,
+    ],
     ['no DOCKER_REPO', { DOCKER_REPO: undefined }, /error: DOCKER_REPO is not set; set it to the image repository/],
   ])('refuses %s', async (_name, extra, message) => {
     const r = await runHook(hooks(), 'post_push', env(uniqueRepo('refuse'), 'amd64', extra));

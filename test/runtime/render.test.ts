@@ -5,7 +5,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { archNames, sortArches } from '../../src/arch.js';
-import { BUILDX_HOOK_PIECES, HOOK_PIECES, renderBuildxHooks, renderHooks, shQuote } from '../../src/hooks/render-hooks.js';
+import {
+  BUILDX_HOOK_PIECES,
+  HOOK_PIECES,
+  hookPieces,
+  OPTIONAL_PIECES,
+  renderBuildxHooks,
+  renderHooks,
+  shQuote,
+} from '../../src/hooks/render-hooks.js';
 import { PINS } from '../../src/pins.js';
 import { cleanupTemps, REPO_ROOT, tmpDir } from '../support/env.js';
 import { hookConfig, hookContent, withHookFunctions, type ConfigOptions } from './support.js';
@@ -18,6 +26,7 @@ const CONFIGS: Record<string, ConfigOptions> = {
   'all arches, qemu copy': { arches: archNames(), qemu: 'copy' },
   'no native arch, docker publisher': { arches: ['arm32v7', 'arm64v8'], publisher: 'docker' },
   'one arch': { arches: ['amd64'] },
+  '--include, both publishers': { include: [':windows-ltsc2022'], publisher: 'manifest-tool' },
 };
 
 describe('renderHooks', () => {
@@ -39,7 +48,7 @@ describe('renderHooks', () => {
   it('inlines exactly the runtime pieces each hook uses, main first (right under the configuration)', () => {
     for (const h of hooks) {
       const inlined = [...h.content.matchAll(/^# --- ([a-z0-9_-]+)\.sh ---$/gm)].map((m) => m[1]);
-      const pieces = HOOK_PIECES[h.name];
+      const pieces = hookPieces(hookConfig({ publisher: 'manifest-tool' }), h.name);
       expect(inlined).toEqual([pieces.at(-1), ...pieces.slice(0, -1)]);
       expect(h.content.indexOf('\nmain() {')).toBeLessThan(h.content.indexOf('\n# --- core.sh ---'));
     }
@@ -69,7 +78,7 @@ describe('renderHooks', () => {
       { arch: 'amd64', file: "Docker file's" },
       { arch: 'arm64v8', file: 'Dockerfile.$(touch x)' },
     ];
-    const r = await withHookFunctions(hookContent(cfg, 'post_push'), 'printf "%s\\n" "${CMH_DOCKERFILES[@]}"');
+    const r = await withHookFunctions(hookContent(cfg, 'build'), 'printf "%s\\n" "${CMH_DOCKERFILES[@]}"');
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe("Docker file's\nDockerfile.$(touch x)\n");
     expect(shQuote('a b')).toBe("'a b'");
@@ -109,7 +118,8 @@ describe('runtime sources', () => {
       .readdirSync(dir)
       .map((f) => f.replace(/\.sh$/, ''))
       .sort();
-    const used = [...new Set([...Object.values(HOOK_PIECES), ...Object.values(BUILDX_HOOK_PIECES)].flat())].sort();
+    const all = [...Object.values(HOOK_PIECES), ...Object.values(BUILDX_HOOK_PIECES), OPTIONAL_PIECES.map((o) => o.piece)];
+    const used = [...new Set(all.flat())].sort();
     expect(used).toEqual(onDisk);
   });
 
@@ -151,17 +161,35 @@ describe('runtime sources', () => {
 // Issue 11: a hook a user commits is short enough to read, counted with everything it inlines.
 describe('hook length', () => {
   const lines = (s: string) => s.split('\n').length - 1;
-  // post_push: the issue's target is 300; 550 is where it stands with --include (a ratchet: lower it as it shrinks).
-  const LIMIT = { post_push: 550, other: 150 };
+  // The issue's targets: 300 for post_push, 150 for every other hook. A post_push inlines the
+  // manifest-tool download only with --publisher manifest-tool, and --include's reader only with
+  // --include: those budgets are where they stand (a ratchet: lower them as they shrink).
+  const LIMIT = { post_push: 300, other: 150 };
+  const OPTIONS = { 'manifest-tool': 80, include: 35 };
   const perArch = [...Object.values(CONFIGS)].flatMap((c) => renderHooks(hookConfig(c)));
   const buildx = [true, false].flatMap((archTags) =>
     renderBuildxHooks({ version: '0.0.0-test', arches: sortArches(archNames()), dockerfile: 'Dockerfile', archTags, pins: PINS }),
   );
 
-  it.each(['pre_build', 'build', 'post_push'] as const)('per-arch %s stays within its budget', (name) => {
+  it.each(['pre_build', 'build', 'post_push'] as const)('per-arch %s (default choices, 4 arches) stays within its budget', (name) => {
+    const n = lines(renderHooks(hookConfig({ publisher: 'docker' })).find((h) => h.name === name)!.content);
+    console.log(`per-arch ${name}, default choices: ${n} lines`);
+    expect(n).toBeLessThanOrEqual(name === 'post_push' ? LIMIT.post_push : LIMIT.other);
+  });
+
+  it.each(['pre_build', 'build', 'post_push'] as const)('per-arch %s, any choices, stays within its budget', (name) => {
     const most = Math.max(...perArch.filter((h) => h.name === name).map((h) => lines(h.content)));
-    console.log(`per-arch ${name}: ${most} lines`);
-    expect(most).toBeLessThanOrEqual(name === 'post_push' ? LIMIT.post_push : LIMIT.other);
+    console.log(`per-arch ${name}, longest of the choices: ${most} lines`);
+    const limit = name === 'post_push' ? LIMIT.post_push + OPTIONS['manifest-tool'] + OPTIONS.include : LIMIT.other;
+    expect(most).toBeLessThanOrEqual(limit);
+  });
+
+  it.each(Object.entries(OPTIONS))('post_push with %s adds at most its budget', (option, budget) => {
+    const base = hookConfig({ publisher: 'docker' });
+    const cfg = option === 'include' ? { ...base, include: [':windows-ltsc2022'] } : { ...base, publisher: 'manifest-tool' as const };
+    const post = (c: typeof base) => lines(renderHooks(c).find((h) => h.name === 'post_push')!.content);
+    console.log(`post_push with ${option}: +${post(cfg) - post(base)} lines`);
+    expect(post(cfg) - post(base)).toBeLessThanOrEqual(budget);
   });
 
   it.each(['pre_build', 'build', 'push'] as const)('buildx %s stays within 150 lines', (name) => {

@@ -28,6 +28,7 @@ export interface ConfigOptions {
   arches?: readonly string[];
   qemu?: HookConfig['qemu'];
   publisher?: HookConfig['publisher'];
+  include?: string[];
   pins?: Partial<Pins>;
 }
 
@@ -39,6 +40,7 @@ export function hookConfig(o: ConfigOptions = {}): HookConfig {
     dockerfiles: arches.map((a) => ({ file: dockerfileFor(a.name), arch: a.name })),
     qemu: o.qemu ?? 'binfmt',
     publisher: o.publisher ?? 'docker',
+    ...(o.include ? { include: o.include } : {}),
     pins: { ...PINS, ...o.pins },
   };
 }
