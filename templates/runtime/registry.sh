@@ -21,7 +21,7 @@ tool() {
             creds_hint && err "$REG_HOST refused to $what; $REPLY."
         fi
         n=$((n + 1))
-        backoff "$n" "cannot $what: $(tail -n 1 "$out.err" | tr -c '[:print:]' ' ')" || err "cannot $what ($n attempts); see the error above."
+        backoff "$n" "cannot $what: $(tail -n 1 "$out.err" | tr -d '\n' | tr -c '[:print:]' ' ')" || err "cannot $what ($n attempts); see the error above."
     done
 }
 # inspect REF OUT: what REF is, read with imagetools and CMH_FORMAT (3: not in the registry).
