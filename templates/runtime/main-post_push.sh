@@ -34,6 +34,7 @@ waiting_for() {
 # checks the arch tags right before the write, and the own tag is read after it (moved: look again).
 publish() {
     local rev=$1
+    if [ "$CMH_PUBLISH_WITH" = manifest-tool ]; then ensure_manifest_tool; fi
     for _ in 1 2 3; do
         if push_list && tool "$CMH_TMP/own" "read $REPO_REF:$DOCKER_TAG" docker manifest inspect -v "${INSECURE[@]}" "$REPO_REF:$DOCKER_TAG" &&
             grep -qF "\"digest\": \"${ARCH_DIGEST[BUILD_I]}\"" "$CMH_TMP/own"; then

@@ -1,6 +1,6 @@
-# ensure_manifest_tool: CMH_MT_BIN, fetched once; when it cannot be had, docker manifest publishes.
+# ensure_manifest_tool: CMH_MT_BIN, fetched; when it cannot be had, docker manifest publishes.
 ensure_manifest_tool() {
-    if [ -n "${CMH_MT_BIN:-}" ] || fetch_manifest_tool; then return 0; fi
+    if fetch_manifest_tool; then return 0; fi
     docker manifest --help >/dev/null 2>&1 ||
         err "manifest-tool cannot be obtained ($CMH_MT_WHY) and there is no docker CLI with docker manifest to fall back on; set MULTIARCH_MANIFEST_TOOL_URL to a mirror of $CMH_MANIFEST_TOOL_URL (same sha256)."
     warn "manifest-tool cannot be obtained ($CMH_MT_WHY); publishing with docker manifest instead."

@@ -3,7 +3,6 @@
 # themselves (an index: its entry's digest) into this run's own store (DOCKER_CONFIG, in the temp dir).
 push_list() {
     local i p
-    if [ "$CMH_PUBLISH_WITH" = manifest-tool ]; then ensure_manifest_tool; fi
     LIST_REFS=() LIST_DIGESTS=("${ARCH_DIGEST[@]}") LIST_PLATFORMS=("${CMH_PLATFORMS[@]}") LIST_OSVERSIONS=()
     for i in "${!CMH_ARCHES[@]}"; do
         arch_tag "$LIST_TAG" "${CMH_ARCHES[i]}"
@@ -11,7 +10,7 @@ push_list() {
     done
     if [ "${#CMH_INCLUDE[@]}" -gt 0 ]; then read_includes; fi
     docker manifest rm "$LIST" >/dev/null 2>&1 || :
-    tool "$CMH_TMP/tool.log" "read the images of $LIST" docker manifest create "${INSECURE[@]}" "$LIST" "${LIST_REFS[@]}"
+    tool "$CMH_TMP/tool.log" "read the images of $LIST" docker manifest create "${INSECURE[@]}" "$LIST" "${LIST_REFS[@]}" || return 1
     [ "$(docker manifest inspect "$LIST" | sed -nE 's/^ *"digest": "(sha256:[0-9a-f]{64})",?$/\1/p' | LC_ALL=C sort)" = \
         "$(printf '%s\n' "${LIST_DIGESTS[@]}" | LC_ALL=C sort)" ] || return 1
     if [ "$CMH_PUBLISH_WITH" = manifest-tool ]; then push_with_manifest_tool && return 0; fi
